@@ -1,0 +1,80 @@
+"""The console channel (`chibo chat`): one user message per stdin line, replies on stdout."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.messages import Choice, Incoming, Outgoing
+from bot.text import fold
+
+CHANNEL = "console"
+
+
+class Console:
+    def __init__(self, assistant, *, user_id: str, out_dir: Path, stdout: TextIO = sys.stdout):
+        self.assistant = assistant
+        self.user_id = user_id
+        self.out_dir = out_dir
+        self.stdout = stdout
+        self.choices: list[Choice] = []
+
+    def incoming(self, line: str) -> Incoming:
+        """A typed line; a number or label of the last printed choices selects that choice."""
+        line = line.replace("\\n", "\n").strip()
+        choice = None
+        if self.choices and not line.startswith("/"):
+            if line.isdigit() and 0 < int(line) <= len(self.choices):
+                choice = self.choices[int(line) - 1].value
+            else:
+                choice = next((c.value for c in self.choices if fold(c.label) == fold(line)), None)
+        return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id, text=line,
+                        choice=choice, user_name="console")
+
+    def show(self, replies: list[Outgoing]) -> None:
+        for out in replies:
+            lines = [out.plain()] if out.plain() else []
+            if out.document is not None:
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                path = self.out_dir / out.document.filename
+                path.write_bytes(out.document.data)
+                lines.append(f"Đã ghi văn bản: {path}")
+            if out.choices:
+                self.choices = out.choices
+                lines += [f"[{n}] {c.label}" for n, c in enumerate(out.choices, 1)]
+            elif lines:
+                self.choices = []
+            if lines:
+                print("\n".join(lines), file=self.stdout)
+                print(file=self.stdout)
+        self.stdout.flush()
+
+    async def send(self, line: str) -> None:
+        self.show(await self.assistant.handle(self.incoming(line)))
+
+    async def run(self, stdin: TextIO = sys.stdin) -> None:
+        interactive = stdin.isatty()
+        print("Trợ lý Chi bộ — kênh dòng lệnh. Gõ /trogiup để xem hướng dẫn, Ctrl+D để thoát.\n", file=self.stdout)
+        resumed = await self.assistant.resume(CHANNEL, self.user_id, self.user_id)
+        if resumed:
+            self.show(resumed)
+        elif await self.assistant.store.account(CHANNEL, self.user_id) is None:
+            print("Gõ /batdau để bắt đầu.\n", file=self.stdout)
+        loop = asyncio.get_running_loop()
+        while True:
+            if interactive:
+                print("> ", end="", file=self.stdout, flush=True)
+            line = await loop.run_in_executor(None, stdin.readline)
+            if not line:
+                break
+            line = line.rstrip("\n")
+            if not interactive:
+                if not line.strip() or re.match(r"\s*#", line):
+                    continue
+                print(f"> {line}", file=self.stdout)
+            await self.send(line)
+        if interactive:
+            print("\nTạm biệt! Các câu trả lời đã được lưu.", file=self.stdout)

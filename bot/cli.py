@@ -1,0 +1,89 @@
+"""`chibo`: the command line. See README for the commands and ARCHITECTURE.md section 4 for contracts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bot.config import load_settings
+
+
+def _parser(settings) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="chibo", description="Trợ lý Chi bộ")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    chat = sub.add_parser("chat", help="talk to the assistant in this terminal (no token needed)")
+    chat.add_argument("--db", default=settings.db_path, help="SQLite file (default: $CHIBO_DB or chibo.sqlite3)")
+    chat.add_argument("--out", default="out", help="folder for generated documents (default: out)")
+    chat.add_argument("--user", default="local", help="console user id (default: local)")
+    chat.add_argument("--now", help="freeze the clock at this ISO date-time, e.g. 2026-11-23T08:00")
+
+    tg = sub.add_parser("telegram", help="run the Telegram bot (long polling, or webhook with --webhook-url)")
+    tg.add_argument("--db", default=settings.db_path)
+    tg.add_argument("--webhook-url", help="public HTTPS URL Telegram should post updates to")
+    tg.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
+    tg.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
+
+    backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
+    backup.add_argument("path", help="where to write the copy")
+    backup.add_argument("--db", default=settings.db_path)
+    return parser
+
+
+def _frozen(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"--now: không đọc được thời điểm “{value}”; ví dụ đúng: 2026-11-23T08:00") from None
+
+
+async def _chat(args, settings) -> None:
+    from bot.channels.console import Console
+    from bot.clock import Clock
+    from bot.store import Store
+    from handlers.router import Assistant
+
+    store = await Store.open(args.db)
+    try:
+        assistant = Assistant(store, Clock(settings.tz, _frozen(args.now)))
+        await Console(assistant, user_id=args.user, out_dir=Path(args.out)).run()
+    finally:
+        await store.close()
+
+
+async def _backup(args) -> None:
+    from bot.store import Store
+
+    if not Path(args.db).exists():
+        raise SystemExit(f"Không có cơ sở dữ liệu {args.db}")
+    store = await Store.open(args.db)
+    try:
+        await store.backup(args.path)
+    finally:
+        await store.close()
+    print(f"Đã sao lưu {args.db} vào {args.path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = load_settings()
+    args = _parser(settings).parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "chat":
+            asyncio.run(_chat(args, settings))
+        elif args.command == "backup":
+            asyncio.run(_backup(args))
+        elif args.command == "telegram":
+            from bot.channels.telegram import run_telegram
+
+            run_telegram(settings, db_path=args.db, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+    except KeyboardInterrupt:
+        print("\nTạm biệt!", file=sys.stderr)

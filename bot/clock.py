@@ -1,0 +1,20 @@
+"""The one source of 'now': real time in the unit's time zone, or a frozen instant (`--now`)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+
+class Clock:
+    def __init__(self, tz: str = "Asia/Ho_Chi_Minh", frozen: datetime | None = None):
+        self.tz = ZoneInfo(tz)
+        if frozen is not None and frozen.tzinfo is None:
+            frozen = frozen.replace(tzinfo=self.tz)
+        self._frozen = frozen
+
+    def now(self) -> datetime:
+        return self._frozen.astimezone(self.tz) if self._frozen else datetime.now(self.tz)
+
+    def today(self) -> date:
+        return self.now().date()

@@ -1,0 +1,48 @@
+"""Channel-agnostic message types: adapters turn platform updates into Incoming and render Outgoing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    chat_id: str
+    user_id: str
+    text: str = ""
+    choice: str | None = None
+    attachment: Attachment | None = None
+    user_name: str = ""
+    chat_type: str = "private"
+
+
+@dataclass(frozen=True)
+class OutDocument:
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
+@dataclass
+class Outgoing:
+    text: str = ""
+    title: str = ""
+    choices: list[Choice] = field(default_factory=list)
+    document: OutDocument | None = None
+
+    def plain(self) -> str:
+        """Title and text as one plain string (console, Zalo, logs)."""
+        return "\n".join(part for part in (self.title, self.text) if part)

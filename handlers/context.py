@@ -1,0 +1,43 @@
+"""What a handler knows about the message it is answering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.clock import Clock
+from bot.messages import Incoming
+from bot.store import Account, Person, Store, Unit
+
+if TYPE_CHECKING:
+    from handlers.engine import Engine
+
+
+@dataclass
+class Context:
+    store: Store
+    clock: Clock
+    engine: Engine
+    incoming: Incoming
+    account: Account | None = None
+    unit: Unit | None = None
+    started_flow: bool = False
+    answers: dict = field(default_factory=dict)  # the running flow's answers, for validators
+    _people: list[Person] | None = field(default=None, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        inc = self.incoming
+        return inc.channel, inc.chat_id, inc.user_id
+
+    async def people(self) -> list[Person]:
+        if self._people is None:
+            self._people = await self.store.people(self.unit.id) if self.unit else []
+        return self._people
+
+    async def refresh(self) -> None:
+        """Reload the account and unit after a handler changed them."""
+        inc = self.incoming
+        self.account = await self.store.account(inc.channel, inc.user_id)
+        self.unit = await self.store.get_unit(self.account.unit_id) if self.account else None
+        self._people = None

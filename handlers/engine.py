@@ -1,0 +1,392 @@
+"""The form engine: runs any declared flow — ask, validate, re-ask, back, skip, edit, review, confirm.
+
+The whole state of a conversation is one JSON document saved in the drafts table after every
+answer, so a restart resumes at the same question.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from typing import Any
+
+from bot import dates
+from bot.messages import Choice, Outgoing
+from bot.text import fold
+from handlers.context import Context
+from handlers.forms import ACTIONS, ITEMS, PROVIDERS, VALIDATORS, Flow, Invalid, Option, Step
+
+TEXT_MAX = 300
+LONGTEXT_MAX = 10_000
+CHOICE_PREVIEW = 60
+
+BACK = {"quay lai", "tro lai", "lui", "quay lai cau truoc"}
+SKIP = {"bo qua", "khong co", "bo", "skip"}
+DONE = {"xong", "het", "da xong", "du roi", "ket thuc"}
+CONFIRM = {"xac nhan", "dong y", "ok", "co", "luu", "xac nhan va luu"}
+EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
+REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
+
+NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem hướng dẫn, /huy để dừng."
+
+
+class Engine:
+    def __init__(self, flows: dict[str, Flow]):
+        self.flows = flows
+
+    # -- public ---------------------------------------------------------------------------------
+
+    async def start(
+        self,
+        ctx: Context,
+        flow_name: str,
+        answers: dict[str, Any] | None = None,
+        meta: dict[str, Any] | None = None,
+        review: bool = False,
+    ) -> list[Outgoing]:
+        """Begin a flow; with review=True (editing a saved record) go straight to the review screen."""
+        flow = self.flows[flow_name]
+        ctx.started_flow = True
+        state = {"flow": flow_name, "answers": dict(answers or {}), "meta": dict(meta or {}),
+                 "cursor": None, "history": [], "mode": "ask", "return_to_review": False,
+                 "seq": 0, "offered": [], "pending": {}}
+        out: list[Outgoing] = []
+        if flow.intro and not review:
+            out.append(Outgoing(text=flow.intro + "\n" + NAV_HINT))
+        if review:
+            state["mode"] = "review"
+        else:
+            state["cursor"] = self._next_unanswered(flow, state["answers"], after=None)
+        return out + await self._prompt_and_save(ctx, flow, state)
+
+    async def resume(self, ctx: Context, state: dict[str, Any], note: str = "") -> list[Outgoing]:
+        """Ask the pending question again (after a restart, /start, or an interrupting command)."""
+        flow = self.flows[state["flow"]]
+        out = [Outgoing(text=note)] if note else []
+        return out + await self._prompt_and_save(ctx, flow, state)
+
+    def help_for(self, state: dict[str, Any]) -> str:
+        flow = self.flows[state["flow"]]
+        lines = [f"Đồng chí đang làm: {flow.title}."]
+        if state["mode"] == "review":
+            lines.append("Đây là màn hình xem lại: gõ “sửa N” để sửa mục N, “xác nhận” để lưu.")
+        else:
+            step = flow.step(state["cursor"])
+            if step.help:
+                lines.append(step.help)
+            if step.example:
+                lines.append(f"Ví dụ: {step.example}")
+            if step.type == "list":
+                lines.append("Có thể gõ nhiều mục trong một tin, mỗi mục một dòng; “xóa N” để bỏ mục N; "
+                             "“xong” khi đủ.")
+            if step.optional:
+                lines.append("Câu này không bắt buộc: gõ “bỏ qua” nếu không có.")
+        lines.append("“quay lại”: về câu trước. /huy: dừng và bỏ bản nháp.")
+        return "\n".join(lines)
+
+    async def handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
+        flow = self.flows[state["flow"]]
+        inc = ctx.incoming
+        ctx.answers = state["answers"]
+        text = inc.text.strip()
+        chosen: str | None = None  # the value of a chosen offered option
+
+        if inc.choice is not None:
+            seq, _, index = inc.choice.partition(".")
+            if seq != str(state["seq"]) or not index.isdigit() or not 0 < int(index) <= len(state["offered"]):
+                return await self._reask(ctx, flow, state, "Nút này thuộc câu hỏi trước. Xin trả lời câu hỏi hiện tại:")
+            chosen = state["offered"][int(index) - 1][1]
+        else:
+            chosen = self._match_offered(state, text, flow)
+
+        folded = fold(text)
+        if chosen is None and folded in BACK:
+            return await self._back(ctx, flow, state)
+
+        if state["mode"] == "review":
+            return await self._review_input(ctx, flow, state, chosen, folded)
+
+        step = flow.step(state["cursor"])
+        if chosen == "__skip__" or (chosen is None and folded in SKIP and step.type != "list"):
+            if not step.optional:
+                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
+            return await self._accept(ctx, flow, state, step, None)
+        if chosen == "__keep__":
+            return await self._accept(ctx, flow, state, step, state["answers"].get(step.key))
+
+        if step.type == "list":
+            return await self._list_input(ctx, flow, state, step, chosen, text)
+
+        try:
+            value = chosen if chosen is not None else await self._parse(ctx, step, text)
+            if chosen is not None and step.type in ("date", "time", "number"):
+                value = await self._parse(ctx, step, chosen)
+            if step.validate:
+                value = await VALIDATORS[step.validate](value, ctx)
+        except Invalid as exc:
+            return await self._reask(ctx, flow, state, str(exc))
+        return await self._accept(ctx, flow, state, step, value)
+
+    # -- parsing --------------------------------------------------------------------------------
+
+    async def _parse(self, ctx: Context, step: Step, text: str) -> Any:
+        if not text:
+            raise Invalid("Câu trả lời đang trống. Xin gõ nội dung" + (", hoặc “bỏ qua”." if step.optional else "."))
+        if step.type in ("text", "longtext"):
+            limit = step.max_len or (TEXT_MAX if step.type == "text" else LONGTEXT_MAX)
+            if len(text) > limit:
+                raise Invalid(f"Câu trả lời dài {len(text):,} ký tự, vượt giới hạn {limit:,} ký tự của mục này. "
+                              "Xin rút gọn rồi gửi lại.".replace(",", "."))
+            return text if step.type == "longtext" else re.sub(r"\s+", " ", text)
+        if step.type == "date":
+            try:
+                return dates.parse_date(text, today=ctx.clock.today()).isoformat()
+            except dates.DateError as exc:
+                raise Invalid(str(exc)) from None
+        if step.type == "time":
+            try:
+                return dates.parse_time(text).strftime("%H:%M")
+            except dates.DateError as exc:
+                raise Invalid(str(exc)) from None
+        if step.type == "number":
+            digits = text.replace(".", "").replace(" ", "")
+            if not re.fullmatch(r"-?\d+", digits):
+                raise Invalid("Xin nhập một số nguyên, ví dụ 12.")
+            number = int(digits)
+            if step.min is not None and number < step.min:
+                raise Invalid(f"Số này không được nhỏ hơn {int(step.min)}.")
+            if step.max is not None and number > step.max:
+                raise Invalid(f"Số này không được lớn hơn {int(step.max)}.")
+            return number
+        if step.type in ("choice", "person"):
+            if step.other:
+                return await self._parse(ctx, Step(key=step.key, type="text", ask="", label=""), text)
+            raise Invalid("Xin chọn một trong các phương án dưới đây (gõ số thứ tự hoặc đúng tên phương án).")
+        raise AssertionError(step.type)
+
+    def _match_offered(self, state: dict[str, Any], text: str, flow: Flow) -> str | None:
+        """A typed label (any case or accents), or a typed number where it cannot mean a number answer."""
+        if not text:
+            return None
+        folded = fold(text)
+        for label, value in state["offered"]:
+            if fold(label) == folded:
+                return value
+        if text.isdigit() and state["offered"]:
+            step = None if state["mode"] == "review" else flow.step(state["cursor"])
+            if step is None or step.type in ("choice", "person"):
+                index = int(text)
+                if 0 < index <= len(state["offered"]):
+                    return state["offered"][index - 1][1]
+        return None
+
+    # -- moving through the flow ----------------------------------------------------------------
+
+    def _next_unanswered(self, flow: Flow, answers: dict[str, Any], after: str | None) -> str | None:
+        steps = flow.visible_steps(answers)
+        keys = [s.key for s in steps]
+        start = keys.index(after) + 1 if after in keys else 0
+        for s in steps[start:]:
+            if s.key not in answers:
+                return s.key
+        return None
+
+    async def _accept(self, ctx: Context, flow: Flow, state: dict, step: Step, value: Any) -> list[Outgoing]:
+        state["answers"][step.key] = value
+        state["history"].append(step.key)
+        # Answers of steps that a changed answer hides are dropped, so the review shows only what applies.
+        visible = {s.key for s in flow.visible_steps(state["answers"])}
+        for key in list(state["answers"]):
+            if key not in visible and any(s.key == key for s in flow.steps):
+                del state["answers"][key]
+        if state["return_to_review"]:
+            nxt = self._next_unanswered(flow, state["answers"], after=None)
+        else:
+            nxt = self._next_unanswered(flow, state["answers"], after=step.key)
+        if nxt is not None:
+            state["cursor"] = nxt
+            return await self._prompt_and_save(ctx, flow, state)
+        state["cursor"] = None
+        state["return_to_review"] = False
+        if not flow.review:
+            return await self._finish(ctx, flow, state)
+        state["mode"] = "review"
+        return await self._prompt_and_save(ctx, flow, state)
+
+    async def _back(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
+        if state["mode"] == "review":
+            visible = flow.visible_steps(state["answers"])
+            state["mode"] = "ask"
+            state["cursor"] = visible[-1].key
+            return await self._prompt_and_save(ctx, flow, state)
+        if not state["history"]:
+            return await self._reask(ctx, flow, state, "Đây là câu hỏi đầu tiên, không có câu nào trước đó.")
+        state["cursor"] = state["history"].pop()
+        return await self._prompt_and_save(ctx, flow, state)
+
+    async def _review_input(self, ctx, flow: Flow, state: dict, chosen: str | None, folded: str) -> list[Outgoing]:
+        if chosen == "__confirm__" or (chosen is None and folded in CONFIRM):
+            return await self._finish(ctx, flow, state)
+        match = EDIT.match(folded)
+        if chosen == "__edit__" and not match:
+            return await self._reask(ctx, flow, state, "Gõ “sửa” kèm số mục cần sửa, ví dụ “sửa 3”.")
+        if match:
+            listed = [s for s in flow.visible_steps(state["answers"]) if s.in_review]
+            number = int(match.group(1))
+            if not 0 < number <= len(listed):
+                return await self._reask(ctx, flow, state, f"Không có mục {number}. Các mục được đánh số từ 1 đến {len(listed)}.")
+            state.update(mode="ask", cursor=listed[number - 1].key, return_to_review=True)
+            return await self._prompt_and_save(ctx, flow, state)
+        return await self._reask(ctx, flow, state, "Xin chọn “Xác nhận” để lưu, hoặc gõ “sửa N” để sửa mục N.")
+
+    async def _finish(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
+        ctx.started_flow = False
+        out = await ACTIONS[flow.on_done](ctx, state["answers"], state["meta"])
+        if not ctx.started_flow:  # an action may chain into another flow, whose draft must stay
+            await ctx.store.delete_draft(*ctx.key)
+        return out
+
+    # -- lists ----------------------------------------------------------------------------------
+
+    async def _list_input(self, ctx, flow: Flow, state: dict, step: Step, chosen: str | None, text: str):
+        items: list[Any] = self._pending(state, step)
+        kind = ITEMS[step.item]
+        folded = fold(text)
+        if chosen == "__done__" or (chosen is None and folded in DONE):
+            if not items and not step.optional:
+                return await self._reask(ctx, flow, state, "Danh sách đang trống. Xin gõ ít nhất một mục.")
+            del state["pending"][step.key]
+            return await self._accept(ctx, flow, state, step, items)
+        if chosen is None and folded in SKIP:
+            if not step.optional:
+                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
+            del state["pending"][step.key]
+            return await self._accept(ctx, flow, state, step, [])
+        removal = REMOVE.match(folded)
+        if removal:
+            number = int(removal.group(1))
+            if not 0 < number <= len(items):
+                return await self._reask(ctx, flow, state, f"Không có mục {number} trong danh sách.")
+            removed = items.pop(number - 1)
+            return await self._reask(ctx, flow, state, f"Đã bỏ: {kind.show(removed)}.")
+        lines = [line.strip(" \t•*") for line in text.splitlines() if line.strip(" \t•*")]
+        if not lines:
+            return await self._reask(ctx, flow, state, "Câu trả lời đang trống.")
+        parsed, errors = [], []
+        for n, line in enumerate(lines, 1):
+            try:
+                parsed.append(kind.parse(line))
+            except Invalid as exc:
+                errors.append(f"Dòng {n} (“{line[:40]}”): {exc}" if len(lines) > 1 else str(exc))
+        if errors:
+            return await self._reask(ctx, flow, state, "Chưa thêm được vì:\n" + "\n".join(errors))
+        if step.max is not None and len(items) + len(parsed) > step.max:
+            return await self._reask(ctx, flow, state, f"Danh sách này tối đa {int(step.max)} mục.")
+        items.extend(parsed)
+        added = ", ".join(kind.show(i) for i in parsed)
+        return await self._reask(ctx, flow, state, f"Đã thêm {len(parsed)}: {added}.")
+
+    @staticmethod
+    def _pending(state: dict, step: Step) -> list[Any]:
+        """Items of a list being typed; they become the answer on “xong”."""
+        pending = state.setdefault("pending", {})
+        if step.key not in pending:
+            pending[step.key] = list(state["answers"].get(step.key) or [])
+        return pending[step.key]
+
+    # -- prompts --------------------------------------------------------------------------------
+
+    async def _reask(self, ctx: Context, flow: Flow, state: dict, message: str) -> list[Outgoing]:
+        return [Outgoing(text=message)] + await self._prompt_and_save(ctx, flow, state)
+
+    async def _prompt_and_save(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
+        state["seq"] += 1
+        if state["mode"] == "review":
+            out = await self._review_screen(ctx, flow, state)
+        else:
+            out = await self._question(ctx, flow, state, flow.step(state["cursor"]))
+        state["offered"] = [[c.label, c.value] for c in out.choices]
+        out.choices = [Choice(c.label, f"{state['seq']}.{i}") for i, c in enumerate(out.choices, 1)]
+        await ctx.store.save_draft(*ctx.key, state)
+        return [out]
+
+    async def _question(self, ctx: Context, flow: Flow, state: dict, step: Step) -> Outgoing:
+        visible = flow.visible_steps(state["answers"])
+        position = next(i for i, s in enumerate(visible, 1) if s.key == step.key)
+        lines = [step.ask]
+        if step.example:
+            lines.append(f"Ví dụ: {step.example}")
+        choices: list[Choice] = []
+        if step.type in ("choice", "person"):
+            choices += [Choice(o.label, o.value) for o in await self._options(ctx, step, state["answers"])]
+            if step.type == "person" and not choices:
+                lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
+        suggestions = list(step.suggest)
+        if step.suggest_from:
+            suggestions += [str(s) for s in await PROVIDERS[step.suggest_from](ctx, state["answers"])]
+        choices += [Choice(s[:CHOICE_PREVIEW], s) for s in suggestions if s]
+        current = state["answers"].get(step.key)
+        if step.type == "list":
+            items = self._pending(state, step)
+            kind = ITEMS[step.item]
+            if items:
+                lines.append(f"Danh sách hiện có {len(items)} mục:")
+                lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
+                lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
+            else:
+                lines.append("Có thể gõ cả danh sách trong một tin (mỗi mục một dòng) hoặc từng mục một; "
+                             "gõ “xong” khi đủ.")
+            choices.append(Choice("Xong", "__done__"))
+        elif state["return_to_review"] and step.key in state["answers"]:
+            lines.append(f"Hiện tại: {self._show(step, current)}")
+            choices.append(Choice("Giữ nguyên", "__keep__"))
+        if step.optional and step.type != "list":
+            choices.append(Choice("Bỏ qua", "__skip__"))
+        elif step.optional and step.type == "list" and not items:
+            choices.append(Choice("Bỏ qua", "__skip__"))
+        title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
+        return Outgoing(title=title, text="\n".join(lines), choices=choices)
+
+    async def _options(self, ctx: Context, step: Step, answers: dict) -> list[Option]:
+        if step.type == "person":
+            return [Option(p.name, p.name) for p in await ctx.people()]
+        if step.options_from:
+            return list(await PROVIDERS[step.options_from](ctx, answers))
+        return list(step.options)
+
+    async def _review_screen(self, ctx: Context, flow: Flow, state: dict) -> Outgoing:
+        listed = [s for s in flow.visible_steps(state["answers"]) if s.in_review]
+        lines = []
+        for n, step in enumerate(listed, 1):
+            lines.append(f"{n}. {step.label}: {self._show(step, state['answers'].get(step.key), long=False)}")
+        lines.append("")
+        lines.append("Gõ “sửa N” để sửa mục N (ví dụ “sửa 2”), hoặc chọn:")
+        return Outgoing(
+            title=flow.review_title or f"Xem lại: {flow.title}",
+            text="\n".join(lines),
+            choices=[Choice(flow.confirm_label, "__confirm__")],
+        )
+
+    def _show(self, step: Step, value: Any, long: bool = True) -> str:
+        if value is None or value == [] or value == "":
+            return "(bỏ trống)"
+        if step.type == "choice":
+            for option in step.options:
+                if option.value == value:
+                    return option.label
+            return str(value)
+        if step.type == "date":
+            return f"{dates.weekday_vi(date.fromisoformat(value))}, {dates.format_date_short(date.fromisoformat(value))}"
+        if step.type == "time":
+            t = time.fromisoformat(value)
+            return f"{t.hour:02d} giờ {t.minute:02d}"
+        if step.type == "list":
+            shown = [ITEMS[step.item].show(v) for v in value]
+            if long:
+                return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
+            head = "; ".join(shown[:8])
+            return f"{len(shown)} mục: {head}" + ("; …" if len(shown) > 8 else "")
+        text = str(value)
+        if not long and len(text) > 200:
+            return text[:200].rstrip() + "…"
+        return text

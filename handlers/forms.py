@@ -1,0 +1,173 @@
+"""Flow declarations: typed steps loaded from data/flows/*.yaml, plus the registry of named hooks.
+
+A flow names its hooks (validators, option and suggestion providers, list-item parsers, the action
+run on confirm) as strings; handler modules register the functions under those names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+STEP_TYPES = {"text", "longtext", "date", "time", "number", "choice", "list", "person"}
+
+
+class Invalid(Exception):
+    """A rejected answer; str(exc) is the Vietnamese message shown before asking again."""
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    type: str
+    ask: str
+    label: str
+    help: str = ""
+    example: str = ""
+    optional: bool = False
+    options: tuple[Option, ...] = ()
+    options_from: str | None = None
+    other: bool = False
+    suggest: tuple[str, ...] = ()
+    suggest_from: str | None = None
+    when: dict[str, Any] = field(default_factory=dict)
+    validate: str | None = None
+    item: str | None = None
+    min: float | None = None
+    max: float | None = None
+    max_len: int | None = None
+    in_review: bool = True
+
+    def visible(self, answers: dict[str, Any]) -> bool:
+        for key, expected in self.when.items():
+            wanted = expected if isinstance(expected, list) else [expected]
+            if answers.get(key) not in wanted:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str
+    title: str
+    steps: tuple[Step, ...]
+    on_done: str
+    intro: str = ""
+    review: bool = True
+    review_title: str = ""
+    confirm_label: str = "Xác nhận"
+
+    def step(self, key: str) -> Step:
+        for step in self.steps:
+            if step.key == key:
+                return step
+        raise KeyError(key)
+
+    def visible_steps(self, answers: dict[str, Any]) -> list[Step]:
+        return [s for s in self.steps if s.visible(answers)]
+
+
+# -- registry of named hooks --------------------------------------------------------------------
+
+Validator = Callable[[Any, Any], Awaitable[Any]]  # (value, ctx) -> value, raises Invalid
+Provider = Callable[[Any, dict[str, Any]], Awaitable[list[Any]]]  # (ctx, answers) -> options/suggestions
+Action = Callable[[Any, dict[str, Any], dict[str, Any]], Awaitable[list[Any]]]  # (ctx, answers, meta)
+
+
+@dataclass
+class ItemType:
+    parse: Callable[[str], Any]  # raises Invalid
+    show: Callable[[Any], str]
+
+
+VALIDATORS: dict[str, Validator] = {}
+PROVIDERS: dict[str, Provider] = {}
+ITEMS: dict[str, ItemType] = {}
+ACTIONS: dict[str, Action] = {}
+
+
+def validator(name: str):
+    def register(fn):
+        VALIDATORS[name] = fn
+        return fn
+
+    return register
+
+
+def provider(name: str):
+    def register(fn):
+        PROVIDERS[name] = fn
+        return fn
+
+    return register
+
+
+def action(name: str):
+    def register(fn):
+        ACTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def item_type(name: str, show: Callable[[Any], str]):
+    def register(fn):
+        ITEMS[name] = ItemType(parse=fn, show=show)
+        return fn
+
+    return register
+
+
+# -- loading ------------------------------------------------------------------------------------
+
+_STEP_FIELDS = set(Step.__dataclass_fields__)
+_FLOW_FIELDS = set(Flow.__dataclass_fields__) - {"name"}
+
+
+def _step(raw: dict[str, Any], flow: str) -> Step:
+    unknown = set(raw) - _STEP_FIELDS
+    if unknown:
+        raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown fields {sorted(unknown)}")
+    if raw.get("type") not in STEP_TYPES:
+        raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown type {raw.get('type')!r}")
+    values = dict(raw)
+    values["options"] = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", ()))
+    values["suggest"] = tuple(raw.get("suggest", ()))
+    return Step(**values)
+
+
+def load_flows(directory: Path = DATA_DIR / "flows") -> dict[str, Flow]:
+    flows: dict[str, Flow] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        for name, raw in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+            unknown = set(raw) - _FLOW_FIELDS
+            if unknown:
+                raise ValueError(f"flow {name}: unknown fields {sorted(unknown)}")
+            steps = tuple(_step(s, name) for s in raw["steps"])
+            flows[name] = Flow(name=name, **{**raw, "steps": steps})
+    return flows
+
+
+def check_hooks(flows: dict[str, Flow]) -> None:
+    """Fail at start-up, not mid-conversation, when a flow names a hook nobody registered."""
+    for flow in flows.values():
+        if flow.on_done not in ACTIONS:
+            raise ValueError(f"flow {flow.name}: no action {flow.on_done!r}")
+        for s in flow.steps:
+            for name, table in ((s.validate, VALIDATORS), (s.options_from, PROVIDERS),
+                                (s.suggest_from, PROVIDERS), (s.item, ITEMS)):
+                if name is not None and name not in table:
+                    raise ValueError(f"flow {flow.name}: step {s.key}: unknown hook {name!r}")
+            if s.type == "list" and s.item is None:
+                raise ValueError(f"flow {flow.name}: list step {s.key} needs an item type")

@@ -1,0 +1,152 @@
+"""The conversation core: one entry point for every channel.
+
+Routes an Incoming to a command, the running flow, or free text, one message at a time per chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from weakref import WeakValueDictionary
+
+from bot.clock import Clock
+from bot.messages import Incoming, Outgoing
+from bot.store import Store
+from bot.text import fold
+from handlers import unit
+from handlers.context import Context
+from handlers.engine import Engine
+from handlers.forms import check_hooks, load_flows
+
+Command = Callable[[Context, str], Awaitable[list[Outgoing]]]
+
+# Shown in Telegram's command menu, in this order.
+MENU = [
+    ("batdau", "Bắt đầu, tạo hoặc tham gia đơn vị"),
+    ("kehoach", "Soạn kế hoạch"),
+    ("sinhhoat", "Ghi biên bản sinh hoạt chi bộ"),
+    ("hanchot", "Các hạn chót"),
+    ("tuannay", "Việc cần làm trong tuần"),
+    ("vanban", "Văn bản đã soạn"),
+    ("donvi", "Hồ sơ đơn vị, danh sách đảng viên"),
+    ("huy", "Hủy việc đang làm"),
+    ("trogiup", "Hướng dẫn"),
+]
+
+COMING = {
+    "kehoach": "soạn kế hoạch",
+    "sinhhoat": "ghi biên bản sinh hoạt chi bộ",
+    "hanchot": "theo dõi hạn chót",
+    "tuannay": "xem việc cần làm trong tuần",
+    "vanban": "danh sách văn bản đã soạn",
+}
+
+CANCEL_WORDS = {"huy", "huy bo", "dung", "thoi"}
+NEEDS_UNIT = "Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị."
+
+
+def coming_soon(what: str) -> Command:
+    async def reply(ctx: Context, arg: str) -> list[Outgoing]:
+        if not ctx.unit:
+            return [Outgoing(text=NEEDS_UNIT)]
+        return [Outgoing(text=f"Chức năng {what} đang được hoàn thiện và sẽ có trong bản cập nhật tới. "
+                              "Hiện đồng chí có thể dùng /donvi và /moi.")]
+    return reply
+
+
+class Assistant:
+    def __init__(self, store: Store, clock: Clock):
+        self.store = store
+        self.clock = clock
+        flows = load_flows()
+        check_hooks(flows)
+        self.engine = Engine(flows)
+        self.commands: dict[str, Command] = {
+            "start": unit.cmd_start,
+            "batdau": unit.cmd_start,
+            "donvi": unit.cmd_unit,
+            "moi": unit.cmd_invite,
+            "trogiup": self.cmd_help,
+            "help": self.cmd_help,
+            **{name: coming_soon(what) for name, what in COMING.items()},
+        }
+        self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
+
+    async def handle(self, inc: Incoming) -> list[Outgoing]:
+        """Answer one message; messages of the same chat are answered strictly in order."""
+        key = (inc.channel, inc.chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            return await self._handle(inc)
+
+    async def resume(self, channel: str, chat_id: str, user_id: str) -> list[Outgoing]:
+        """On a channel that restarts with the user present (the console): ask the pending question again."""
+        inc = Incoming(channel=channel, chat_id=chat_id, user_id=user_id)
+        ctx = await self._context(inc)
+        state = await self.store.draft(*ctx.key)
+        if state is None:
+            return []
+        return await self.engine.resume(ctx, state, note="Tiếp tục việc đang dở:")
+
+    async def _context(self, inc: Incoming) -> Context:
+        ctx = Context(store=self.store, clock=self.clock, engine=self.engine, incoming=inc)
+        await ctx.refresh()
+        return ctx
+
+    async def _handle(self, inc: Incoming) -> list[Outgoing]:
+        ctx = await self._context(inc)
+        await self.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, ctx.unit.id if ctx.unit else None)
+        state = await self.store.draft(*ctx.key)
+        text = inc.text.strip()
+        # Menu buttons carry a command as their value.
+        if inc.choice and inc.choice.startswith("/"):
+            text, inc_choice = inc.choice, None
+            ctx.incoming = inc = Incoming(**{**inc.__dict__, "text": text, "choice": inc_choice})
+
+        if text.startswith("/"):
+            name, _, arg = text[1:].partition(" ")
+            name = name.split("@", 1)[0].lower()
+            return await self._command(ctx, state, name, arg.strip())
+        if state is not None:
+            if fold(text) in CANCEL_WORDS and inc.choice is None:
+                return await self._command(ctx, state, "huy", "")
+            return await self.engine.handle(ctx, state)
+        if not ctx.unit:
+            return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
+        return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
+
+    async def _command(self, ctx: Context, state: dict | None, name: str, arg: str) -> list[Outgoing]:
+        if name == "huy":
+            if state is None:
+                return [Outgoing(text="Hiện không có việc nào đang làm dở.")]
+            await self.store.delete_draft(*ctx.key)
+            title = self.engine.flows[state["flow"]].title
+            return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
+        if name in ("trogiup", "help") and state is not None:
+            return [Outgoing(text=self.engine.help_for(state))] + await self.engine.resume(ctx, state)
+        if state is not None:
+            title = self.engine.flows[state["flow"]].title
+            note = (f"Đồng chí đang làm dở: {title}. Xin trả lời tiếp câu hỏi dưới đây, "
+                    "hoặc gõ /huy để bỏ việc này.")
+            if name in ("start", "batdau"):
+                note = f"Tiếp tục: {title}."
+            return await self.engine.resume(ctx, state, note=note)
+        command = self.commands.get(name)
+        if command is None:
+            return [Outgoing(text=f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]
+        return await command(ctx, arg)
+
+    async def cmd_help(self, ctx: Context, arg: str) -> list[Outgoing]:
+        lines = ["Trợ lý Chi bộ giúp bí thư chi bộ và văn phòng đảng ủy làm việc ngay trên điện thoại.", ""]
+        lines += [f"/{name} — {desc}" for name, desc in MENU]
+        lines += [
+            "",
+            "Khi tôi hỏi từng câu: trả lời bằng tin nhắn hoặc bấm nút; “quay lại” để về câu trước; "
+            "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
+            "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
+        ]
+        if not ctx.unit:
+            lines.append("\nĐồng chí chưa có đơn vị: gõ /batdau để bắt đầu.")
+        return [Outgoing(title="Hướng dẫn", text="\n".join(lines))]

@@ -1,0 +1,248 @@
+"""The unit: onboarding (/batdau), the profile and roster (/donvi), invites (/moi)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.messages import Choice, Outgoing
+from bot.text import apply_spelling, fold
+from handlers.context import Context
+from handlers.forms import Invalid, Option, action, item_type, provider, validator
+
+KINDS = {"chi_bo": "Chi bộ", "dang_uy": "Đảng ủy", "dang_uy_khoi": "Đảng ủy khối"}
+KIND_PREFIXES = {"chi_bo": ("Chi bộ",), "dang_uy": ("Đảng ủy", "Đảng uỷ"), "dang_uy_khoi": ("Đảng ủy", "Đảng uỷ")}
+DEFAULT_CODES = {"chi_bo": "CB", "dang_uy": "ĐU", "dang_uy_khoi": "ĐUK"}
+TITLES = {"BÍ THƯ": "Bí thư", "PHÓ BÍ THƯ": "Phó Bí thư", "PHÓ BÍ THƯ THƯỜNG TRỰC": "Phó Bí thư Thường trực"}
+LETTERS = re.compile(r"[^\W\d_]")
+
+
+# -- validators and providers used by data/flows/unit.yaml -------------------------------------
+
+def _clean_line(value: str, what: str) -> str:
+    value = re.sub(r"\s+", " ", value).strip(" .,;")
+    if not LETTERS.search(value):
+        raise Invalid(f"{what} phải có chữ, không chỉ gồm số hay ký hiệu.")
+    return value
+
+
+@validator("unit_line")
+async def unit_line(value: str, ctx: Context) -> str:
+    return _clean_line(value, "Tên tổ chức")
+
+
+@validator("unit_name")
+async def unit_name(value: str, ctx: Context) -> str:
+    value = _clean_line(value, "Tên đơn vị")
+    kind = ctx.answers.get("kind", "chi_bo")
+    if not any(fold(value).startswith(fold(p)) for p in KIND_PREFIXES[kind] + ("Đảng bộ",)):
+        value = f"{KIND_PREFIXES[kind][0]} {value}"
+    return value
+
+
+@validator("unit_code")
+async def unit_code(value: str, ctx: Context) -> str:
+    code = value.strip().upper().replace(" ", "")
+    if not re.fullmatch(r"[^\W\d_][\w.]{0,11}", code):
+        raise Invalid("Ký hiệu chỉ gồm chữ cái (có thể kèm số), không dấu cách, tối đa 12 ký tự, ví dụ CB hoặc ĐUK.")
+    return code
+
+
+@validator("place_name")
+async def place_name(value: str, ctx: Context) -> str:
+    return _clean_line(value, "Địa danh")
+
+
+@validator("person_name")
+async def person_name(value: str, ctx: Context) -> str:
+    return _clean_line(value, "Họ tên")
+
+
+@validator("invite_code")
+async def invite_code(value: str, ctx: Context) -> str:
+    code = value.strip().upper().replace(" ", "")
+    if await ctx.store.find_invite(code, ctx.clock.now()) is None:
+        raise Invalid("Mã mời không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại, hoặc nhờ đồng chí bí thư "
+                      "tạo mã mới bằng lệnh /moi.")
+    return code
+
+
+@provider("unit_codes")
+async def unit_codes(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    first = DEFAULT_CODES.get(answers.get("kind", "chi_bo"), "CB")
+    codes = [first] + [c for c in ("CB", "ĐU", "ĐUK") if c != first]
+    return [Option(c, c) for c in codes]
+
+
+def show_member(member: dict[str, Any]) -> str:
+    notes = []
+    if member["status"] == "du_bi":
+        notes.append("dự bị")
+    if member.get("exempt"):
+        notes.append("miễn sinh hoạt")
+    return member["name"] + (f" ({', '.join(notes)})" if notes else "")
+
+
+_MARKERS = {
+    "du bi": ("status", "du_bi"), "db": ("status", "du_bi"), "dang vien du bi": ("status", "du_bi"),
+    "chinh thuc": ("status", "chinh_thuc"), "ct": ("status", "chinh_thuc"),
+    "dang vien chinh thuc": ("status", "chinh_thuc"),
+    "mien": ("exempt", True), "mien sinh hoat": ("exempt", True), "msh": ("exempt", True),
+    "mien sh": ("exempt", True),
+}
+
+
+@item_type("member", show=show_member)
+def parse_member(line: str) -> dict[str, Any]:
+    """'Trần Thị Bình, dự bị' / 'Lê Văn Cường - miễn' / 'Nguyễn Văn An (dự bị, miễn SH)'."""
+    line = re.sub(r"^\s*\d+\s*[.)]\s*", "", line)  # a pasted numbered list
+    parts = [p.strip() for p in re.split(r"[,;()|]| - | – |\t", line) if p.strip()]
+    member: dict[str, Any] = {"name": "", "status": "chinh_thuc", "exempt": False}
+    names = []
+    for part in parts:
+        marker = _MARKERS.get(fold(part))
+        if marker:
+            member[marker[0]] = marker[1]
+        else:
+            names.append(part)
+    if len(names) != 1:
+        raise Invalid("Mỗi dòng ghi một họ tên, có thể thêm “dự bị” hoặc “miễn”, cách nhau bằng dấu phẩy.")
+    name = re.sub(r"\s+", " ", names[0])
+    if not LETTERS.search(name):
+        raise Invalid("Họ tên phải có chữ.")
+    if len(name) > 60:
+        raise Invalid("Họ tên dài quá 60 ký tự.")
+    member["name"] = name
+    return member
+
+
+# -- actions ------------------------------------------------------------------------------------
+
+@action("start.route")
+async def start_route(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, "unit" if answers["mode"] == "create" else "join")
+
+
+@action("join.save")
+async def join_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    inc = ctx.incoming
+    unit_id = await ctx.store.use_invite(answers["code"], f"{inc.channel}:{inc.user_id}", ctx.clock.now())
+    if unit_id is None:
+        return [Outgoing(text="Mã mời vừa hết hiệu lực. Xin nhờ đồng chí bí thư tạo mã mới bằng /moi, rồi gõ /batdau.")]
+    await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "member", inc.user_name)
+    await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
+    await ctx.refresh()
+    return [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}."), main_menu(ctx)]
+
+
+def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    style = answers["spelling"]
+    fields = {
+        "kind": answers["kind"],
+        "superior": apply_spelling(answers.get("superior") or "", style),
+        "name": apply_spelling(answers["name"], style),
+        "code": answers["code"],
+        "place": answers["place"],
+        "signer_name": answers["signer_name"],
+        "signer_title": answers["signer_title"],
+        "spelling": style,
+    }
+    return fields, list(answers.get("roster") or [])
+
+
+@action("unit.save")
+async def unit_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    inc = ctx.incoming
+    fields, roster = unit_fields(answers)
+    if meta.get("unit_id"):
+        await ctx.store.update_unit(meta["unit_id"], fields, roster)
+        done = "Đã lưu các thay đổi của hồ sơ đơn vị."
+    else:
+        unit_id = await ctx.store.create_unit(fields, roster)
+        await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "owner", inc.user_name)
+        await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
+        done = f"Đã tạo hồ sơ {fields['name']}."
+    await ctx.refresh()
+    return [Outgoing(text=done), main_menu(ctx)]
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+def main_menu(ctx: Context) -> Outgoing:
+    name = ctx.unit.name if ctx.unit else ""
+    return Outgoing(
+        title=f"Trợ lý Chi bộ — {name}" if name else "Trợ lý Chi bộ",
+        text="\n".join([
+            "Đồng chí có thể:",
+            "/kehoach — soạn kế hoạch",
+            "/sinhhoat — ghi biên bản sinh hoạt chi bộ",
+            "/hanchot — các hạn chót; /tuannay — việc trong tuần",
+            "/vanban — văn bản đã soạn",
+            "/donvi — hồ sơ đơn vị và danh sách đảng viên; /moi — mời người cùng quản lý",
+            "/trogiup — hướng dẫn",
+        ]),
+    )
+
+
+async def cmd_start(ctx: Context, arg: str) -> list[Outgoing]:
+    if ctx.unit:
+        return [Outgoing(text=f"Chào đồng chí! Tài khoản này đang làm việc cho {ctx.unit.name}."), main_menu(ctx)]
+    welcome = Outgoing(
+        title="Chào mừng đồng chí đến với Trợ lý Chi bộ",
+        text="Tôi giúp bí thư chi bộ soạn kế hoạch, ghi biên bản sinh hoạt chi bộ và nhắc các hạn chót.",
+    )
+    return [welcome] + await ctx.engine.start(ctx, "start")
+
+
+def profile_text(unit, people) -> str:
+    lines = [
+        f"Loại tổ chức: {KINDS.get(unit.kind, unit.kind)}",
+        f"Cấp trên: {unit.superior or '(không có)'}",
+        f"Tên đơn vị: {unit.name}",
+        f"Ký hiệu văn bản: {unit.code}",
+        f"Địa danh: {unit.place}",
+        f"Người ký: {unit.signer_name} — {TITLES.get(unit.signer_title, unit.signer_title)}",
+        f"Cách viết dấu: {unit.spelling}",
+    ]
+    full = sum(1 for p in people if p.status == "chinh_thuc")
+    exempt = sum(1 for p in people if p.exempt)
+    lines.append(f"Đảng viên: {len(people)} (chính thức {full}, dự bị {len(people) - full}; miễn sinh hoạt {exempt})")
+    for n, p in enumerate(people, 1):
+        lines.append(f"   {n}. {show_member({'name': p.name, 'status': p.status, 'exempt': p.exempt})}")
+    return "\n".join(lines)
+
+
+def unit_answers(unit, people) -> dict[str, Any]:
+    return {
+        "kind": unit.kind, "superior": unit.superior or None, "name": unit.name, "code": unit.code,
+        "place": unit.place, "signer_name": unit.signer_name, "signer_title": unit.signer_title,
+        "spelling": unit.spelling,
+        "roster": [{"name": p.name, "status": p.status, "exempt": p.exempt} for p in people],
+    }
+
+
+async def cmd_unit(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    people = await ctx.people()
+    if fold(arg) in ("sua", "chinh sua"):
+        return await ctx.engine.start(ctx, "unit", answers=unit_answers(ctx.unit, people),
+                                      meta={"unit_id": ctx.unit.id}, review=True)
+    return [Outgoing(
+        title=f"Hồ sơ {ctx.unit.name}",
+        text=profile_text(ctx.unit, people),
+        choices=[Choice("Sửa hồ sơ", "/donvi sua"), Choice("Mời người cùng quản lý", "/moi")],
+    )]
+
+
+async def cmd_invite(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo đơn vị trước.")]
+    inc = ctx.incoming
+    code = await ctx.store.create_invite(ctx.unit.id, f"{inc.channel}:{inc.user_id}", ctx.clock.now())
+    return [Outgoing(
+        title=f"Mã mời: {code}",
+        text=(f"Gửi mã này cho đồng chí cùng quản lý {ctx.unit.name} (ví dụ phó bí thư). Người được mời mở "
+              "Trợ lý Chi bộ, gõ /batdau, chọn “Tham gia bằng mã mời” rồi nhập mã. "
+              "Mã dùng được một lần, trong 7 ngày."),
+    )]
