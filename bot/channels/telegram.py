@@ -1,0 +1,263 @@
+"""The Telegram channel: python-telegram-bot for transport only; conversation state lives in the store."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import secrets
+import sys
+from collections.abc import Awaitable
+from functools import partial
+from typing import Any
+from urllib.parse import urlparse
+from weakref import WeakValueDictionary
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import ChatAction, MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.messages import Attachment, Incoming, Outgoing
+from bot.text import split_message
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+MAX_UPLOAD = 10 * 1024 * 1024
+TYPING_AFTER = 0.3  # seconds of work before the chat shows "typing…"
+SEND_RETRIES = 3
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat run one after another, in order; different chats run concurrently."""
+
+    def __init__(self, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.get(chat.id)
+        if lock is None:
+            lock = self._locks[chat.id] = asyncio.Lock()
+        async with lock:
+            await coroutine
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+def render(out: Outgoing, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Outgoing text as HTML messages, user text escaped, each within Telegram's length limit."""
+    title = html.escape(out.title)
+    budget = limit - len(out.title) - 1 if out.title else limit
+    parts = split_message(out.text, budget) if out.text else [""]
+    messages = [html.escape(part) for part in parts]
+    if title:
+        messages[0] = f"<b>{title}</b>" + (f"\n{messages[0]}" if messages[0] else "")
+    return [m for m in messages if m]
+
+
+def keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
+    if not out.choices:
+        return None
+    buttons = [InlineKeyboardButton(c.label[:64], callback_data=c.value[:64]) for c in out.choices]
+    width = 2 if all(len(c.label) <= 18 for c in out.choices) else 1
+    return InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)])
+
+
+async def _retrying(make_call) -> Any:
+    """Retry a send on transient network errors (rate limits are handled by AIORateLimiter)."""
+    for attempt in range(SEND_RETRIES):
+        try:
+            return await make_call()
+        except (BadRequest, Forbidden, InvalidToken):
+            raise
+        except (NetworkError, RetryAfter) as exc:
+            if attempt == SEND_RETRIES - 1:
+                raise
+            await asyncio.sleep(exc.retry_after if isinstance(exc, RetryAfter) else 0.5 * (attempt + 1))
+    return None
+
+
+async def send_outgoing(bot, chat_id: int | str, replies: list[Outgoing]) -> None:
+    for out in replies:
+        doc = out.document
+        if doc is not None:
+            caption = html.escape(doc.caption)[:1024] or None
+            await _retrying(partial(bot.send_document, chat_id, InputFile(doc.data, filename=doc.filename),
+                                    caption=caption, parse_mode=ParseMode.HTML))
+        messages = render(out)
+        markup = keyboard(out)
+        for i, message in enumerate(messages):
+            reply_markup = markup if i == len(messages) - 1 else None
+            await _retrying(partial(bot.send_message, chat_id, message, parse_mode=ParseMode.HTML,
+                                    reply_markup=reply_markup))
+
+
+async def _with_typing(bot, chat_id: int, work: Awaitable[list[Outgoing]]) -> list[Outgoing]:
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=TYPING_AFTER)
+    while not done:
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except TelegramError:
+            pass
+        done, _ = await asyncio.wait({task}, timeout=4.5)
+    return task.result()
+
+
+# -- handlers -----------------------------------------------------------------------------------
+
+def _assistant(context: ContextTypes.DEFAULT_TYPE):
+    return context.application.bot_data["assistant"]
+
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
+    if msg is None or user is None or user.is_bot:
+        return
+    attachment = None
+    if msg.document is not None:
+        if (msg.document.file_size or 0) > MAX_UPLOAD:
+            await send_outgoing(context.bot, chat.id, [Outgoing(
+                text="Tệp gửi lên lớn hơn 10 MB, tôi không nhận được. Xin gửi tệp nhỏ hơn.")])
+            return
+        file = await msg.document.get_file()
+        data = bytes(await file.download_as_bytearray())
+        attachment = Attachment(name=msg.document.file_name or "tep", data=data)
+    inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(user.id),
+                   text=msg.text or msg.caption or "", attachment=attachment,
+                   user_name=user.full_name, chat_type=chat.type)
+    replies = await _with_typing(context.bot, chat.id, _assistant(context).handle(inc))
+    await send_outgoing(context.bot, chat.id, replies)
+
+
+async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    await query.answer()
+    message = query.message
+    label = next((b.text for row in (message.reply_markup.inline_keyboard if message and message.reply_markup else ())
+                  for b in row if b.callback_data == query.data), None)
+    if message is not None and label is not None and getattr(message, "text_html", None):
+        try:
+            await message.edit_text(f"{message.text_html}\n\n✓ <i>{html.escape(label)}</i>", parse_mode=ParseMode.HTML)
+        except BadRequest as exc:
+            log.info("could not mark the chosen button: %s", exc)
+    chat = update.effective_chat
+    inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(query.from_user.id), text=label or "",
+                   choice=query.data, user_name=query.from_user.full_name, chat_type=chat.type)
+    replies = await _with_typing(context.bot, chat.id, _assistant(context).handle(inc))
+    await send_outgoing(context.bot, chat.id, replies)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    log.error("update failed: %s", context.error, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                "Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Các câu trả lời trước đó vẫn được lưu; "
+                "xin gửi lại tin nhắn, hoặc gõ /trogiup.")
+        except TelegramError:
+            pass
+
+
+async def set_commands(app: Application) -> None:
+    from handlers.router import MENU
+
+    await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in MENU])
+
+
+def build_application(settings: Settings, assistant=None, *, make_assistant=None, close=None) -> Application:
+    """The PTB Application; pass a ready `assistant`, or async `make_assistant`/`close` run in its loop."""
+    if not settings.telegram_token:
+        raise SystemExit("Thiếu TELEGRAM_BOT_TOKEN: đặt biến môi trường này (hoặc ghi vào tệp .env) bằng mã bot "
+                         "do @BotFather cấp, rồi chạy lại “chibo telegram”.")
+
+    async def post_init(app: Application) -> None:
+        if make_assistant is not None:
+            app.bot_data["assistant"] = await make_assistant()
+        await set_commands(app)
+
+    async def post_shutdown(app: Application) -> None:
+        if close is not None:
+            await close()
+
+    base = settings.telegram_api_base
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .defaults(Defaults(tzinfo=ZoneInfo(settings.tz)))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(256))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    if assistant is not None:
+        app.bot_data["assistant"] = assistant
+    app.add_handler(CallbackQueryHandler(on_callback))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, on_message))
+    app.add_error_handler(on_error)
+    return app
+
+
+def webhook_parts(url: str) -> tuple[str, str]:
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SystemExit(f"--webhook-url không hợp lệ: “{url}” (cần dạng https://ten-mien/duong-dan).")
+    return url, parsed.path.lstrip("/")
+
+
+def run_telegram(settings: Settings, *, db_path: str, webhook_url: str | None, listen: str, port: int) -> None:
+    from bot.clock import Clock
+    from bot.store import Store
+    from handlers.router import Assistant
+
+    holder: dict[str, Store] = {}
+
+    async def make_assistant():
+        holder["store"] = await Store.open(db_path)
+        return Assistant(holder["store"], Clock(settings.tz))
+
+    async def close():
+        if "store" in holder:
+            await holder["store"].close()
+
+    app = build_application(settings, make_assistant=make_assistant, close=close)
+    try:
+        if webhook_url:
+            url, path = webhook_parts(webhook_url)
+            secret = settings.webhook_secret or secrets.token_urlsafe(32)
+            app.run_webhook(listen=listen, port=port, url_path=path, webhook_url=url, secret_token=secret,
+                            allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("TELEGRAM_BOT_TOKEN không đúng: máy chủ Telegram từ chối mã này. Kiểm tra lại mã do @BotFather cấp.",
+              file=sys.stderr)
+        raise SystemExit(2) from None
