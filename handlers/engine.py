@@ -158,6 +158,8 @@ class Engine:
             if step.max is not None and number > step.max:
                 raise Invalid(f"Số này không được lớn hơn {int(step.max)}.")
             return number
+        if step.type == "person" and not await ctx.people():
+            return await self._parse(ctx, Step(key=step.key, type="text", ask="", label="", max_len=60), text)
         if step.type in ("choice", "person"):
             if step.other:
                 return await self._parse(ctx, Step(key=step.key, type="text", ask="", label=""), text)
@@ -269,7 +271,7 @@ class Engine:
                 return await self._reask(ctx, flow, state, f"Không có mục {number} trong danh sách.")
             removed = items.pop(number - 1)
             return await self._reask(ctx, flow, state, f"Đã bỏ: {kind.show(removed)}.")
-        lines = [line.strip(" \t•*") for line in text.splitlines() if line.strip(" \t•*")]
+        lines = [line.strip(" \t•*") for line in re.split(r"[\n;]", text) if line.strip(" \t•*")]
         if not lines:
             return await self._reask(ctx, flow, state, "Câu trả lời đang trống.")
         parsed, errors = [], []
@@ -334,8 +336,8 @@ class Engine:
                 lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
                 lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
             else:
-                lines.append("Có thể gõ cả danh sách trong một tin (mỗi mục một dòng) hoặc từng mục một; "
-                             "gõ “xong” khi đủ.")
+                lines.append("Có thể gõ cả danh sách trong một tin (mỗi mục một dòng, hoặc cách nhau bằng dấu “;”) "
+                             "hoặc từng mục một; gõ “xong” khi đủ.")
             choices.append(Choice("Xong", "__done__"))
         elif state["return_to_review"] and step.key in state["answers"]:
             lines.append(f"Hiện tại: {self._show(step, current)}")

@@ -16,7 +16,7 @@ from bot.text import fold
 from handlers import unit
 from handlers.context import Context
 from handlers.engine import Engine
-from handlers.forms import check_hooks, load_flows
+from handlers.forms import Flow, check_hooks, load_flows
 
 Command = Callable[[Context, str], Awaitable[list[Outgoing]]]
 
@@ -55,10 +55,10 @@ def coming_soon(what: str) -> Command:
 
 
 class Assistant:
-    def __init__(self, store: Store, clock: Clock):
+    def __init__(self, store: Store, clock: Clock, flows: dict[str, Flow] | None = None):
         self.store = store
         self.clock = clock
-        flows = load_flows()
+        flows = flows or load_flows()
         check_hooks(flows)
         self.engine = Engine(flows)
         self.commands: dict[str, Command] = {

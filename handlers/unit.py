@@ -96,7 +96,7 @@ _MARKERS = {
 def parse_member(line: str) -> dict[str, Any]:
     """'Trần Thị Bình, dự bị' / 'Lê Văn Cường - miễn' / 'Nguyễn Văn An (dự bị, miễn SH)'."""
     line = re.sub(r"^\s*\d+\s*[.)]\s*", "", line)  # a pasted numbered list
-    parts = [p.strip() for p in re.split(r"[,;()|]| - | – |\t", line) if p.strip()]
+    parts = [p.strip() for p in re.split(r"[,()|]| - | – |\t", line) if p.strip()]
     member: dict[str, Any] = {"name": "", "status": "chinh_thuc", "exempt": False}
     names = []
     for part in parts:

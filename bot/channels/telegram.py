@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.constants import ChatAction, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -88,16 +88,16 @@ def keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
 
 
 async def _retrying(make_call) -> Any:
-    """Retry a send on transient network errors (rate limits are handled by AIORateLimiter)."""
+    """Retry a send on transient network and server errors (AIORateLimiter handles 429)."""
     for attempt in range(SEND_RETRIES):
         try:
             return await make_call()
         except (BadRequest, Forbidden, InvalidToken):
             raise
-        except (NetworkError, RetryAfter) as exc:
+        except NetworkError:
             if attempt == SEND_RETRIES - 1:
                 raise
-            await asyncio.sleep(exc.retry_after if isinstance(exc, RetryAfter) else 0.5 * (attempt + 1))
+            await asyncio.sleep(0.5 * (attempt + 1))
     return None
 
 
@@ -250,14 +250,26 @@ def run_telegram(settings: Settings, *, db_path: str, webhook_url: str | None, l
 
     app = build_application(settings, make_assistant=make_assistant, close=close)
     try:
-        if webhook_url:
-            url, path = webhook_parts(webhook_url)
-            secret = settings.webhook_secret or secrets.token_urlsafe(32)
-            app.run_webhook(listen=listen, port=port, url_path=path, webhook_url=url, secret_token=secret,
-                            allowed_updates=Update.ALL_TYPES)
-        else:
-            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        asyncio.run(check_token(settings))
     except InvalidToken:
         print("TELEGRAM_BOT_TOKEN không đúng: máy chủ Telegram từ chối mã này. Kiểm tra lại mã do @BotFather cấp.",
               file=sys.stderr)
         raise SystemExit(2) from None
+    except NetworkError as exc:
+        print(f"Không kết nối được máy chủ Telegram ({settings.telegram_api_base}): {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if webhook_url:
+        url, path = webhook_parts(webhook_url)
+        secret = settings.webhook_secret or secrets.token_urlsafe(32)
+        app.run_webhook(listen=listen, port=port, url_path=path, webhook_url=url, secret_token=secret,
+                        allowed_updates=Update.ALL_TYPES)
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+async def check_token(settings: Settings) -> None:
+    """Ask getMe once so a wrong token is reported plainly, not as a retry-loop traceback."""
+    base = settings.telegram_api_base
+    async with Bot(settings.telegram_token, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot") as bot:
+        await bot.get_me()
+

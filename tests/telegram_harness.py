@@ -1,0 +1,74 @@
+"""The real python-telegram-bot Application wired to the fake Bot API server, for tests and benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+
+from bot.channels.telegram import build_application
+from bot.clock import Clock
+from bot.config import load_settings
+from bot.store import Store
+from handlers.router import Assistant
+from tests.fakes.telegram import FakeTelegram, Sent
+
+QUIET = 0.12  # seconds without a new message that end a bot's turn
+
+
+def settings_for(fake: FakeTelegram, **extra: str):
+    return load_settings({"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE": fake.base_url, **extra})
+
+
+@asynccontextmanager
+async def running_bot(fake: FakeTelegram, db_path: str, clock: Clock):
+    """Start store, assistant and Application with long polling; stop them all on exit."""
+    store = await Store.open(db_path)
+    app = build_application(settings_for(fake), Assistant(store, clock))
+    try:
+        async with app:
+            await app.post_init(app)  # as run_polling() does
+            await app.start()
+            await app.updater.start_polling(poll_interval=0, timeout=1)
+            try:
+                yield app
+            finally:
+                await app.updater.stop()
+                await app.stop()
+    finally:
+        await store.close()
+
+
+class TgUser:
+    """A person in a private chat with the bot."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int, name: str = "Test"):
+        self.fake = fake
+        self.chat_id = chat_id
+        self.name = name
+        self.seen = 0
+
+    async def turn(self) -> list[Sent]:
+        """Wait for the bot's replies to the last message: at least one, then a quiet moment."""
+        messages = await self.fake.wait_sent(self.chat_id, self.seen + 1, timeout=10)
+        while True:
+            await asyncio.sleep(QUIET)
+            now = self.fake.messages_to(self.chat_id)
+            if len(now) == len(messages):
+                break
+            messages = now
+        new, self.seen = messages[self.seen:], len(messages)
+        return new
+
+    async def say(self, text: str) -> str:
+        self.fake.push_text(self.chat_id, text, first_name=self.name)
+        return "\n".join(m.text for m in await self.turn())
+
+    def last_with_buttons(self) -> Sent:
+        return next(m for m in reversed(self.fake.messages_to(self.chat_id)) if m.buttons)
+
+    async def tap(self, label: str) -> str:
+        message = self.last_with_buttons()
+        button = next((b for b in message.buttons if b["text"] == label), None)
+        assert button is not None, f"no button {label!r} in {[b['text'] for b in message.buttons]}"
+        self.fake.push_callback(self.chat_id, message.message_id, button["callback_data"])
+        return "\n".join(m.text for m in await self.turn())

@@ -1,0 +1,203 @@
+"""End to end: the real python-telegram-bot Application against a fake Bot API server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+
+import aiohttp
+import pytest
+
+from bot.channels.telegram import build_application
+from bot.clock import Clock
+from bot.store import Store
+from handlers.router import MENU, Assistant
+from tests.conftest import NOW, ONBOARD, ROOT
+from tests.fakes.telegram import FakeTelegram
+from tests.telegram_harness import TgUser, running_bot, settings_for
+
+TAPS = {1, 2, 5, 8, 9, 12}  # indexes of ONBOARD answered by tapping a button
+
+
+@pytest.fixture
+async def fake():
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+def clock():
+    return Clock(frozen=NOW)
+
+
+async def test_onboarding_by_typing(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        user = TgUser(fake, 1001)
+        for answer in ONBOARD:
+            reply = await user.say(answer)
+        assert "Đã tạo hồ sơ Chi bộ Xóm Định Thành" in reply
+        assert [c["command"] for c in fake.commands] == [name for name, _ in MENU]
+        profile = await user.say("/donvi")
+        assert "Trần Thị Bình (dự bị)" in profile
+        assert all(m.parse_mode == "HTML" for m in fake.messages_to(1001))
+
+
+async def test_onboarding_by_button_taps(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        user = TgUser(fake, 1002)
+        for index, answer in enumerate(ONBOARD):
+            reply = await (user.tap(answer) if index in TAPS else user.say(answer))
+        assert "Đã tạo hồ sơ Chi bộ Xóm Định Thành" in reply
+        assert fake.calls["answerCallbackQuery"] == len(TAPS)
+        edited = [s for s in fake.sent if s.method == "editMessageText"]
+        assert len(edited) == len(TAPS)
+        assert edited[0].text.endswith("✓ Tạo đơn vị mới")
+        assert "<b>" in edited[0].raw_text  # the question keeps its bold title after the edit
+    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    unit = await store.get_unit((await store.account("telegram", "1002")).unit_id)
+    assert (unit.kind, unit.code, unit.signer_title, unit.spelling) == ("chi_bo", "CB", "BÍ THƯ", "ủy")
+    await store.close()
+
+
+async def test_restart_mid_flow_resumes(fake, tmp_path, clock):
+    db = str(tmp_path / "db.sqlite3")
+    user = TgUser(fake, 1003)
+    async with running_bot(fake, db, clock):
+        for answer in ONBOARD[:6]:
+            reply = await user.say(answer)
+        assert "Địa danh ghi ở dòng ngày tháng" in reply
+    async with running_bot(fake, db, clock):
+        assert "Họ và tên đồng chí ký văn bản" in await user.say("Tuyên Quang")
+        for answer in ONBOARD[7:]:
+            reply = await user.say(answer)
+        assert "Đã tạo hồ sơ Chi bộ Xóm Định Thành" in reply
+
+
+async def test_stale_button_after_restart_is_explained(fake, tmp_path, clock):
+    db = str(tmp_path / "db.sqlite3")
+    user = TgUser(fake, 1004)
+    async with running_bot(fake, db, clock):
+        await user.say("/batdau")
+        await user.tap("Tạo đơn vị mới")
+        old = user.last_with_buttons()
+        await user.tap("Chi bộ")
+    async with running_bot(fake, db, clock):
+        fake.push_callback(1004, old.message_id, old.buttons[1]["callback_data"])
+        reply = "\n".join(m.text for m in await user.turn())
+        assert "câu hỏi trước" in reply and "cấp trên" in reply
+
+
+async def test_two_units_cannot_see_each_other(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        first, second = TgUser(fake, 2001), TgUser(fake, 2002)
+        other = list(ONBOARD)
+        other[4], other[10] = "Thôn Hạ", "Hoàng Văn Em"
+        await asyncio.gather(*(u.say(a) for u, a in ((first, ONBOARD[0]), (second, other[0]))))
+        for mine, theirs in zip(ONBOARD[1:], other[1:], strict=True):
+            await asyncio.gather(first.say(mine), second.say(theirs))
+        one, two = await first.say("/donvi"), await second.say("/donvi")
+        assert "Xóm Định Thành" in one and "Hoàng Văn Em" not in one and "Thôn Hạ" not in one
+        assert "Thôn Hạ" in two and "Nguyễn Văn An" not in two and "Xóm Định Thành" not in two
+
+
+async def test_html_characters_and_emoji_are_escaped(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        user = TgUser(fake, 3001)
+        answers = list(ONBOARD)
+        answers[7] = "Nguyễn <b>Thị</b> & Co 🌸"
+        answers[10] = "Lê <Văn> Tám & 🌟\nA&amp B </i>"
+        for answer in answers:
+            await user.say(answer)
+        profile = await user.say("/donvi")
+        assert "Nguyễn <b>Thị</b> & Co 🌸" in profile
+        assert "Lê <Văn> Tám & 🌟" in profile and "A&amp B </i>" in profile
+        raw = next(m.raw_text for m in reversed(fake.messages_to(3001)))
+        assert "&lt;b&gt;Thị&lt;/b&gt; &amp; Co" in raw
+
+
+async def test_long_answer_refused_and_long_reply_split(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        user = TgUser(fake, 3002)
+        for answer in ONBOARD[:3]:
+            await user.say(answer)
+        reply = await user.say("Đảng bộ " + "x" * 5000)
+        assert "vượt giới hạn 120 ký tự" in reply and "cấp trên" in reply
+        for answer in ONBOARD[3:10]:
+            await user.say(answer)
+        roster = "\n".join(f"Đảng viên số {n:03d} Nguyễn Văn Hải Đăng" for n in range(1, 201))
+        assert "Đã thêm 200" in await user.say(roster)
+        await user.say("xong")
+        await user.say("Xác nhận và lưu")
+        await user.say("/donvi")
+        parts = fake.messages_to(3002)[-3:]
+        assert all(len(p.text) <= 4096 for p in parts)
+        assert "Hồ sơ Chi bộ" in parts[0].text and "Đảng viên số 200" in parts[-1].text
+        assert parts[0].text.count("Đảng viên số") + parts[1].text.count("Đảng viên số") + \
+            parts[2].text.count("Đảng viên số") == 200
+        assert parts[2].buttons and not parts[0].buttons and not parts[1].buttons  # buttons go with the last part
+
+
+async def test_messages_of_one_chat_are_handled_in_order(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        for answer in ONBOARD:  # all at once, no waiting between messages
+            fake.push_text(4001, answer)
+        await fake.wait_for(lambda s: s.chat_id == 4001 and "Đã tạo hồ sơ" in (s.text or ""), timeout=15)
+    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    assert (await store.account("telegram", "4001")).role == "owner"
+    await store.close()
+
+
+async def test_flood_control_and_server_errors_are_retried(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+        user = TgUser(fake, 5001)
+        fake.fail_next("sendMessage", status=429, retry_after=1)
+        assert "Chào mừng" in await user.say("/batdau")
+        fake.fail_next("sendMessage", status=500)
+        assert "Đơn vị của đồng chí" in await user.say("Tạo đơn vị mới")
+        assert fake.failures_served == 2
+
+
+async def test_webhook_requires_the_secret(fake, tmp_path, clock):
+    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    app = build_application(settings_for(fake), Assistant(store, clock))
+    async with app:
+        await app.start()
+        await app.updater.start_webhook(listen="127.0.0.1", port=0, url_path="telegram",
+                                        webhook_url="https://bot.example.org/telegram", secret_token="s3cret-token")
+        port = app.updater._httpd._http_server._sockets[next(iter(app.updater._httpd._http_server._sockets))] \
+            .getsockname()[1]
+        assert fake.webhook["secret_token"] == "s3cret-token"
+        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 6001, "type": "private"},
+                                              "from": {"id": 6001, "is_bot": False, "first_name": "A"},
+                                              "text": "/batdau"}}
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with http.post(url, json=update) as resp:
+                assert resp.status == 403
+            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as resp:
+                assert resp.status == 403
+            async with http.post(url, json=update,
+                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as resp:
+                assert resp.status == 200
+        reply = await fake.wait_for(lambda s: s.chat_id == 6001)
+        assert "Chào mừng" in reply.text
+        await app.updater.stop()
+        await app.stop()
+    await store.close()
+
+
+async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env})
+    out, _ = await asyncio.wait_for(proc.communicate(), 60)
+    return proc.returncode, out.decode()
+
+
+async def test_missing_or_wrong_token_is_a_clear_error(fake, tmp_path):
+    env = {"TELEGRAM_BOT_TOKEN": "", "CHIBO_DB": str(tmp_path / "db.sqlite3"), "TELEGRAM_API_BASE": fake.base_url}
+    code, out = await run_cli("telegram", env=env)
+    assert code != 0 and "Thiếu TELEGRAM_BOT_TOKEN" in out and "Traceback" not in out
+    code, out = await run_cli("telegram", env={**env, "TELEGRAM_BOT_TOKEN": "999:WRONG"})
+    assert code == 2 and "TELEGRAM_BOT_TOKEN không đúng" in out and "Traceback" not in out
