@@ -1,7 +1,7 @@
 """Vietnamese dates for Trợ lý Chi bộ: parse what secretaries type and what plans say, format dates back.
 
-Pure functions, no I/O. Everything is in Asia/Ho_Chi_Minh (``today_vn()`` gives today there); the
-parsers never read the clock themselves, the caller passes ``today``. Day first, always: 05/01/2023
+Pure functions, no I/O. The parsers never read the clock themselves: the caller passes ``today``
+(from ``bot.clock.Clock``, in the unit's time zone). Day first, always: 05/01/2023
 is 5 January 2023. Every ``DateError`` carries a message for the user, in Vietnamese.
 
 How it works: the text is normalised (NFC, lower case, date words without accents, so ``thu 6 tuan
@@ -68,14 +68,12 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 __all__ = [
     "DEADLINE",
     "EVENT",
     "KINDS",
     "PERIOD",
-    "TZ",
     "DateError",
     "When",
     "format_date_long",
@@ -84,11 +82,9 @@ __all__ = [
     "parse_date",
     "parse_time",
     "parse_when",
-    "today_vn",
     "weekday_vi",
 ]
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEADLINE, EVENT, PERIOD = "deadline", "event", "period"
 KINDS = (DEADLINE, EVENT, PERIOD)
 MIN_YEAR, MAX_YEAR = 1900, 2199
@@ -105,11 +101,6 @@ class When:
     due: date  # the day it is due / happens; for a period its last day
     start: date | None  # first day of a period (None for single days)
     time: time | None  # time of day if written
-
-
-def today_vn() -> date:
-    """Today's date in Asia/Ho_Chi_Minh."""
-    return datetime.now(TZ).date()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -61,7 +61,7 @@ class TgUser:
 
     async def say(self, text: str) -> str:
         self.fake.push_text(self.chat_id, text, first_name=self.name)
-        return "\n".join(m.text for m in await self.turn())
+        return "\n".join(m.text or m.caption or "" for m in await self.turn())
 
     def last_with_buttons(self) -> Sent:
         return next(m for m in reversed(self.fake.messages_to(self.chat_id)) if m.buttons)
@@ -71,4 +71,4 @@ class TgUser:
         button = next((b for b in message.buttons if b["text"] == label), None)
         assert button is not None, f"no button {label!r} in {[b['text'] for b in message.buttons]}"
         self.fake.push_callback(self.chat_id, message.message_id, button["callback_data"])
-        return "\n".join(m.text for m in await self.turn())
+        return "\n".join(m.text or m.caption or "" for m in await self.turn())

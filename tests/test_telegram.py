@@ -11,6 +11,7 @@ import pytest
 
 from bot.channels.telegram import build_application
 from bot.clock import Clock
+from bot.messages import OutDocument, Outgoing
 from bot.store import Store
 from handlers.router import MENU, Assistant
 from tests.conftest import NOW, ONBOARD, ROOT
@@ -201,3 +202,24 @@ async def test_missing_or_wrong_token_is_a_clear_error(fake, tmp_path):
     assert code != 0 and "Thiếu TELEGRAM_BOT_TOKEN" in out and "Traceback" not in out
     code, out = await run_cli("telegram", env={**env, "TELEGRAM_BOT_TOKEN": "999:WRONG"})
     assert code == 2 and "TELEGRAM_BOT_TOKEN không đúng" in out and "Traceback" not in out
+
+
+class SlowAssistant:
+    """Stands in for the core to show what the channel does while work is slow and a document comes back."""
+
+    async def handle(self, inc):
+        await asyncio.sleep(0.8)
+        return [Outgoing(text="Văn bản đã soạn xong.",
+                         document=OutDocument("Kế hoạch số 05-KH/CB.docx", b"PK\x03\x04 fake docx", "Kế hoạch <số 05>"))]
+
+
+async def test_typing_action_and_document_upload(fake, tmp_path, clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock) as app:
+        app.bot_data["assistant"] = SlowAssistant()
+        user = TgUser(fake, 7001)
+        assert "Văn bản đã soạn xong." in await user.say("/kehoach")
+        assert fake.calls["sendChatAction"] >= 1
+        doc = next(s for s in fake.messages_to(7001) if s.method == "sendDocument")
+        assert doc.document_name == "Kế hoạch số 05-KH/CB.docx"
+        assert doc.document_bytes == b"PK\x03\x04 fake docx"
+        assert doc.caption == "Kế hoạch <số 05>"
