@@ -70,6 +70,51 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        3,
+        "documents, number series, deadlines",
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            doc_type TEXT NOT NULL,
+            series TEXT NOT NULL,
+            number INTEGER,
+            issued_on TEXT NOT NULL,
+            title TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            content BLOB NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (unit_id, series, number)
+        );
+        CREATE INDEX documents_unit ON documents(unit_id, created_at);
+        CREATE TABLE number_series (
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            series TEXT NOT NULL,
+            last INTEGER NOT NULL,
+            PRIMARY KEY (unit_id, series)
+        );
+        CREATE TABLE deadlines (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('deadline', 'event', 'period')),
+            title TEXT NOT NULL,
+            due TEXT NOT NULL,
+            start TEXT,
+            at_time TEXT,
+            assignee TEXT,
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            source TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done')),
+            snoozed_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX deadlines_unit_due ON deadlines(unit_id, status, due);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

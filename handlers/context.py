@@ -23,6 +23,10 @@ class Context:
     unit: Unit | None = None
     started_flow: bool = False
     answers: dict = field(default_factory=dict)  # the running flow's answers, for validators
+    notes: list[str] = field(default_factory=list)  # warnings about an accepted answer, shown before the next question
+
+    def warn(self, message: str) -> None:
+        self.notes.append(message)
     _people: list[Person] | None = field(default=None, repr=False)
 
     @property

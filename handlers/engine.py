@@ -24,6 +24,8 @@ BACK = {"quay lai", "tro lai", "lui", "quay lai cau truoc"}
 SKIP = {"bo qua", "khong co", "bo", "skip"}
 DONE = {"xong", "het", "da xong", "du roi", "ket thuc"}
 CONFIRM = {"xac nhan", "dong y", "ok", "co", "luu", "xac nhan va luu"}
+PREVIEW = {"xem truoc", "xem thu", "preview"}
+ADD = {"them", "them nua", "them muc", "co them"}
 EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
 REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
 
@@ -85,6 +87,11 @@ class Engine:
         return "\n".join(lines)
 
     async def handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
+        ctx.notes = []
+        out = await self._handle(ctx, state)
+        return ([Outgoing(text="\n".join(ctx.notes))] if ctx.notes else []) + out
+
+    async def _handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
         flow = self.flows[state["flow"]]
         inc = ctx.incoming
         ctx.answers = state["answers"]
@@ -107,6 +114,8 @@ class Engine:
             return await self._review_input(ctx, flow, state, chosen, folded)
 
         step = flow.step(state["cursor"])
+        if step.type == "group":
+            return await self._group_input(ctx, flow, state, step, chosen, text)
         if chosen == "__skip__" or (chosen is None and folded in SKIP and step.type != "list"):
             if not step.optional:
                 return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
@@ -118,14 +127,19 @@ class Engine:
             return await self._list_input(ctx, flow, state, step, chosen, text)
 
         try:
-            value = chosen if chosen is not None else await self._parse(ctx, step, text)
-            if chosen is not None and step.type in ("date", "time", "number"):
-                value = await self._parse(ctx, step, chosen)
-            if step.validate:
-                value = await VALIDATORS[step.validate](value, ctx)
+            value = await self._value(ctx, step, chosen, text)
         except Invalid as exc:
             return await self._reask(ctx, flow, state, str(exc))
         return await self._accept(ctx, flow, state, step, value)
+
+    async def _value(self, ctx: Context, step: Step, chosen: str | None, text: str) -> Any:
+        """The typed or chosen answer to a step, parsed and validated; raises Invalid."""
+        value = chosen if chosen is not None else await self._parse(ctx, step, text)
+        if chosen is not None and step.type in ("date", "time", "number"):
+            value = await self._parse(ctx, step, chosen)
+        if step.validate:
+            value = await VALIDATORS[step.validate](value, ctx)
+        return value
 
     # -- parsing --------------------------------------------------------------------------------
 
@@ -175,12 +189,21 @@ class Engine:
             if fold(label) == folded:
                 return value
         if text.isdigit() and state["offered"]:
-            step = None if state["mode"] == "review" else flow.step(state["cursor"])
-            if step is None or step.type in ("choice", "person"):
+            step = None if state["mode"] == "review" else self._asking(flow, state)
+            if step is None or step.type in ("choice", "person", "group"):
                 index = int(text)
                 if 0 < index <= len(state["offered"]):
                     return state["offered"][index - 1][1]
         return None
+
+    def _asking(self, flow: Flow, state: dict[str, Any]) -> Step:
+        """The step whose question is on screen: a group's current field, or the step itself."""
+        step = flow.step(state["cursor"])
+        if step.type == "group":
+            field_key = state.get("pending", {}).get(step.key, {}).get("field")
+            if field_key is not None:
+                return next(f for f in step.fields if f.key == field_key)
+        return step
 
     # -- moving through the flow ----------------------------------------------------------------
 
@@ -221,6 +244,17 @@ class Engine:
             state["mode"] = "ask"
             state["cursor"] = visible[-1].key
             return await self._prompt_and_save(ctx, flow, state)
+        step = flow.step(state["cursor"])
+        group = state.get("pending", {}).get(step.key) if step.type == "group" else None
+        if group and group["field"] is not None:
+            shown = [f.key for f in step.visible_fields(group["item"])]
+            at = shown.index(group["field"])
+            if at > 0:
+                group["field"] = shown[at - 1]
+                return await self._prompt_and_save(ctx, flow, state)
+            if group["items"]:
+                group.update(item=None, field=None)
+                return await self._reask(ctx, flow, state, "Đã bỏ mục đang nhập dở.")
         if not state["history"]:
             return await self._reask(ctx, flow, state, "Đây là câu hỏi đầu tiên, không có câu nào trước đó.")
         state["cursor"] = state["history"].pop()
@@ -229,6 +263,9 @@ class Engine:
     async def _review_input(self, ctx, flow: Flow, state: dict, chosen: str | None, folded: str) -> list[Outgoing]:
         if chosen == "__confirm__" or (chosen is None and folded in CONFIRM):
             return await self._finish(ctx, flow, state)
+        if flow.preview and (chosen == "__preview__" or (chosen is None and folded in PREVIEW)):
+            shown = await ACTIONS[flow.preview](ctx, state["answers"], state["meta"])
+            return shown + await self._prompt_and_save(ctx, flow, state)
         match = EDIT.match(folded)
         if chosen == "__edit__" and not match:
             return await self._reask(ctx, flow, state, "Gõ “sửa” kèm số mục cần sửa, ví dụ “sửa 3”.")
@@ -296,6 +333,69 @@ class Engine:
             pending[step.key] = list(state["answers"].get(step.key) or [])
         return pending[step.key]
 
+    # -- groups: the same few questions asked again for each item ---------------------------------
+
+    def _group(self, state: dict, step: Step) -> dict[str, Any]:
+        pending = state.setdefault("pending", {})
+        if step.key not in pending:
+            items = [dict(i) for i in state["answers"].get(step.key) or []]
+            first = step.visible_fields({})[0].key
+            pending[step.key] = {"items": items, "item": None if items else {}, "field": None if items else first}
+        return pending[step.key]
+
+    async def _group_input(self, ctx, flow: Flow, state: dict, step: Step, chosen: str | None, text: str):
+        group = self._group(state, step)
+        items: list[dict[str, Any]] = group["items"]
+        folded = fold(text)
+        if group["field"] is None:
+            if chosen == "__done__" or (chosen is None and folded in DONE):
+                if not items and not step.optional:
+                    return await self._reask(ctx, flow, state, "Cần ít nhất một mục.")
+                del state["pending"][step.key]
+                return await self._accept(ctx, flow, state, step, items)
+            if chosen == "__skip__" and step.optional and not items:
+                del state["pending"][step.key]
+                return await self._accept(ctx, flow, state, step, [])
+            removal = REMOVE.match(folded)
+            if removal and chosen is None:
+                number = int(removal.group(1))
+                if not 0 < number <= len(items):
+                    return await self._reask(ctx, flow, state, f"Không có mục {number}.")
+                removed = items.pop(number - 1)
+                return await self._reask(ctx, flow, state, f"Đã bỏ: {self._show_item(step, removed)}.")
+            group.update(item={}, field=step.visible_fields({})[0].key)
+            if chosen == "__add__" or (chosen is None and folded in ADD):
+                return await self._prompt_and_save(ctx, flow, state)
+            chosen = None  # anything else typed here is the first field of a new item
+        field = next(f for f in step.fields if f.key == group["field"])
+        item = group["item"]
+        if chosen == "__skip__" or (chosen is None and folded in SKIP):
+            if not field.optional:
+                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
+            value = None
+        else:
+            try:
+                value = await self._value(ctx, field, chosen, text)
+            except Invalid as exc:
+                return await self._reask(ctx, flow, state, str(exc))
+        item[field.key] = value
+        shown = [f.key for f in step.visible_fields(item)]
+        later = shown[shown.index(field.key) + 1:]
+        if later:
+            group["field"] = later[0]
+            return await self._prompt_and_save(ctx, flow, state)
+        items.append({k: v for k, v in item.items() if k in shown})
+        group.update(item=None, field=None)
+        note = f"Đã thêm mục {len(items)}: {self._show_item(step, items[-1])}."
+        if step.max is not None and len(items) >= step.max:
+            del state["pending"][step.key]
+            return [Outgoing(text=note)] + await self._accept(ctx, flow, state, step, items)
+        return await self._reask(ctx, flow, state, note)
+
+    def _show_item(self, step: Step, item: dict[str, Any]) -> str:
+        return " — ".join(self._show(f, item[f.key]) for f in step.visible_fields(item)
+                          if item.get(f.key) not in (None, ""))
+
     # -- prompts --------------------------------------------------------------------------------
 
     async def _reask(self, ctx: Context, flow: Flow, state: dict, message: str) -> list[Outgoing]:
@@ -315,6 +415,9 @@ class Engine:
     async def _question(self, ctx: Context, flow: Flow, state: dict, step: Step) -> Outgoing:
         visible = flow.visible_steps(state["answers"])
         position = next(i for i, s in enumerate(visible, 1) if s.key == step.key)
+        title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
+        if step.type == "group":
+            return await self._group_question(ctx, state, step, title)
         lines = [step.ask]
         if step.example:
             lines.append(f"Ví dụ: {step.example}")
@@ -342,12 +445,37 @@ class Engine:
         elif state["return_to_review"] and step.key in state["answers"]:
             lines.append(f"Hiện tại: {self._show(step, current)}")
             choices.append(Choice("Giữ nguyên", "__keep__"))
-        if step.optional and step.type != "list":
+        if step.optional and (step.type != "list" or not items):
             choices.append(Choice("Bỏ qua", "__skip__"))
-        elif step.optional and step.type == "list" and not items:
-            choices.append(Choice("Bỏ qua", "__skip__"))
-        title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
         return Outgoing(title=title, text="\n".join(lines), choices=choices)
+
+    async def _group_question(self, ctx: Context, state: dict, step: Step, title: str) -> Outgoing:
+        group = self._group(state, step)
+        items = group["items"]
+        if group["field"] is None:
+            lines = [step.ask]
+            if items:
+                lines.append(f"Đã có {len(items)} mục:")
+                lines += [f"{i}. {self._show_item(step, item)}" for i, item in enumerate(items, 1)]
+            lines.append("Chọn “Thêm” để thêm một mục, “xóa N” để bỏ mục N, hoặc “Xong”.")
+            choices = [Choice("Thêm", "__add__"), Choice("Xong", "__done__")]
+            if step.optional and not items:
+                choices.append(Choice("Bỏ qua", "__skip__"))
+            return Outgoing(title=title, text="\n".join(lines), choices=choices)
+        field = next(f for f in step.fields if f.key == group["field"])
+        question = await self._question_for_field(ctx, state, field)
+        question.title = f"{title} — {step.label} {len(items) + 1}"
+        return question
+
+    async def _question_for_field(self, ctx: Context, state: dict, field: Step) -> Outgoing:
+        lines = [field.ask] + ([f"Ví dụ: {field.example}"] if field.example else [])
+        choices: list[Choice] = []
+        if field.type in ("choice", "person"):
+            choices += [Choice(o.label, o.value) for o in await self._options(ctx, field, state["answers"])]
+        choices += [Choice(s[:CHOICE_PREVIEW], s) for s in field.suggest]
+        if field.optional:
+            choices.append(Choice("Bỏ qua", "__skip__"))
+        return Outgoing(text="\n".join(lines), choices=choices)
 
     async def _options(self, ctx: Context, step: Step, answers: dict) -> list[Option]:
         if step.type == "person":
@@ -366,7 +494,8 @@ class Engine:
         return Outgoing(
             title=flow.review_title or f"Xem lại: {flow.title}",
             text="\n".join(lines),
-            choices=[Choice(flow.confirm_label, "__confirm__")],
+            choices=[Choice(flow.confirm_label, "__confirm__")]
+            + ([Choice("Xem trước", "__preview__")] if flow.preview else []),
         )
 
     def _show(self, step: Step, value: Any, long: bool = True) -> str:
@@ -382,8 +511,8 @@ class Engine:
         if step.type == "time":
             t = time.fromisoformat(value)
             return f"{t.hour:02d} giờ {t.minute:02d}"
-        if step.type == "list":
-            shown = [ITEMS[step.item].show(v) for v in value]
+        if step.type in ("list", "group"):
+            shown = [ITEMS[step.item].show(v) if step.type == "list" else self._show_item(step, v) for v in value]
             if long:
                 return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
             head = "; ".join(shown[:8])

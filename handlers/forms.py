@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-STEP_TYPES = {"text", "longtext", "date", "time", "number", "choice", "list", "person"}
+STEP_TYPES = {"text", "longtext", "date", "time", "number", "choice", "list", "person", "group"}
 
 
 class Invalid(Exception):
@@ -48,6 +48,10 @@ class Step:
     max: float | None = None
     max_len: int | None = None
     in_review: bool = True
+    fields: tuple[Step, ...] = ()  # a group's steps, asked again for each item
+
+    def visible_fields(self, item: dict[str, Any]) -> list[Step]:
+        return [f for f in self.fields if f.visible(item)]
 
     def visible(self, answers: dict[str, Any]) -> bool:
         for key, expected in self.when.items():
@@ -67,6 +71,7 @@ class Flow:
     review: bool = True
     review_title: str = ""
     confirm_label: str = "Xác nhận"
+    preview: str | None = None  # an action that shows the result before confirming
 
     def step(self, key: str) -> Step:
         for step in self.steps:
@@ -144,17 +149,39 @@ def _step(raw: dict[str, Any], flow: str) -> Step:
     values = dict(raw)
     values["options"] = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", ()))
     values["suggest"] = tuple(raw.get("suggest", ()))
+    values["fields"] = tuple(_step(f, flow) for f in raw.get("fields", ()))
     return Step(**values)
 
 
+def _expand(steps: list[dict[str, Any]], parts: dict[str, list[dict[str, Any]]], flow: str) -> list[dict[str, Any]]:
+    """Replace `- use: name` entries by the steps of the shared part `_name`."""
+    out: list[dict[str, Any]] = []
+    for raw in steps:
+        if set(raw) == {"use"}:
+            if raw["use"] not in parts:
+                raise ValueError(f"flow {flow}: unknown part {raw['use']!r}")
+            out += _expand(parts[raw["use"]], parts, flow)
+        else:
+            out.append(raw)
+    return out
+
+
 def load_flows(directory: Path = DATA_DIR / "flows") -> dict[str, Flow]:
+    """Every flow of the YAML files in `directory`; top-level keys starting with `_` are shared step lists."""
+    documents = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.yaml"))]
+    parts = {name[1:]: steps for doc in documents for name, steps in doc.items() if name.startswith("_")}
     flows: dict[str, Flow] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        for name, raw in yaml.safe_load(path.read_text(encoding="utf-8")).items():
+    for doc in documents:
+        for name, raw in doc.items():
+            if name.startswith("_"):
+                continue
             unknown = set(raw) - _FLOW_FIELDS
             if unknown:
                 raise ValueError(f"flow {name}: unknown fields {sorted(unknown)}")
-            steps = tuple(_step(s, name) for s in raw["steps"])
+            steps = tuple(_step(s, name) for s in _expand(raw["steps"], parts, name))
+            keys = [s.key for s in steps]
+            if len(keys) != len(set(keys)):
+                raise ValueError(f"flow {name}: duplicate step keys")
             flows[name] = Flow(name=name, **{**raw, "steps": steps})
     return flows
 
@@ -162,12 +189,15 @@ def load_flows(directory: Path = DATA_DIR / "flows") -> dict[str, Flow]:
 def check_hooks(flows: dict[str, Flow]) -> None:
     """Fail at start-up, not mid-conversation, when a flow names a hook nobody registered."""
     for flow in flows.values():
-        if flow.on_done not in ACTIONS:
-            raise ValueError(f"flow {flow.name}: no action {flow.on_done!r}")
-        for s in flow.steps:
+        for name in (flow.on_done, flow.preview):
+            if name is not None and name not in ACTIONS:
+                raise ValueError(f"flow {flow.name}: no action {name!r}")
+        for s in [*flow.steps, *(f for step in flow.steps for f in step.fields)]:
             for name, table in ((s.validate, VALIDATORS), (s.options_from, PROVIDERS),
                                 (s.suggest_from, PROVIDERS), (s.item, ITEMS)):
                 if name is not None and name not in table:
                     raise ValueError(f"flow {flow.name}: step {s.key}: unknown hook {name!r}")
             if s.type == "list" and s.item is None:
                 raise ValueError(f"flow {flow.name}: list step {s.key} needs an item type")
+            if s.type == "group" and not s.fields:
+                raise ValueError(f"flow {flow.name}: group step {s.key} needs fields")

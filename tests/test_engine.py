@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import Clock
-from bot.messages import Incoming
-from handlers.forms import action, load_flows
+from bot.messages import Incoming, Outgoing
+from handlers.forms import action, load_flows, validator
 from handlers.router import Assistant
 from tests.conftest import NOW, Talk, onboard
 
@@ -159,3 +159,63 @@ async def test_draft_survives_a_new_assistant(store, talk):
     await again.say("2/12/2026")
     state = await store.draft("test", "u1", "u1")
     assert state["answers"] == {"name": "Họp", "body": None, "day": "2026-12-02"}
+
+
+@action("test.preview")
+async def preview(ctx, answers, meta):
+    return [Outgoing(text=f"XEM TRƯỚC: {len(answers.get('meetings', []))} buổi")]
+
+
+@validator("test.warn_short")
+async def warn_short(value, ctx):
+    if len(value) < 4:
+        ctx.warn("Lưu ý: tên này khá ngắn.")
+    return value
+
+
+async def begin_grouped(talk: Talk) -> str:
+    ctx = await talk.assistant._context(Incoming(channel=talk.channel, chat_id=talk.user, user_id=talk.user))
+    talk.last = await talk.assistant.engine.start(ctx, "grouped")
+    return "\n".join(o.plain() for o in talk.last)
+
+
+async def test_group_asks_fields_per_item_and_shares_parts(talk):
+    assert "Chi bộ nào thực hiện?" in await begin_grouped(talk)
+    assert "Loại sinh hoạt?" in await talk.say("Chi bộ 01")
+    assert "Chuyên đề gì?" in await talk.say("Chuyên đề")
+    await talk.say("Chuyển đổi số")
+    assert "không có thật" in await talk.say("31/02/2024")
+    assert "Ở đâu?" in await talk.say("thứ năm, ngày 28/3/2024")
+    reply = await talk.say("bỏ qua")
+    assert "Đã thêm mục 1: Chi bộ 01 — Chuyên đề — Chuyển đổi số — thứ năm, 28/3/2024" in reply
+    assert talk.choices() == ["Thêm", "Xong"]
+    await talk.tap("Thêm")
+    await talk.say("Chi bộ 4")
+    assert "Ngày nào?" in await talk.say("Thường kỳ")  # the topic is not asked for a regular meeting
+    assert "Loại sinh hoạt?" in await talk.say("quay lại")
+    await talk.say("Thường kỳ")
+    await talk.say("18/4/2024")
+    await talk.say("Hội trường <A> & B")
+    assert "Ai ký?" in await talk.tap("Xong")
+    reply = await talk.say("An")
+    assert "Lưu ý: tên này khá ngắn." in reply and "Xem lại" in reply
+    assert "1. Buổi: 2 mục" in reply
+    assert "XEM TRƯỚC: 2 buổi" in await talk.tap("Xem trước")
+    assert "Xem lại" in talk.last[-1].plain()
+    await talk.say("sửa 1")
+    assert "xóa N" in talk.last[-1].plain()
+    await talk.say("xóa 1")
+    await talk.tap("Xong")
+    await talk.say("xác nhận")
+    assert COLLECTED == [{"meetings": [{"cell": "Chi bộ 4", "kind": "thuong_ky", "day": "2024-04-18",
+                                        "place": "Hội trường <A> & B"}], "signer": "An"}]
+
+
+async def test_group_stops_at_its_maximum(talk):
+    await begin_grouped(talk)
+    for n in range(3):
+        if n:
+            await talk.tap("Thêm")
+        for answer in [f"Chi bộ {n}", "Thường kỳ", "1/12/2026", "bỏ qua"]:
+            reply = await talk.say(answer)
+    assert "Đã thêm mục 3" in reply and "Ai ký?" in reply
