@@ -29,6 +29,10 @@ def _parser(settings) -> argparse.ArgumentParser:
     tg.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
     tg.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
 
+    extract = sub.add_parser("extract", help="list the dated items of a plan (.txt, .md or .docx)")
+    extract.add_argument("path", help="the plan file")
+    extract.add_argument("--json", action="store_true", help="print a JSON array")
+
     backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--db", default=settings.db_path)
@@ -81,9 +85,15 @@ def main(argv: list[str] | None = None) -> None:
             asyncio.run(_chat(args, settings))
         elif args.command == "backup":
             asyncio.run(_backup(args))
+        elif args.command == "extract":
+            from bot.extract import main as extract_main
+
+            raise SystemExit(extract_main(args.path, args.json))
         elif args.command == "telegram":
             from bot.channels.telegram import run_telegram
 
             run_telegram(settings, db_path=args.db, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
     except KeyboardInterrupt:
         print("\nTạm biệt!", file=sys.stderr)
+    except BrokenPipeError:  # the reader (e.g. `| head`) went away
+        sys.stderr.close()
