@@ -22,6 +22,7 @@ class Context:
     account: Account | None = None
     unit: Unit | None = None
     started_flow: bool = False
+    flow_name: str = ""  # the running flow
     answers: dict = field(default_factory=dict)  # the running flow's answers, for validators
     notes: list[str] = field(default_factory=list)  # warnings about an accepted answer, shown before the next question
 

@@ -10,8 +10,11 @@ import re
 from datetime import date, time
 from typing import Any
 
+from jinja2 import TemplateError
+
 from bot import dates
 from bot.messages import Choice, Outgoing
+from bot.templating import environment
 from bot.text import fold
 from handlers.context import Context
 from handlers.forms import ACTIONS, ITEMS, PROVIDERS, VALIDATORS, Flow, Invalid, Option, Step
@@ -88,6 +91,7 @@ class Engine:
 
     async def handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
         ctx.notes = []
+        ctx.flow_name = state["flow"]
         out = await self._handle(ctx, state)
         return ([Outgoing(text="\n".join(ctx.notes))] if ctx.notes else []) + out
 
@@ -288,7 +292,7 @@ class Engine:
     # -- lists ----------------------------------------------------------------------------------
 
     async def _list_input(self, ctx, flow: Flow, state: dict, step: Step, chosen: str | None, text: str):
-        items: list[Any] = self._pending(state, step)
+        items: list[Any] = self._pending(ctx, state, step)
         kind = ITEMS[step.item]
         folded = fold(text)
         if chosen == "__done__" or (chosen is None and folded in DONE):
@@ -307,8 +311,8 @@ class Engine:
             if not 0 < number <= len(items):
                 return await self._reask(ctx, flow, state, f"Không có mục {number} trong danh sách.")
             removed = items.pop(number - 1)
-            return await self._reask(ctx, flow, state, f"Đã bỏ: {kind.show(removed)}.")
-        lines = [line.strip(" \t•*") for line in re.split(r"[\n;]", text) if line.strip(" \t•*")]
+            return await self._reask(ctx, flow, state, f"Đã bỏ: {kind.show(removed).rstrip('.')}.")
+        lines = [line.strip(" \t•*") for line in re.split(kind.separator, text) if line.strip(" \t•*")]
         if not lines:
             return await self._reask(ctx, flow, state, "Câu trả lời đang trống.")
         parsed, errors = [], []
@@ -322,16 +326,38 @@ class Engine:
         if step.max is not None and len(items) + len(parsed) > step.max:
             return await self._reask(ctx, flow, state, f"Danh sách này tối đa {int(step.max)} mục.")
         items.extend(parsed)
-        added = ", ".join(kind.show(i) for i in parsed)
+        added = ", ".join(kind.show(i) for i in parsed).rstrip(".")
         return await self._reask(ctx, flow, state, f"Đã thêm {len(parsed)}: {added}.")
 
-    @staticmethod
-    def _pending(state: dict, step: Step) -> list[Any]:
+    def _pending(self, ctx: Context, state: dict, step: Step) -> list[Any]:
         """Items of a list being typed; they become the answer on “xong”."""
         pending = state.setdefault("pending", {})
         if step.key not in pending:
-            pending[step.key] = list(state["answers"].get(step.key) or [])
+            if step.key in state["answers"]:
+                pending[step.key] = list(state["answers"][step.key] or [])
+            else:
+                kind = ITEMS[step.item]
+                pending[step.key] = [kind.parse(line) for line in self._fill(ctx, state, step.prefill)]
         return pending[step.key]
+
+    @staticmethod
+    def _fill(ctx: Context, state: dict, texts: tuple[str, ...]) -> list[str]:
+        """Render suggestions, which may be Jinja templates over the answers so far and the unit.
+
+        One that needs an answer not given yet is left out.
+        """
+        out = []
+        for text in texts:
+            if "{" not in text:
+                out.append(text)
+                continue
+            try:
+                rendered = environment().from_string(text).render(**state["answers"], unit=ctx.unit)
+            except (TemplateError, TypeError, ValueError):
+                continue
+            if rendered.strip():
+                out.append(rendered.strip())
+        return out
 
     # -- groups: the same few questions asked again for each item ---------------------------------
 
@@ -362,7 +388,7 @@ class Engine:
                 if not 0 < number <= len(items):
                     return await self._reask(ctx, flow, state, f"Không có mục {number}.")
                 removed = items.pop(number - 1)
-                return await self._reask(ctx, flow, state, f"Đã bỏ: {self._show_item(step, removed)}.")
+                return await self._reask(ctx, flow, state, f"Đã bỏ: {self._show_item(step, removed).rstrip('.')}.")
             group.update(item={}, field=step.visible_fields({})[0].key)
             if chosen == "__add__" or (chosen is None and folded in ADD):
                 return await self._prompt_and_save(ctx, flow, state)
@@ -386,7 +412,7 @@ class Engine:
             return await self._prompt_and_save(ctx, flow, state)
         items.append({k: v for k, v in item.items() if k in shown})
         group.update(item=None, field=None)
-        note = f"Đã thêm mục {len(items)}: {self._show_item(step, items[-1])}."
+        note = f"Đã thêm mục {len(items)}: {self._show_item(step, items[-1]).rstrip('.')}."
         if step.max is not None and len(items) >= step.max:
             del state["pending"][step.key]
             return [Outgoing(text=note)] + await self._accept(ctx, flow, state, step, items)
@@ -418,7 +444,7 @@ class Engine:
         title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
         if step.type == "group":
             return await self._group_question(ctx, state, step, title)
-        lines = [step.ask]
+        lines = [self._ask(ctx, state, step)]
         if step.example:
             lines.append(f"Ví dụ: {step.example}")
         choices: list[Choice] = []
@@ -426,21 +452,21 @@ class Engine:
             choices += [Choice(o.label, o.value) for o in await self._options(ctx, step, state["answers"])]
             if step.type == "person" and not choices:
                 lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
-        suggestions = list(step.suggest)
+        suggestions = self._fill(ctx, state, step.suggest)
         if step.suggest_from:
             suggestions += [str(s) for s in await PROVIDERS[step.suggest_from](ctx, state["answers"])]
-        choices += [Choice(s[:CHOICE_PREVIEW], s) for s in suggestions if s]
+        self._suggest(suggestions, lines, choices)
         current = state["answers"].get(step.key)
         if step.type == "list":
-            items = self._pending(state, step)
+            items = self._pending(ctx, state, step)
             kind = ITEMS[step.item]
             if items:
                 lines.append(f"Danh sách hiện có {len(items)} mục:")
                 lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
                 lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
             else:
-                lines.append("Có thể gõ cả danh sách trong một tin (mỗi mục một dòng, hoặc cách nhau bằng dấu “;”) "
-                             "hoặc từng mục một; gõ “xong” khi đủ.")
+                apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
+                lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
             choices.append(Choice("Xong", "__done__"))
         elif state["return_to_review"] and step.key in state["answers"]:
             lines.append(f"Hiện tại: {self._show(step, current)}")
@@ -449,11 +475,26 @@ class Engine:
             choices.append(Choice("Bỏ qua", "__skip__"))
         return Outgoing(title=title, text="\n".join(lines), choices=choices)
 
+    def _ask(self, ctx: Context, state: dict, step: Step) -> str:
+        """The question, which may name earlier answers (a Jinja template like suggestions)."""
+        return (self._fill(ctx, state, (step.ask,)) or [step.ask])[0]
+
+    @staticmethod
+    def _suggest(suggestions: list[str], lines: list[str], choices: list[Choice]) -> None:
+        """Suggestions as buttons; one too long for a button is shown in full and chosen by a short label."""
+        for n, suggestion in enumerate(suggestions, 1):
+            if len(suggestion) <= CHOICE_PREVIEW:
+                choices.append(Choice(suggestion, suggestion))
+            else:
+                label = "Dùng gợi ý" if len(suggestions) == 1 else f"Dùng gợi ý {n}"
+                lines.append(f"{label.replace('Dùng g', 'G')}: {suggestion}")
+                choices.append(Choice(label, suggestion))
+
     async def _group_question(self, ctx: Context, state: dict, step: Step, title: str) -> Outgoing:
         group = self._group(state, step)
         items = group["items"]
         if group["field"] is None:
-            lines = [step.ask]
+            lines = [self._ask(ctx, state, step)]
             if items:
                 lines.append(f"Đã có {len(items)} mục:")
                 lines += [f"{i}. {self._show_item(step, item)}" for i, item in enumerate(items, 1)]
@@ -468,11 +509,14 @@ class Engine:
         return question
 
     async def _question_for_field(self, ctx: Context, state: dict, field: Step) -> Outgoing:
-        lines = [field.ask] + ([f"Ví dụ: {field.example}"] if field.example else [])
+        lines = [self._ask(ctx, state, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
         choices: list[Choice] = []
         if field.type in ("choice", "person"):
             choices += [Choice(o.label, o.value) for o in await self._options(ctx, field, state["answers"])]
-        choices += [Choice(s[:CHOICE_PREVIEW], s) for s in field.suggest]
+        suggestions = self._fill(ctx, state, field.suggest)
+        if field.suggest_from:
+            suggestions += [str(s) for s in await PROVIDERS[field.suggest_from](ctx, state["answers"])]
+        self._suggest(suggestions, lines, choices)
         if field.optional:
             choices.append(Choice("Bỏ qua", "__skip__"))
         return Outgoing(text="\n".join(lines), choices=choices)

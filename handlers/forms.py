@@ -49,6 +49,7 @@ class Step:
     max_len: int | None = None
     in_review: bool = True
     fields: tuple[Step, ...] = ()  # a group's steps, asked again for each item
+    prefill: tuple[str, ...] = ()  # a list's starting items, to keep, remove or add to
 
     def visible_fields(self, item: dict[str, Any]) -> list[Step]:
         return [f for f in self.fields if f.visible(item)]
@@ -94,6 +95,7 @@ Action = Callable[[Any, dict[str, Any], dict[str, Any]], Awaitable[list[Any]]]  
 class ItemType:
     parse: Callable[[str], Any]  # raises Invalid
     show: Callable[[Any], str]
+    separator: str = r"[\n;]"  # what separates items typed in one message
 
 
 VALIDATORS: dict[str, Validator] = {}
@@ -126,9 +128,9 @@ def action(name: str):
     return register
 
 
-def item_type(name: str, show: Callable[[Any], str]):
+def item_type(name: str, show: Callable[[Any], str], separator: str = r"[\n;]"):
     def register(fn):
-        ITEMS[name] = ItemType(parse=fn, show=show)
+        ITEMS[name] = ItemType(parse=fn, show=show, separator=separator)
         return fn
 
     return register
@@ -149,20 +151,28 @@ def _step(raw: dict[str, Any], flow: str) -> Step:
     values = dict(raw)
     values["options"] = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", ()))
     values["suggest"] = tuple(raw.get("suggest", ()))
+    values["prefill"] = tuple(raw.get("prefill", ()))
     values["fields"] = tuple(_step(f, flow) for f in raw.get("fields", ()))
     return Step(**values)
 
 
 def _expand(steps: list[dict[str, Any]], parts: dict[str, list[dict[str, Any]]], flow: str) -> list[dict[str, Any]]:
-    """Replace `- use: name` entries by the steps of the shared part `_name`."""
+    """Replace `- use: name` entries by the steps of the shared part `_name`.
+
+    Extra fields beside `use` override the part's fields; the part must then hold a single step.
+    """
     out: list[dict[str, Any]] = []
     for raw in steps:
-        if set(raw) == {"use"}:
-            if raw["use"] not in parts:
-                raise ValueError(f"flow {flow}: unknown part {raw['use']!r}")
-            out += _expand(parts[raw["use"]], parts, flow)
-        else:
+        if "use" not in raw:
             out.append(raw)
+            continue
+        if raw["use"] not in parts:
+            raise ValueError(f"flow {flow}: unknown part {raw['use']!r}")
+        part = _expand(parts[raw["use"]], parts, flow)
+        overrides = {k: v for k, v in raw.items() if k != "use"}
+        if overrides and len(part) != 1:
+            raise ValueError(f"flow {flow}: part {raw['use']!r} has several steps; it cannot take overrides")
+        out += [{**part[0], **overrides}] if overrides else part
     return out
 
 

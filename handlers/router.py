@@ -6,6 +6,7 @@ Routes an Incoming to a command, the running flow, or free text, one message at 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from weakref import WeakValueDictionary
 
@@ -13,10 +14,12 @@ from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import unit
+from handlers import plans, unit
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.forms import Flow, check_hooks, load_flows
+
+log = logging.getLogger(__name__)
 
 Command = Callable[[Context, str], Awaitable[list[Outgoing]]]
 
@@ -34,11 +37,9 @@ MENU = [
 ]
 
 COMING = {
-    "kehoach": "soạn kế hoạch",
     "sinhhoat": "ghi biên bản sinh hoạt chi bộ",
     "hanchot": "theo dõi hạn chót",
     "tuannay": "xem việc cần làm trong tuần",
-    "vanban": "danh sách văn bản đã soạn",
 }
 
 CANCEL_WORDS = {"huy", "huy bo", "dung", "thoi"}
@@ -50,7 +51,7 @@ def coming_soon(what: str) -> Command:
         if not ctx.unit:
             return [Outgoing(text=NEEDS_UNIT)]
         return [Outgoing(text=f"Chức năng {what} đang được hoàn thiện và sẽ có trong bản cập nhật tới. "
-                              "Hiện đồng chí có thể dùng /donvi và /moi.")]
+                              "Hiện đồng chí có thể dùng /kehoach, /vanban, /donvi và /moi.")]
     return reply
 
 
@@ -66,6 +67,8 @@ class Assistant:
             "batdau": unit.cmd_start,
             "donvi": unit.cmd_unit,
             "moi": unit.cmd_invite,
+            "kehoach": plans.cmd_plan,
+            "vanban": plans.cmd_documents,
             "trogiup": self.cmd_help,
             "help": self.cmd_help,
             **{name: coming_soon(what) for name, what in COMING.items()},
@@ -79,7 +82,12 @@ class Assistant:
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
-            return await self._handle(inc)
+            try:
+                return await self._handle(inc)
+            except Exception:
+                log.exception("failed to answer %s:%s", inc.channel, inc.chat_id)
+                return [Outgoing(text="Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Các câu trả lời trước đó "
+                                      "vẫn được lưu; xin gửi lại, hoặc gõ /trogiup.")]
 
     async def resume(self, channel: str, chat_id: str, user_id: str) -> list[Outgoing]:
         """On a channel that restarts with the user present (the console): ask the pending question again."""
@@ -115,6 +123,9 @@ class Assistant:
             return await self.engine.handle(ctx, state)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
+        redo = await plans.redo_by_number(ctx, text)
+        if redo is not None:
+            return redo
         return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
 
     async def _command(self, ctx: Context, state: dict | None, name: str, arg: str) -> list[Outgoing]:

@@ -82,5 +82,5 @@ async def test_commands_without_unit_and_unknown(assistant):
     assert "chưa thuộc đơn vị" in await talk.say("/donvi")
     assert "Không có lệnh /abc" in await talk.say("/abc")
     await onboard(talk)
-    assert "đang được hoàn thiện" in await talk.say("/kehoach")
+    assert "đang được hoàn thiện" in await talk.say("/sinhhoat")
     assert "/sinhhoat" in await talk.say("/trogiup")

@@ -1,0 +1,53 @@
+"""The Jinja2 environment for document templates in templates/: they write the body markup of bot.documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot import dates
+from bot.documents import escape_markup
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _as_date(value: str | date) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def markup_lines(text: str) -> list[str]:
+    """Typed lines as markup: lines starting with “-”/“+” stay bullets; several plain lines become bullets."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    out = []
+    for line in lines:
+        marker = line[0] if line[0] in "-+•" else ("-" if len(lines) > 1 else "")
+        body = escape_markup(line[1:].strip() if line[0] in "-+•" else line)
+        out.append(f"{'+' if marker == '+' else '-'} {body}" if marker else body)
+    return out
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text else text
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
+                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=False)
+    env.filters.update(
+        date_long=lambda v: dates.format_date_long(_as_date(v)),
+        date_short=lambda v: dates.format_date_short(_as_date(v)),
+        weekday=lambda v: dates.weekday_vi(_as_date(v)),
+        lower_first=lower_first,
+        m=escape_markup,  # user text, made literal for the markup
+        lines=markup_lines,
+        roman=lambda n: ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")[n - 1],
+    )
+    return env
+
+
+def render(name: str, **context) -> str:
+    return environment().get_template(name).render(**context).strip()

@@ -1,0 +1,327 @@
+"""Plans (Kế hoạch): the kinds of the seed plans as flows + templates, numbering, the .docx, /vanban."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from bot import dates
+from bot.citations import parse_citation
+from bot.documents import Document, Signature, render_docx, render_text
+from bot.messages import Choice, OutDocument, Outgoing
+from bot.pdf import to_pdf
+from bot.templating import environment
+from bot.text import apply_spelling, fold
+from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
+from handlers.context import Context
+from handlers.forms import Invalid, Option, action, item_type, provider, validator
+
+DOC_TYPE = "KH"
+KIND_LABELS = {
+    "plan_conference": "Hội nghị Ban Chấp hành sơ kết, tổng kết",
+    "plan_model_meeting": "Hội nghị chuyên đề, sinh hoạt chi bộ mẫu",
+    "plan_thematic": "Sinh hoạt chi bộ theo chuyên đề năm",
+    "plan_midterm": "Sơ kết giữa nhiệm kỳ",
+    "plan_generic": "Kế hoạch khác (khung chung)",
+}
+AUTHORITIES = {"chi_bo": "T/M CHI BỘ", "dang_uy": "T/M ĐẢNG ỦY", "dang_uy_khoi": "T/M BAN THƯỜNG VỤ"}
+TERM_YEARS = 5
+FIRST_TERM = 2020  # congress terms run 2020-2025, 2025-2030, ...
+
+
+# -- numbering ----------------------------------------------------------------------------------
+
+def series(unit, issued: date) -> str:
+    """One running series per document type, restarting each term (or each year, as the unit chooses)."""
+    if unit.settings.get("numbering") == "year":
+        return f"{DOC_TYPE}:{issued.year}"
+    start = FIRST_TERM + TERM_YEARS * ((issued.year - FIRST_TERM) // TERM_YEARS)
+    return f"{DOC_TYPE}:{start}-{start + TERM_YEARS}"
+
+
+def _issued(ctx: Context) -> date:
+    value = ctx.answers.get("issued_on")
+    return date.fromisoformat(value) if value else ctx.clock.today()
+
+
+@provider("plan.next_number")
+async def next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    ctx.answers = answers
+    return [str(await ctx.store.next_number(ctx.unit.id, series(ctx.unit, _issued(ctx))))]
+
+
+@validator("plan.number")
+async def check_number(value: int, ctx: Context) -> int:
+    if value < 1:
+        raise Invalid("Số văn bản phải từ 1 trở lên.")
+    taken = await ctx.store.number_taken(ctx.unit.id, series(ctx.unit, _issued(ctx)), value)
+    if taken:
+        free = await ctx.store.next_number(ctx.unit.id, series(ctx.unit, _issued(ctx)))
+        raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{ctx.unit.code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
+                      f"Số tiếp theo còn trống là {free}.")
+    return value
+
+
+@validator("plan.subject")
+async def check_subject(value: str, ctx: Context) -> str:
+    value = value.strip().rstrip(".")
+    if len(value) < 5:
+        raise Invalid("Trích yếu quá ngắn. Xin ghi rõ nội dung kế hoạch, ví dụ “Tổ chức sinh hoạt chi bộ theo "
+                      "Chuyên đề năm 2027”.")
+    return value[0].upper() + value[1:]
+
+
+@validator("plan.when")
+async def check_when(value: str, ctx: Context) -> str:
+    """A time phrase for an event ("đầu tháng 7/2023", "ngày 20/10/2023"): it must name a real date."""
+    try:
+        dates.parse_when(value, today=ctx.clock.today(), default_kind="event")
+    except dates.DateError as exc:
+        raise Invalid(str(exc)) from None
+    return value
+
+
+_DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?|ngày\s*\d{1,2}\s+tháng", re.IGNORECASE)
+
+
+@validator("plan.duties")
+async def check_duties(value: str, ctx: Context) -> str:
+    """Each line that writes a date must write a real one; a deadline already past is accepted with a note."""
+    from bot.extract import extract
+
+    today = ctx.clock.today()
+    for line in value.splitlines():
+        if _DATE_LIKE.search(line):
+            try:
+                dates.parse_when(line, today=today)
+            except dates.DateError as exc:
+                raise Invalid(f"Dòng “{line.strip()[:60]}”: {exc}") from None
+    for item in extract(value, today=today):  # cited documents' dates are history, not deadlines
+        if item.kind != "period" and item.due < today:
+            ctx.warn(f"Lưu ý: hạn {dates.format_date_short(item.due)} đã qua; tôi vẫn ghi nhận.")
+    return value.strip()
+
+
+@validator("plan.caps")
+async def caps(value: str, ctx: Context) -> str:
+    return re.sub(r"\s+", " ", value).strip().upper()
+
+
+@validator("plan.future")
+async def warn_past(value: str, ctx: Context) -> str:
+    if date.fromisoformat(value) < ctx.clock.today():
+        ctx.warn(f"Lưu ý: ngày {dates.format_date_short(date.fromisoformat(value))} đã qua; tôi vẫn ghi nhận.")
+    return value
+
+
+# -- suggestions that depend on the unit --------------------------------------------------------
+
+@provider("plan.place")
+async def unit_place(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    return [ctx.unit.place] if ctx.unit else []
+
+
+@provider("plan.authorities")
+async def authorities(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    first = AUTHORITIES.get(ctx.unit.kind, "T/M CHI BỘ")
+    others = ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
+    return [Option(a, a) for a in [first] + [a for a in others if a != first]]
+
+
+@provider("plan.signer_titles")
+async def signer_titles(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    first = ctx.unit.signer_title
+    others = ["BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ BÍ THƯ THƯỜNG TRỰC"]
+    return [Option(t, t) for t in [first] + [t for t in others if t != first]]
+
+
+@provider("plan.signer_name")
+async def signer_name(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    return [ctx.unit.signer_name]
+
+
+# -- list items ---------------------------------------------------------------------------------
+
+@item_type("line", show=lambda v: v, separator="\n")
+def parse_line(text: str) -> str:
+    text = re.sub(r"^\s*[-+•]\s*", "", text).strip()
+    if not text:
+        raise Invalid("Dòng này đang trống.")
+    if len(text) > 1500:
+        raise Invalid("Mỗi mục tối đa 1.500 ký tự; xin tách thành nhiều mục.")
+    return text
+
+
+@item_type("citation", show=lambda v: v["text"])
+def parse_basis(text: str) -> dict[str, str]:
+    try:
+        return parse_citation(parse_line(text), today=date.today()).as_dict()
+    except dates.DateError as exc:
+        raise Invalid(f"Ngày ban hành của văn bản này sai: {exc}") from None
+
+
+_QUARTER = re.compile(r"\(?\s*quý\s+(I{1,3}|IV|[1-4])\s*[/.\-]\s*(\d{4})\s*\)?\s*\.?$", re.IGNORECASE)
+_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+
+
+def show_topic(topic: dict[str, Any]) -> str:
+    return topic["title"] + (f" (Quý {topic['quarter']}/{topic['year']})" if topic.get("quarter") else "")
+
+
+@item_type("topic", show=show_topic)
+def parse_topic(text: str) -> dict[str, Any]:
+    """'Nâng cao chất lượng sinh hoạt chi bộ (Quý I/2023)'; the quarter may be left out."""
+    text = re.sub(r"^\s*chuyên đề\s*\d*\s*[:.]\s*", "", parse_line(text), flags=re.IGNORECASE)
+    match = _QUARTER.search(text)
+    if not match:
+        return {"title": text.rstrip(" ."), "quarter": None, "year": None}
+    quarter = match.group(1).upper()
+    return {"title": text[: match.start()].rstrip(" .;,-"), "quarter": _ROMAN.get(quarter, quarter),
+            "year": int(match.group(2))}
+
+
+# -- the document -------------------------------------------------------------------------------
+
+def plan_document(unit, kind: str, answers: dict[str, Any]) -> Document:
+    issued = date.fromisoformat(answers["issued_on"])
+    number = answers.get("number")
+    body = environment().get_template(f"plans/{kind}.md.j2").render(a=answers, unit=unit, issuer=issuing_body(unit, answers))
+    style = unit.spelling
+    return Document(
+        superior=apply_spelling(unit.superior, style).upper(),
+        issuer=apply_spelling(unit.name, style).upper(),
+        number=f"Số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Số      -{DOC_TYPE}/{unit.code}",
+        place_date=f"{answers['place']}, {dates.format_date_long(issued)}",
+        doc_type="KẾ HOẠCH",
+        subject=apply_spelling(answers["subject"], style),
+        body=apply_spelling(body.strip(), style),
+        recipients=[apply_spelling(r, style) for r in answers.get("recipients") or []],
+        signature=Signature(answers["authority"], answers["signer_title"], answers["signer_name"]),
+    )
+
+
+def issuing_body(unit, answers: dict[str, Any]) -> str:
+    """Who issues the plan, as the basis paragraph names it: the unit, or its standing committee."""
+    if answers.get("authority") == "T/M BAN THƯỜNG VỤ":
+        short = re.sub(r"^Đảng [uủỷ]y ", "", unit.name)
+        return f"Ban Thường vụ Đảng ủy {short}" if short != unit.name else "Ban Thường vụ"
+    return unit.name
+
+
+def file_name(answers: dict[str, Any], unit) -> str:
+    number = answers.get("number")
+    head = f"Kế hoạch {number:02d}-{DOC_TYPE}-{unit.code}" if number else "Kế hoạch"
+    subject = re.sub(r'[\\/:*?"<>|\n]+', " ", answers["subject"]).strip()
+    name = f"{head} - {subject}"
+    return (name[:110].rstrip() if len(name) > 110 else name) + ".docx"
+
+
+def dated_items(doc: Document, today: date) -> list[dict[str, Any]]:
+    """Every dated assignment, event and period the plan sets, for the deadline tracker."""
+    from bot.extract import extract
+
+    source = doc.number.replace("Số", "Kế hoạch số").replace("      ", " ")
+    return [{"kind": i.kind, "title": (i.line or i.quote)[:300], "due": i.due.isoformat(),
+             "start": i.start.isoformat() if i.start else None,
+             "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "source": source}
+            for i in extract(render_text(doc), today=today)]
+
+
+@action("plan.choose")
+async def choose(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, answers["kind"])
+
+
+@action("plan.preview")
+async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    doc = plan_document(ctx.unit, ctx.flow_name, answers)
+    return [Outgoing(title="Xem trước", text=render_text(doc))]
+
+
+@action("plan.save")
+async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    kind = ctx.flow_name
+    unit = ctx.unit
+    issued = date.fromisoformat(answers["issued_on"])
+    number = answers.get("number")
+    if number is not None and await ctx.store.number_taken(unit.id, series(unit, issued), number):
+        number = answers["number"] = await ctx.store.next_number(unit.id, series(unit, issued))
+        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; kế hoạch nhận số {number:02d}.")
+    doc = plan_document(unit, kind, answers)
+    data = render_docx(doc)
+    items = dated_items(doc, ctx.clock.today())
+    name = file_name(answers, unit)
+    doc_id = await ctx.store.save_document({
+        "unit_id": unit.id, "kind": kind, "doc_type": DOC_TYPE, "series": series(unit, issued), "number": number,
+        "issued_on": answers["issued_on"], "title": answers["subject"], "answers": answers, "filename": name,
+        "content": data, "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
+    }, items)
+    out = [Outgoing(document=OutDocument(name, data, f"{doc.number} — {answers['subject']}"))]
+    pdf = await to_pdf(data, name)
+    if pdf is not None:
+        out.append(Outgoing(document=OutDocument(name.removesuffix(".docx") + ".pdf", pdf)))
+    lines = [f"Đã lưu kế hoạch {doc.number.removeprefix('Số ')} (mã văn bản {doc_id})."]
+    if items:
+        lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
+        lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title'][:120]}" for i in items[:10]]
+    if pdf is None:
+        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
+    out.append(Outgoing(text="\n".join(lines)))
+    return out
+
+
+# -- commands -----------------------------------------------------------------------------------
+
+async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    return await ctx.engine.start(ctx, "plan")
+
+
+def doc_label(row) -> str:
+    number = f"số {row['number']:02d}-{row['doc_type']}" if row["number"] else "không số"
+    return f"Kế hoạch {number}, {dates.format_date_short(date.fromisoformat(row['issued_on']))}: {row['title']}"
+
+
+async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    action_word, _, ident = arg.partition(" ")
+    if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
+        row = await ctx.store.document(ctx.unit.id, int(ident))
+        if row is None:
+            return [Outgoing(text="Không tìm thấy văn bản này trong đơn vị.")]
+        if fold(action_word) == "gui":
+            return [Outgoing(document=OutDocument(row["filename"], row["content"], doc_label(row)))]
+        return await redo(ctx, row)
+    rows = await ctx.store.documents(ctx.unit.id)
+    if not rows:
+        return [Outgoing(text="Đơn vị chưa có văn bản nào. Gõ /kehoach để soạn kế hoạch đầu tiên.")]
+    lines = [f"{n}. {doc_label(r)}" for n, r in enumerate(rows, 1)]
+    lines.append("Chọn một văn bản để nhận lại tệp, hoặc gõ “làm lại từ kế hoạch số N” để soạn bản mới từ bản cũ.")
+    return [Outgoing(title="Văn bản đã soạn", text="\n".join(lines),
+                     choices=[Choice(f"Gửi lại {n}", f"/vanban gui {r['id']}") for n, r in enumerate(rows, 1)])]
+
+
+async def redo(ctx: Context, row) -> list[Outgoing]:
+    """A new draft from an old plan's answers: everything kept but its number and date."""
+    answers = json.loads(row["answers"])
+    for key in ("number", "issued_on"):
+        answers.pop(key, None)
+    return [Outgoing(text=f"Soạn bản mới từ: {doc_label(row)}. Các câu trả lời cũ được giữ; tôi chỉ hỏi lại số và "
+                          "ngày ban hành.")] + await ctx.engine.start(ctx, row["kind"], answers=answers)
+
+
+REDO = re.compile(r"^(?:lam lai|soan lai|lam moi) (?:tu |theo )?(?:ke hoach|kh) (?:so )?(\d+)")
+
+
+async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
+    match = REDO.match(fold(text))
+    if not match or not ctx.unit:
+        return None
+    row = await ctx.store.document_by_number(ctx.unit.id, DOC_TYPE, int(match.group(1)))
+    if row is None:
+        return [Outgoing(text=f"Không tìm thấy kế hoạch số {match.group(1)} của đơn vị. Gõ /vanban để xem danh sách.")]
+    return await redo(ctx, row)

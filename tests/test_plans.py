@@ -1,0 +1,104 @@
+"""The seed plans as acceptance tests: replaying tests/scenarios/seed_NNN.txt with `chibo chat` reproduces seed NNN.
+
+Each scenario onboards the issuing unit, drafts the plan and confirms it. Besides the hand-checked facts of
+shared/seeds/expected.json, a scenario lists what its document must contain in `#doc <text>` lines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import re
+import sqlite3
+import sys
+
+import docx
+import pytest
+from docx.shared import Mm
+
+from tests.conftest import ROOT
+
+SEEDS = ROOT.parent / "shared" / "seeds"
+SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("seed_*.txt"))
+
+
+def expected_for(scenario) -> dict:
+    if not (SEEDS / "expected.json").exists():
+        pytest.skip("shared/seeds is not beside the checkout")
+    seeds = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))["seeds"]
+    number = scenario.stem.removeprefix("seed_")
+    return next(v for k, v in seeds.items() if k.startswith(number + "_"))
+
+
+def norm(text: str) -> str:
+    """Compare text as a reader would: case, spacing, markup and leading zeros of numbers aside."""
+    text = re.sub(r"[*_]", "", text.casefold())
+    text = re.sub(r"\b0(\d)\b", r"\1", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def all_text(document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                parts += [p.text for p in cell.paragraphs]
+    return "\n".join(parts)
+
+
+async def replay(scenario, tmp_path):
+    db, out = tmp_path / "db.sqlite3", tmp_path / "out"
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), stdin=scenario.open("rb"),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=ROOT)
+    stdout, _ = await asyncio.wait_for(proc.communicate(), 180)
+    transcript = stdout.decode()
+    assert proc.returncode == 0 and "Traceback" not in transcript, transcript[-3000:]
+    files = sorted(out.glob("*.docx"))
+    assert len(files) == 1, f"expected one .docx in {out}, got {files}:\n{transcript[-2000:]}"
+    return db, files[0], transcript
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
+async def test_seed_plan_is_reproduced(scenario, tmp_path):
+    facts = expected_for(scenario)
+    db, path, transcript = await replay(scenario, tmp_path)
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    text = norm(all_text(document))
+
+    if facts["number"]:
+        assert norm(f"Số {facts['number']}") in text
+        assert path.name.startswith(f"Kế hoạch {facts['number'].replace('/', '-')}")
+    assert norm(facts["title"]) in text
+    bold = {norm(r.text) for p in document.paragraphs for r in p.runs if r.bold}
+    for heading in ("I. MỤC ĐÍCH, YÊU CẦU", "TỔ CHỨC THỰC HIỆN"):
+        assert any(heading.casefold() in b for b in bold), heading
+    for item in facts["dates"]:
+        assert norm(item["quote"]) in text, f"date not written as in the seed: {item['quote']}"
+    if facts["signer"]:
+        footer = norm(all_text_of_table(document.tables[-1]))
+        for part in ("authority", "title", "name"):
+            assert norm(facts["signer"][part]) in footer
+    for line in scenario.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#doc "):
+            assert norm(line[5:]) in text, f"not in the document: {line[5:]}"
+
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
+    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
+                                  section.right_margin)] == [20, 20, 30, 15]
+    assert document.styles["Normal"].font.name == "Times New Roman"
+    header = document.tables[0]
+    assert any(r.bold and r.font.size.pt == 15 for p in header.rows[0].cells[1].paragraphs for r in p.runs
+               if "ĐẢNG CỘNG SẢN VIỆT NAM" in r.text)
+
+    with sqlite3.connect(db) as conn:
+        stored = conn.execute("SELECT kind, due, start, at_time FROM deadlines WHERE document_id IS NOT NULL").fetchall()
+    for item in facts["dates"]:
+        assert any(kind == item["kind"] and due == item["due"] for kind, due, _, _ in stored), \
+            f"deadline not on the tracker: {item}"
+
+
+def all_text_of_table(table) -> str:
+    return "\n".join(p.text for row in table.rows for cell in row.cells for p in cell.paragraphs)
