@@ -124,22 +124,26 @@ class Store:
 
     # -- units and roster -----------------------------------------------------------------------
 
-    async def create_unit(self, fields: dict[str, Any], people: list[dict[str, Any]]) -> int:
+    async def create_unit(self, fields: dict[str, Any], people: list[dict[str, Any]],
+                          settings: dict[str, Any] | None = None) -> int:
         async with self.transaction() as conn:
             cur = await conn.execute(
-                f"INSERT INTO units ({', '.join(UNIT_FIELDS)}, created_at) "
-                f"VALUES ({', '.join('?' for _ in UNIT_FIELDS)}, ?)",
-                (*(fields.get(k, "") for k in UNIT_FIELDS), _now()),
+                f"INSERT INTO units ({', '.join(UNIT_FIELDS)}, settings, created_at) "
+                f"VALUES ({', '.join('?' for _ in UNIT_FIELDS)}, ?, ?)",
+                (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), _now()),
             )
             unit_id = cur.lastrowid
             await self._write_roster(conn, unit_id, people)
         return unit_id
 
-    async def update_unit(self, unit_id: int, fields: dict[str, Any], people: list[dict[str, Any]]) -> None:
+    async def update_unit(self, unit_id: int, fields: dict[str, Any], people: list[dict[str, Any]],
+                          settings: dict[str, Any] | None = None) -> None:
+        """Replace the profile and roster; `settings` keys given are merged into the unit's settings."""
         async with self.transaction() as conn:
             await conn.execute(
-                f"UPDATE units SET {', '.join(f'{k} = ?' for k in UNIT_FIELDS)} WHERE id = ?",
-                (*(fields.get(k, "") for k in UNIT_FIELDS), unit_id),
+                f"UPDATE units SET {', '.join(f'{k} = ?' for k in UNIT_FIELDS)}, "
+                "settings = json_patch(settings, ?) WHERE id = ?",
+                (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), unit_id),
             )
             await conn.execute("DELETE FROM people WHERE unit_id = ?", (unit_id,))
             await self._write_roster(conn, unit_id, people)

@@ -12,6 +12,7 @@ from handlers.forms import Invalid, Option, action, item_type, provider, validat
 
 KINDS = {"chi_bo": "Chi bộ", "dang_uy": "Đảng ủy", "dang_uy_khoi": "Đảng ủy khối"}
 KIND_PREFIXES = {"chi_bo": ("Chi bộ",), "dang_uy": ("Đảng ủy", "Đảng uỷ"), "dang_uy_khoi": ("Đảng ủy", "Đảng uỷ")}
+NUMBERING = {"term": "theo nhiệm kỳ", "year": "theo năm"}
 DEFAULT_CODES = {"chi_bo": "CB", "dang_uy": "ĐU", "dang_uy_khoi": "ĐUK"}
 TITLES = {"BÍ THƯ": "Bí thư", "PHÓ BÍ THƯ": "Phó Bí thư", "PHÓ BÍ THƯ THƯỜNG TRỰC": "Phó Bí thư Thường trực"}
 LETTERS = re.compile(r"[^\W\d_]")
@@ -135,7 +136,7 @@ async def join_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any])
     return [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}."), main_menu(ctx)]
 
 
-def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     style = answers["spelling"]
     fields = {
         "kind": answers["kind"],
@@ -147,18 +148,18 @@ def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
         "signer_title": answers["signer_title"],
         "spelling": style,
     }
-    return fields, list(answers.get("roster") or [])
+    return fields, list(answers.get("roster") or []), {"numbering": answers.get("numbering") or "term"}
 
 
 @action("unit.save")
 async def unit_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
     inc = ctx.incoming
-    fields, roster = unit_fields(answers)
+    fields, roster, settings = unit_fields(answers)
     if meta.get("unit_id"):
-        await ctx.store.update_unit(meta["unit_id"], fields, roster)
+        await ctx.store.update_unit(meta["unit_id"], fields, roster, settings)
         done = "Đã lưu các thay đổi của hồ sơ đơn vị."
     else:
-        unit_id = await ctx.store.create_unit(fields, roster)
+        unit_id = await ctx.store.create_unit(fields, roster, settings)
         await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "owner", inc.user_name)
         await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
         done = f"Đã tạo hồ sơ {fields['name']}."
@@ -203,6 +204,7 @@ def profile_text(unit, people) -> str:
         f"Địa danh: {unit.place}",
         f"Người ký: {unit.signer_name} — {TITLES.get(unit.signer_title, unit.signer_title)}",
         f"Cách viết dấu: {unit.spelling}",
+        f"Đánh số văn bản: {NUMBERING[unit.settings.get('numbering', 'term')]}",
     ]
     full = sum(1 for p in people if p.status == "chinh_thuc")
     exempt = sum(1 for p in people if p.exempt)
@@ -217,6 +219,7 @@ def unit_answers(unit, people) -> dict[str, Any]:
         "kind": unit.kind, "superior": unit.superior or None, "name": unit.name, "code": unit.code,
         "place": unit.place, "signer_name": unit.signer_name, "signer_title": unit.signer_title,
         "spelling": unit.spelling,
+        "numbering": unit.settings.get("numbering", "term"),
         "roster": [{"name": p.name, "status": p.status, "exempt": p.exempt} for p in people],
     }
 

@@ -54,7 +54,7 @@ async def assistant(store):
 
 ONBOARD = [
     "/batdau", "Tạo đơn vị mới", "Chi bộ", "Đảng bộ xã Kim Phú", "Xóm Định Thành", "CB", "Tuyên Quang",
-    "Nguyễn Thị Thược", "Bí thư", "ủy, hòa (kiểu mới)",
+    "Nguyễn Thị Thược", "Bí thư", "ủy, hòa (kiểu mới)", "Theo nhiệm kỳ",
     "Nguyễn Văn An\nTrần Thị Bình, dự bị\nLê Văn Cường, miễn", "xong", "Xác nhận và lưu",
 ]
 

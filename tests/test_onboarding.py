@@ -51,7 +51,7 @@ async def test_units_cannot_see_each_other(assistant):
     await onboard(first)
     answers = list(ONBOARD)
     answers[4] = "Thôn Hạ"
-    answers[10] = "Hoàng Văn Em"
+    answers[11] = "Hoàng Văn Em"
     await onboard(second, answers)
     mine = await first.say("/donvi")
     theirs = await second.say("/donvi")
@@ -67,7 +67,7 @@ async def test_edit_profile_with_donvi(assistant):
     assert "5. Địa danh ghi ngày tháng: Tuyên Quang" in review
     await talk.say("sửa 5")
     await talk.say("Hà Giang")
-    await talk.say("sửa 9")
+    await talk.say("sửa 10")
     await talk.say("Phạm Thị Dung, dự bị")
     await talk.say("xong")
     assert "Đã lưu các thay đổi" in await talk.say("xác nhận")

@@ -139,3 +139,19 @@ def test_citations_are_written_back_in_standard_form():
     assert (cited.type, cited.number, cited.date, cited.issuer) == ("Chỉ thị", "10-CT/TW", "2007-03-30", "Ban Bí thư")
     free = parse_citation("Nghị quyết Đại hội đại biểu Đảng bộ Sở lần thứ VII nhiệm kỳ 2020-2025", today=today)
     assert free.text == "Nghị quyết Đại hội đại biểu Đảng bộ Sở lần thứ VII nhiệm kỳ 2020-2025" and free.number == ""
+
+
+async def test_numbering_per_term_or_per_year(assistant):
+    term, year = Talk(assistant, "u1"), Talk(assistant, "u2")
+    await onboard(term)
+    per_year = list(ONBOARD)
+    per_year[10] = "Theo năm"
+    await onboard(year, per_year)
+    for talk in (term, year):
+        await draft(talk, replace={2: "20/12/2026"})
+        await confirm(talk)
+        await talk.say("/kehoach")
+        await talk.say("Sinh hoạt chi bộ theo chuyên đề năm")
+        await talk.say("05/01/2027")
+    assert term.choices()[0] == "2"  # the term 2025-2030 runs on
+    assert year.choices()[0] == "1"  # a new year starts again at 01

@@ -18,7 +18,7 @@ from tests.conftest import NOW, ONBOARD, ROOT
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import TgUser, running_bot, settings_for
 
-TAPS = {1, 2, 5, 8, 9, 12}  # indexes of ONBOARD answered by tapping a button
+TAPS = {1, 2, 5, 8, 9, 10, 13}  # indexes of ONBOARD answered by tapping a button
 
 
 @pytest.fixture
@@ -93,7 +93,7 @@ async def test_two_units_cannot_see_each_other(fake, tmp_path, clock):
     async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
         first, second = TgUser(fake, 2001), TgUser(fake, 2002)
         other = list(ONBOARD)
-        other[4], other[10] = "Thôn Hạ", "Hoàng Văn Em"
+        other[4], other[11] = "Thôn Hạ", "Hoàng Văn Em"
         await asyncio.gather(*(u.say(a) for u, a in ((first, ONBOARD[0]), (second, other[0]))))
         for mine, theirs in zip(ONBOARD[1:], other[1:], strict=True):
             await asyncio.gather(first.say(mine), second.say(theirs))
@@ -107,7 +107,7 @@ async def test_html_characters_and_emoji_are_escaped(fake, tmp_path, clock):
         user = TgUser(fake, 3001)
         answers = list(ONBOARD)
         answers[7] = "Nguyễn <b>Thị</b> & Co 🌸"
-        answers[10] = "Lê <Văn> Tám & 🌟\nA&amp B </i>"
+        answers[11] = "Lê <Văn> Tám & 🌟\nA&amp B </i>"
         for answer in answers:
             await user.say(answer)
         profile = await user.say("/donvi")
@@ -124,7 +124,7 @@ async def test_long_answer_refused_and_long_reply_split(fake, tmp_path, clock):
             await user.say(answer)
         reply = await user.say("Đảng bộ " + "x" * 5000)
         assert "vượt giới hạn 120 ký tự" in reply and "cấp trên" in reply
-        for answer in ONBOARD[3:10]:
+        for answer in ONBOARD[3:11]:
             await user.say(answer)
         roster = "\n".join(f"Đảng viên số {n:03d} Nguyễn Văn Hải Đăng" for n in range(1, 201))
         assert "Đã thêm 200" in await user.say(roster)
