@@ -29,7 +29,7 @@ RUNS = 50
 async def stored_plan(db: Path):
     store = await Store.open(str(db))
     try:
-        row = (await store._all("SELECT unit_id, kind, answers FROM documents ORDER BY id DESC LIMIT 1"))[0]
+        row = (await store.fetch_all("SELECT unit_id, kind, answers FROM documents ORDER BY id DESC LIMIT 1"))[0]
         return await store.get_unit(row["unit_id"]), row["kind"], json.loads(row["answers"])
     finally:
         await store.close()

@@ -115,6 +115,63 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX deadlines_unit_due ON deadlines(unit_id, status, due);
         """,
     ),
+    (
+        4,
+        "meetings and attendance",
+        """
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('thuong_ky', 'chuyen_de')),
+            period_year INTEGER NOT NULL,
+            period_month INTEGER NOT NULL,
+            topic TEXT,
+            held_on TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            answers TEXT NOT NULL,
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX meetings_unit ON meetings(unit_id, period_year, period_month);
+        CREATE TABLE attendance (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,
+            person_name TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('present', 'excused', 'absent', 'exempt')),
+            reason TEXT,
+            PRIMARY KEY (meeting_id, person_name)
+        );
+        ALTER TABLE deadlines ADD COLUMN meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL;
+        """,
+    ),
+    (
+        5,
+        "reminder log, recurring duties, linked groups",
+        """
+        CREATE TABLE reminder_log (
+            key TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            scheduled_for TEXT NOT NULL,
+            claimed_at TEXT NOT NULL,
+            sent_at TEXT,
+            late INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (key, channel, chat_id)
+        );
+        CREATE INDEX reminder_log_unsent ON reminder_log(sent_at) WHERE sent_at IS NULL;
+        CREATE TABLE duties (
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            duty TEXT NOT NULL,
+            enabled INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (unit_id, duty)
+        );
+        ALTER TABLE chats ADD COLUMN linked INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deadlines ADD COLUMN duty TEXT;
+        ALTER TABLE deadlines ADD COLUMN duty_period TEXT;
+        CREATE UNIQUE INDEX deadlines_duty ON deadlines(unit_id, duty, duty_period) WHERE duty IS NOT NULL;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -89,7 +89,7 @@ class Store:
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        row = await self._one("SELECT MAX(version) AS v FROM schema_migrations")
+        row = await self.fetch_one("SELECT MAX(version) AS v FROM schema_migrations")
         return row["v"] or 0
 
     async def migrate(self, target: int | None = None) -> int:
@@ -114,11 +114,11 @@ class Store:
 
     # -- helpers --------------------------------------------------------------------------------
 
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
 
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
 
@@ -156,7 +156,7 @@ class Store:
         )
 
     async def get_unit(self, unit_id: int) -> Unit | None:
-        row = await self._one("SELECT * FROM units WHERE id = ?", (unit_id,))
+        row = await self.fetch_one("SELECT * FROM units WHERE id = ?", (unit_id,))
         if row is None:
             return None
         return Unit(
@@ -166,7 +166,7 @@ class Store:
         )
 
     async def people(self, unit_id: int) -> list[Person]:
-        rows = await self._all(
+        rows = await self.fetch_all(
             "SELECT id, name, status, exempt FROM people WHERE unit_id = ? ORDER BY position", (unit_id,)
         )
         return [Person(r["id"], r["name"], r["status"], bool(r["exempt"])) for r in rows]
@@ -174,7 +174,7 @@ class Store:
     # -- accounts, chats, invites ---------------------------------------------------------------
 
     async def account(self, channel: str, user_id: str) -> Account | None:
-        row = await self._one(
+        row = await self.fetch_one(
             "SELECT channel, user_id, unit_id, role FROM accounts WHERE channel = ? AND user_id = ?",
             (channel, user_id),
         )
@@ -189,7 +189,7 @@ class Store:
         )
 
     async def unit_accounts(self, unit_id: int) -> list[sqlite3.Row]:
-        return await self._all(
+        return await self.fetch_all(
             "SELECT channel, user_id, role, display_name FROM accounts WHERE unit_id = ? ORDER BY created_at",
             (unit_id,),
         )
@@ -216,7 +216,7 @@ class Store:
 
     async def find_invite(self, code: str, now: datetime) -> int | None:
         """The unit of a valid, unused, unexpired invite code."""
-        row = await self._one(
+        row = await self.fetch_one(
             "SELECT unit_id FROM invites WHERE code = ? AND used_by IS NULL AND expires_at > ?",
             (code.strip().upper(), now.isoformat()),
         )
@@ -235,7 +235,7 @@ class Store:
     # -- drafts: the state of every unfinished conversation -------------------------------------
 
     async def draft(self, channel: str, chat_id: str, user_id: str) -> dict[str, Any] | None:
-        row = await self._one(
+        row = await self.fetch_one(
             "SELECT state FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ?",
             (channel, chat_id, user_id),
         )
@@ -258,7 +258,7 @@ class Store:
 
     async def next_number(self, unit_id: int, series: str) -> int:
         """The next free number: numbers are never reused, even after a higher one was typed by hand."""
-        row = await self._one(
+        row = await self.fetch_one(
             "SELECT MAX(n) AS n FROM (SELECT last AS n FROM number_series WHERE unit_id = ? AND series = ? "
             "UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ?)",
             (unit_id, series, unit_id, series),
@@ -266,7 +266,7 @@ class Store:
         return (row["n"] or 0) + 1
 
     async def number_taken(self, unit_id: int, series: str, number: int) -> bool:
-        row = await self._one(
+        row = await self.fetch_one(
             "SELECT 1 FROM documents WHERE unit_id = ? AND series = ? AND number = ?", (unit_id, series, number)
         )
         return row is not None
@@ -297,20 +297,20 @@ class Store:
         return doc_id
 
     async def documents(self, unit_id: int, limit: int = 20) -> list[sqlite3.Row]:
-        return await self._all(
+        return await self.fetch_all(
             "SELECT id, kind, doc_type, number, issued_on, title, filename FROM documents "
             "WHERE unit_id = ? ORDER BY id DESC LIMIT ?",
             (unit_id, limit),
         )
 
     async def document(self, unit_id: int, doc_id: int) -> sqlite3.Row | None:
-        return await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
+        return await self.fetch_one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
 
     async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> sqlite3.Row | None:
-        return await self._one(
+        return await self.fetch_one(
             "SELECT * FROM documents WHERE unit_id = ? AND doc_type = ? AND number = ? ORDER BY id DESC LIMIT 1",
             (unit_id, doc_type, number),
         )
 
     async def deadlines_of_document(self, doc_id: int) -> list[sqlite3.Row]:
-        return await self._all("SELECT * FROM deadlines WHERE document_id = ? ORDER BY due, id", (doc_id,))
+        return await self.fetch_all("SELECT * FROM deadlines WHERE document_id = ? ORDER BY due, id", (doc_id,))

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import plans, unit
+from handlers import deadlines, meetings, plans, reminders, unit
 from handlers.context import Context
 from handlers.engine import Engine
 from handlers.forms import Flow, check_hooks, load_flows
@@ -71,8 +71,12 @@ class Assistant:
             "vanban": plans.cmd_documents,
             "trogiup": self.cmd_help,
             "help": self.cmd_help,
-            **{name: coming_soon(what) for name, what in COMING.items()},
+            **deadlines.COMMANDS,
+            **meetings.COMMANDS,
+            **reminders.COMMANDS,
         }
+        for name, what in COMING.items():
+            self.commands.setdefault(name, coming_soon(what))
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     async def handle(self, inc: Incoming) -> list[Outgoing]:
@@ -123,9 +127,10 @@ class Assistant:
             return await self.engine.handle(ctx, state)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
-        redo = await plans.redo_by_number(ctx, text)
-        if redo is not None:
-            return redo
+        for understand in (plans.redo_by_number, meetings.free_text, deadlines.free_text):
+            reply = await understand(ctx, text)
+            if reply is not None:
+                return reply
         return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
 
     async def _command(self, ctx: Context, state: dict | None, name: str, arg: str) -> list[Outgoing]:
