@@ -373,7 +373,7 @@ def _check_month(month: int, day: int | None = None, year: int | None = None) ->
     shown = _dm(day, month, year)
     swapped = ""
     if 1 <= day <= 12 and 1 <= month <= 31:
-        swapped = f" (nếu ý bạn là ngày {month} tháng {day}, hãy viết {_dm(month, day, year)})"
+        swapped = f" (nếu ý đồng chí là ngày {month} tháng {day}, hãy viết {_dm(month, day, year)})"
     raise DateError(f"Ngày {shown} không có thật: không có tháng {month}, một năm chỉ có 12 tháng. "
                     f"Ngày viết trước, tháng viết sau{swapped}. Vui lòng nhập lại.")
 
@@ -841,7 +841,7 @@ def parse_time(text: str) -> time:
     """A time of day: "8h00", "8h", "08 giờ 00", "8 giờ 30 phút", "8:30", "14h30", "2 giờ chiều", "20g"."""
     raw = _clean(text)
     if not raw:
-        raise DateError(f"Bạn chưa nhập giờ. Vui lòng nhập giờ, ví dụ {_example_time_text()}.")
+        raise DateError(f"Đồng chí chưa nhập giờ. Vui lòng nhập giờ, ví dụ {_example_time_text()}.")
     s = _canon(raw)
     m = _TIME.search(s)
     if m:
@@ -993,7 +993,7 @@ def parse_date(text: str, *, today: date) -> date:
     today = _as_date(today)
     raw = _clean(text)
     if not raw:
-        raise DateError(f"Bạn chưa nhập ngày. Vui lòng nhập ngày, ví dụ: {_examples(today)}.")
+        raise DateError(f"Đồng chí chưa nhập ngày. Vui lòng nhập ngày, ví dụ: {_examples(today)}.")
     scan = _scan(raw, today, strict_time=False)
     if not scan.hits:
         d = _fallback(raw, scan.canon, today)
@@ -1015,7 +1015,7 @@ def parse_when(text: str, *, today: date, default_kind: str = DEADLINE) -> When:
     today = _as_date(today)
     raw = _clean(text)
     if not raw:
-        raise DateError(f"Bạn chưa nhập thời hạn. Vui lòng nhập ngày hoặc khoảng thời gian, "
+        raise DateError(f"Đồng chí chưa nhập thời hạn. Vui lòng nhập ngày hoặc khoảng thời gian, "
                         f"ví dụ: {_examples(today)}, tháng 7/{today.year}, Quý II/{today.year}.")
     scan = _scan(raw, today, strict_time=True)
     cues = _cues(scan)

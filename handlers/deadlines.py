@@ -2,12 +2,370 @@
 
 from __future__ import annotations
 
-from bot.messages import Outgoing
+import re
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot import dates
+from bot.clock import Clock
+from bot.messages import Choice, Outgoing
+from bot.text import fold
 from handlers.context import Context
+from handlers.forms import Invalid, action, item_type, validator
+from handlers.plans import DATE_LIKE
 
-COMMANDS: dict = {}
+KIND_LABELS = {"deadline": "Hạn chót", "event": "Sự kiện", "period": "Thời gian thực hiện"}
+LIST_LIMIT = 30
+PASTED_PLAN = 300  # characters: a longer message with dates is read as a plan to import
+MAX_UPLOAD = 10 * 1024 * 1024
 
+QUESTIONS = [
+    (re.compile(r"\b(tuan nay|this week|trong tuan)\b"), "week"),
+    (re.compile(r"\b(tuan sau|tuan toi|next week)\b"), "next_week"),
+    (re.compile(r"\b(hom nay|today)\b"), "today"),
+    (re.compile(r"\b(thang nay|this month)\b"), "month"),
+    (re.compile(r"\b(thang sau|thang toi|next month)\b"), "next_month"),
+    (re.compile(r"\b(qua han|tre han|overdue)\b"), "overdue"),
+]
+ASKING = re.compile(r"\?|\b(co gi|co viec gi|phai lam|lam gi|what|due|nhung gi|viec gi|han gi|sao)\b")
+
+
+# -- reading a date phrase ----------------------------------------------------------------------
+
+def reading(when: dates.When) -> dict[str, Any]:
+    """How the assistant understood a time phrase: the text it echoes, and the values it stores."""
+    return {"text": f"{KIND_LABELS[when.kind]}: {dates.format_when(when)}", "kind": when.kind,
+            "due": when.due.isoformat(), "start": when.start.isoformat() if when.start else None,
+            "time": when.time.strftime("%H:%M") if when.time else None}
+
+
+@validator("deadline.when")
+async def check_when(value: str, ctx: Context) -> dict[str, Any]:
+    try:
+        when = dates.parse_when(value, today=ctx.clock.today())
+    except dates.DateError as exc:
+        raise Invalid(str(exc)) from None
+    if when.kind != "period" and when.due < ctx.clock.today():
+        ctx.warn(f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận.")
+    return reading(when)
+
+
+def show_found(item: dict[str, Any]) -> str:
+    when = dates.When(item["kind"], date.fromisoformat(item["due"]),
+                      date.fromisoformat(item["start"]) if item.get("start") else None, None)
+    who = f" — {item['who']}" if item.get("who") else ""
+    return f"{KIND_LABELS[item['kind']]} {dates.format_when(when)}{who}: “{item['quote']}”"
+
+
+@item_type("found", show=show_found, separator="\n")
+def parse_found(text: str) -> dict[str, Any]:
+    """A dated item typed during an import, e.g. “Nộp báo cáo trước 20/6/2027”."""
+    try:
+        when = dates.parse_when(text, today=Clock().today())
+    except dates.DateError as exc:
+        raise Invalid(str(exc)) from None
+    return {**reading(when), "who": None, "quote": text.strip(), "title": text.strip()}
+
+
+# -- queries ------------------------------------------------------------------------------------
+
+COLUMNS = "id, kind, title, due, start, at_time, assignee, source, status, snoozed_until, document_id"
+
+
+async def items_between(store, unit_id: int, first: date, last: date) -> list[Any]:
+    """Open items due or running between two days (periods that overlap them included)."""
+    return await store.fetch_all(
+        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND due >= ? "
+        "AND COALESCE(start, due) <= ? ORDER BY due, at_time, id",
+        (unit_id, first.isoformat(), last.isoformat()))
+
+
+async def overdue(store, unit_id: int, today: date) -> list[Any]:
+    return await store.fetch_all(
+        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND due < ? AND kind != 'event' "
+        "ORDER BY due, id", (unit_id, today.isoformat()))
+
+
+async def later(store, unit_id: int, after: date, limit: int) -> list[Any]:
+    return await store.fetch_all(
+        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND COALESCE(start, due) > ? "
+        "ORDER BY due, id LIMIT ?", (unit_id, after.isoformat(), limit))
+
+
+async def item(store, unit_id: int, item_id: int) -> Any:
+    return await store.fetch_one(f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND id = ?", (unit_id, item_id))
+
+
+def week_of(day: date) -> tuple[date, date]:
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+def when_text(row) -> str:
+    when = dates.When(row["kind"], date.fromisoformat(row["due"]),
+                      date.fromisoformat(row["start"]) if row["start"] else None,
+                      datetime.strptime(row["at_time"], "%H:%M").time() if row["at_time"] else None)
+    return dates.format_when(when)
+
+
+def line(row, today: date) -> str:
+    text = f"{when_text(row)} — {row['title']}"
+    if row["assignee"]:
+        text += f" ({row['assignee']})"
+    if row["source"]:
+        text += f" · {row['source']}"
+    if row["snoozed_until"] and row["snoozed_until"] > today.isoformat():
+        text += f" [hoãn nhắc đến {dates.format_date_short(date.fromisoformat(row['snoozed_until']))}]"
+    return text
+
+
+def _span(first: date, last: date) -> str:
+    return f"{dates.format_date_short(first)} – {dates.format_date_short(last)}"
+
+
+async def week_summary(store, unit, today: date) -> str:
+    """What is due this week, in plain words (also the Monday digest)."""
+    monday, sunday = week_of(today)
+    rows = await items_between(store, unit.id, monday, sunday)
+    late = await overdue(store, unit.id, today)
+    lines = [f"Việc tuần này ({_span(monday, sunday)}):"]
+    lines += [f"- {line(r, today)}" for r in rows] or ["- Không có việc nào có hạn trong tuần này."]
+    if late:
+        lines.append(f"Quá hạn chưa xong ({len(late)}):")
+        lines += [f"- {line(r, today)}" for r in late[:10]]
+    return "\n".join(lines)
+
+
+# -- listing and answering ----------------------------------------------------------------------
+
+def _numbered(groups: list[tuple[str, list[Any]]], today: date) -> tuple[list[str], list[Choice]]:
+    lines: list[str] = []
+    choices: list[Choice] = []
+    for title, rows in groups:
+        if not rows:
+            continue
+        lines.append(f"{title} ({len(rows)}):")
+        for row in rows:
+            n = len(choices) + 1
+            lines.append(f"{n}. {line(row, today)}")
+            if n <= LIST_LIMIT:
+                choices.append(Choice(str(n), f"/hanchot xem {row['id']}"))
+    return lines, choices
+
+
+async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    verb, _, rest = arg.partition(" ")
+    verb = fold(verb)
+    if verb == "them":
+        return await ctx.engine.start(ctx, "deadline")
+    if verb in ACTIONS_ON_ITEM:
+        ident, _, extra = rest.strip().partition(" ")
+        row = await item(ctx.store, ctx.unit.id, int(ident)) if ident.isdigit() else None
+        if row is None:
+            return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
+        return await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
+    today = ctx.clock.today()
+    monday, sunday = week_of(today)
+    groups = [("Quá hạn", await overdue(ctx.store, ctx.unit.id, today)),
+              ("Tuần này", await items_between(ctx.store, ctx.unit.id, today, sunday)),
+              ("Sắp tới", await later(ctx.store, ctx.unit.id, sunday, LIST_LIMIT))]
+    lines, choices = _numbered(groups, today)
+    if not lines:
+        lines = ["Chưa có hạn chót nào đang mở. Gõ một câu như “Nộp báo cáo sơ kết trước 15/6” để thêm, "
+                 "hoặc gửi tệp kế hoạch (.docx) nhận từ cấp trên để tôi tìm các hạn trong đó."]
+    else:
+        lines.append("Chọn số để xem, đánh dấu xong, hoãn, sửa hoặc xóa việc đó.")
+    return [Outgoing(title="Hạn chót của đơn vị", text="\n".join(lines),
+                     choices=choices + [Choice("Thêm việc", "/hanchot them")])]
+
+
+async def answer(ctx: Context, scope: str) -> list[Outgoing]:
+    today = ctx.clock.today()
+    store, unit = ctx.store, ctx.unit
+    if scope == "week":
+        monday, sunday = week_of(today)
+        title, rows = f"Tuần này ({_span(monday, sunday)})", await items_between(store, unit.id, monday, sunday)
+    elif scope == "next_week":
+        monday, sunday = week_of(today + timedelta(days=7))
+        title, rows = f"Tuần sau ({_span(monday, sunday)})", await items_between(store, unit.id, monday, sunday)
+    elif scope == "today":
+        title, rows = f"Hôm nay, {dates.weekday_vi(today)} {dates.format_date_short(today)}", \
+            await items_between(store, unit.id, today, today)
+    elif scope in ("month", "next_month"):
+        first = today.replace(day=1)
+        if scope == "next_month":
+            first = (first + timedelta(days=32)).replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        title, rows = f"Tháng {first.month}/{first.year}", await items_between(store, unit.id, first, last)
+    else:
+        title, rows = "Quá hạn", []
+    late = await overdue(store, unit.id, today)
+    groups = [(title, rows)] + ([("Quá hạn chưa xong", late)] if late else [])
+    lines, choices = _numbered(groups, today)
+    if not rows:
+        lines.insert(0, f"{title}: không có việc nào có hạn." if scope != "overdue" else "Không có việc quá hạn.")
+    return [Outgoing(title="Việc cần làm", text="\n".join(lines), choices=choices)]
+
+
+async def cmd_week(ctx: Context, arg: str) -> list[Outgoing]:
+    if not ctx.unit:
+        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    return await answer(ctx, "week")
+
+
+# -- one item -----------------------------------------------------------------------------------
+
+async def show_item(ctx: Context, row, extra: str) -> list[Outgoing]:
+    ident = row["id"]
+    status = "đã xong" if row["status"] == "done" else "đang mở"
+    return [Outgoing(title=row["title"], text=f"{line(row, ctx.clock.today())}\nTrạng thái: {status}", choices=[
+        Choice("Đã xong", f"/hanchot xong {ident}"), Choice("Hoãn 1 ngày", f"/hanchot hoan {ident} 1"),
+        Choice("Hoãn 3 ngày", f"/hanchot hoan {ident} 3"), Choice("Hoãn đến ngày…", f"/hanchot hoanden {ident}"),
+        Choice("Sửa", f"/hanchot sua {ident}"), Choice("Xóa", f"/hanchot xoa {ident}")])]
+
+
+async def mark_done(ctx: Context, row, extra: str) -> list[Outgoing]:
+    await ctx.store.conn.execute("UPDATE deadlines SET status = 'done' WHERE id = ?", (row["id"],))
+    return [Outgoing(text=f"Đã đánh dấu hoàn thành: {row['title']}.")]
+
+
+async def snooze(ctx: Context, row, extra: str) -> list[Outgoing]:
+    days = int(extra) if extra.isdigit() and 0 < int(extra) <= 60 else 1
+    until = ctx.clock.today() + timedelta(days=days)
+    await ctx.store.conn.execute("UPDATE deadlines SET snoozed_until = ? WHERE id = ?", (until.isoformat(), row["id"]))
+    return [Outgoing(text=f"Đã hoãn nhắc “{row['title']}” đến {dates.weekday_vi(until)}, "
+                          f"{dates.format_date_short(until)}.")]
+
+
+async def snooze_to(ctx: Context, row, extra: str) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, "deadline_snooze", meta={"id": row["id"]})
+
+
+@action("deadline.snooze_to")
+async def save_snooze(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    await ctx.store.conn.execute("UPDATE deadlines SET snoozed_until = ? WHERE id = ? AND unit_id = ?",
+                                 (answers["until"], meta["id"], ctx.unit.id))
+    until = date.fromisoformat(answers["until"])
+    return [Outgoing(text=f"Đã hoãn nhắc việc này đến {dates.weekday_vi(until)}, {dates.format_date_short(until)}.")]
+
+
+async def edit(ctx: Context, row, extra: str) -> list[Outgoing]:
+    when = dates.When(row["kind"], date.fromisoformat(row["due"]),
+                      date.fromisoformat(row["start"]) if row["start"] else None,
+                      datetime.strptime(row["at_time"], "%H:%M").time() if row["at_time"] else None)
+    answers = {"title": row["title"], "when": reading(when), "who": row["assignee"]}
+    return await ctx.engine.start(ctx, "deadline", answers=answers, meta={"id": row["id"]}, review=True)
+
+
+async def delete(ctx: Context, row, extra: str) -> list[Outgoing]:
+    await ctx.store.conn.execute("DELETE FROM deadlines WHERE id = ? AND unit_id = ?", (row["id"], ctx.unit.id))
+    return [Outgoing(text=f"Đã xóa: {row['title']}.")]
+
+
+ACTIONS_ON_ITEM = {"xem": show_item, "xong": mark_done, "hoan": snooze, "hoanden": snooze_to, "sua": edit,
+                   "xoa": delete}
+
+
+@action("deadline.save")
+async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    when = answers["when"]
+    values = (answers["title"], when["kind"], when["due"], when["start"], when["time"], answers.get("who"))
+    if meta.get("id"):
+        await ctx.store.conn.execute(
+            "UPDATE deadlines SET title = ?, kind = ?, due = ?, start = ?, at_time = ?, assignee = ? "
+            "WHERE id = ? AND unit_id = ?", (*values, meta["id"], ctx.unit.id))
+        return [Outgoing(text=f"Đã sửa: {when['text']} — {answers['title']}.")]
+    await ctx.store.conn.execute(
+        "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)", (*values, ctx.unit.id, ctx.clock.now().isoformat()))
+    return [Outgoing(text=f"Đã lưu: {when['text']} — {answers['title']}. Gõ /hanchot để xem danh sách.")]
+
+
+# -- importing a plan from above ----------------------------------------------------------------
+
+def found_items(text: str, today: date) -> list[dict[str, Any]]:
+    from bot.extract import extract
+
+    return [{"kind": i.kind, "due": i.due.isoformat(), "start": i.start.isoformat() if i.start else None,
+             "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "quote": i.quote,
+             "title": (i.line or i.quote)[:300]} for i in extract(text, today=today)]
+
+
+async def import_text(ctx: Context, text: str, source: str) -> list[Outgoing]:
+    items = found_items(text, ctx.clock.today())
+    if not items:
+        return [Outgoing(text="Tôi không tìm thấy hạn chót hay mốc thời gian nào trong văn bản này. "
+                              "Đồng chí có thể thêm từng việc bằng một câu, ví dụ “Nộp báo cáo trước 15/6”.")]
+    first_line = next((s.strip(" *#") for s in text.splitlines() if len(s.strip(" *#")) > 10), "")
+    answers = {"source": source} if source else {}
+    note = Outgoing(text=f"Đã đọc văn bản: tìm thấy {len(items)} mốc thời gian (ngày trích dẫn văn bản khác và "
+                         "ngày ban hành đã được bỏ qua).")
+    out = await ctx.engine.start(ctx, "deadline_import", answers=answers, pending={"items": items},
+                                 meta={"guess": first_line[:200]})
+    return [note] + out
+
+
+async def import_file(ctx: Context) -> list[Outgoing]:
+    from bot.extract import read_text
+
+    attachment = ctx.incoming.attachment
+    if len(attachment.data) > MAX_UPLOAD:
+        return [Outgoing(text="Tệp lớn hơn 10 MB, tôi không đọc được. Xin gửi tệp nhỏ hơn.")]
+    suffix = Path(attachment.name).suffix.lower()
+    if suffix not in (".docx", ".txt", ".md"):
+        return [Outgoing(text=f"Tôi chỉ đọc được tệp Word .docx (hoặc văn bản .txt). Tệp “{attachment.name}” "
+                              "không phải loại này; nếu là tệp .doc hoặc .pdf, xin lưu lại thành .docx rồi gửi.")]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"plan{suffix}"
+        path.write_bytes(attachment.data)
+        try:
+            text = read_text(path)
+        except ValueError as exc:
+            return [Outgoing(text=str(exc).replace("plan" + suffix, attachment.name))]
+    return await import_text(ctx, text, source=Path(attachment.name).stem)
+
+
+@action("deadline.import_save")
+async def import_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    rows = [(ctx.unit.id, i["kind"], i.get("title") or i["quote"], i["due"], i["start"], i["time"], i["who"],
+             answers["source"], ctx.clock.now().isoformat()) for i in answers["items"]]
+    await ctx.store.conn.executemany(
+        "INSERT INTO deadlines (unit_id, kind, title, due, start, at_time, assignee, source, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return [Outgoing(text=f"Đã đưa {len(rows)} mốc vào danh sách theo dõi, nguồn: {answers['source']}. "
+                          "Gõ /hanchot để xem.")]
+
+
+# -- plain words --------------------------------------------------------------------------------
 
 async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
     """Questions and new items in plain words; None when the text is not one."""
-    return None
+    if ctx.incoming.attachment is not None:
+        return await import_file(ctx)
+    folded = fold(text)
+    if not folded:
+        return None
+    if ASKING.search(folded) or len(folded.split()) <= 3:
+        for pattern, scope in QUESTIONS:
+            if pattern.search(folded):
+                return await answer(ctx, scope)
+    if len(text) > PASTED_PLAN or text.count("\n") >= 2:
+        return await import_text(ctx, text, source="")
+    if "?" in text:
+        return None
+    try:
+        when = dates.parse_when(text, today=ctx.clock.today())
+    except dates.DateError as exc:
+        return [Outgoing(text=str(exc))] if DATE_LIKE.search(text) else None
+    answers = {"title": text.strip().rstrip("."), "when": reading(when), "who": None}
+    out = await ctx.engine.start(ctx, "deadline", answers=answers, review=True)
+    if when.kind != "period" and when.due < ctx.clock.today():
+        out.insert(0, Outgoing(text=f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận."))
+    return out
+
+
+COMMANDS = {"hanchot": cmd_deadlines, "tuannay": cmd_week}

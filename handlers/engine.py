@@ -48,13 +48,17 @@ class Engine:
         answers: dict[str, Any] | None = None,
         meta: dict[str, Any] | None = None,
         review: bool = False,
+        pending: dict[str, list[Any]] | None = None,
     ) -> list[Outgoing]:
-        """Begin a flow; with review=True (editing a saved record) go straight to the review screen."""
+        """Begin a flow; with review=True (editing a saved record) go straight to the review screen.
+
+        `pending` gives lists their starting items (found by the caller), shown for keeping or removing.
+        """
         flow = self.flows[flow_name]
         ctx.started_flow = True
         state = {"flow": flow_name, "answers": dict(answers or {}), "meta": dict(meta or {}),
                  "cursor": None, "history": [], "mode": "ask", "return_to_review": False,
-                 "seq": 0, "offered": [], "pending": {}}
+                 "seq": 0, "offered": [], "pending": dict(pending or {})}
         out: list[Outgoing] = []
         if flow.intro and not review:
             out.append(Outgoing(text=flow.intro + "\n" + NAV_HINT))
@@ -561,7 +565,7 @@ class Engine:
                 return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
             head = "; ".join(shown[:8])
             return f"{len(shown)} mục: {head}" + ("; …" if len(shown) > 8 else "")
-        text = str(value)
+        text = value["text"] if isinstance(value, dict) and "text" in value else str(value)
         if not long and len(text) > 200:
             return text[:200].rstrip() + "…"
         return text

@@ -83,7 +83,7 @@ async def check_when(value: str, ctx: Context) -> str:
     return value
 
 
-_DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?|ngày\s*\d{1,2}\s+tháng", re.IGNORECASE)
+DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?|ngày\s*\d{1,2}\s+tháng", re.IGNORECASE)
 
 
 @validator("plan.duties")
@@ -93,7 +93,7 @@ async def check_duties(value: str, ctx: Context) -> str:
 
     today = ctx.clock.today()
     for line in value.splitlines():
-        if _DATE_LIKE.search(line):
+        if DATE_LIKE.search(line):
             try:
                 dates.parse_when(line, today=today)
             except dates.DateError as exc:

@@ -38,8 +38,6 @@ MENU = [
 
 COMING = {
     "sinhhoat": "ghi biên bản sinh hoạt chi bộ",
-    "hanchot": "theo dõi hạn chót",
-    "tuannay": "xem việc cần làm trong tuần",
 }
 
 CANCEL_WORDS = {"huy", "huy bo", "dung", "thoi"}

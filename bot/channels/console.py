@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.messages import Choice, Incoming, Outgoing
+from bot.messages import Attachment, Choice, Incoming, Outgoing
 from bot.text import fold
 
 CHANNEL = "console"
@@ -23,8 +23,16 @@ class Console:
         self.choices: list[Choice] = []
 
     def incoming(self, line: str) -> Incoming:
-        """A typed line; a number or label of the last printed choices selects that choice."""
+        """A typed line; a number or label of the last printed choices selects that choice.
+
+        `@PATH` sends the file at PATH, as a file sent in a Telegram chat.
+        """
         line = line.replace("\\n", "\n").strip()
+        if line.startswith("@") and len(line) > 1:
+            path = Path(line[1:].strip()).expanduser()
+            if path.is_file():
+                return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id,
+                                attachment=Attachment(path.name, path.read_bytes()), user_name="console")
         choice = None
         if self.choices and not line.startswith("/"):
             if line.isdigit() and 0 < int(line) <= len(self.choices):
@@ -57,7 +65,8 @@ class Console:
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         interactive = stdin.isatty()
-        print("Trợ lý Chi bộ — kênh dòng lệnh. Gõ /trogiup để xem hướng dẫn, Ctrl+D để thoát.\n", file=self.stdout)
+        print("Trợ lý Chi bộ — kênh dòng lệnh. Gõ /trogiup để xem hướng dẫn, @đường-dẫn để gửi tệp, "
+              "Ctrl+D để thoát.\n", file=self.stdout)
         resumed = await self.assistant.resume(CHANNEL, self.user_id, self.user_id)
         if resumed:
             self.show(resumed)
