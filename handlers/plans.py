@@ -218,11 +218,10 @@ def file_name(answers: dict[str, Any], unit) -> str:
     return (name[:110].rstrip() if len(name) > 110 else name) + ".docx"
 
 
-def dated_items(doc: Document, today: date) -> list[dict[str, Any]]:
+def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]:
     """Every dated assignment, event and period the plan sets, for the deadline tracker."""
     from bot.extract import extract
 
-    source = doc.number.replace("Số", "Kế hoạch số").replace("      ", " ")
     return [{"kind": i.kind, "title": (i.line or i.quote)[:300], "due": i.due.isoformat(),
              "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "source": source}
@@ -251,7 +250,8 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
         ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; kế hoạch nhận số {number:02d}.")
     doc = plan_document(unit, kind, answers)
     data = render_docx(doc)
-    items = dated_items(doc, ctx.clock.today())
+    source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
+    items = dated_items(doc, source, ctx.clock.today())
     name = file_name(answers, unit)
     doc_id = await ctx.store.save_document({
         "unit_id": unit.id, "kind": kind, "doc_type": DOC_TYPE, "series": series(unit, issued), "number": number,

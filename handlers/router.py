@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from weakref import WeakValueDictionary
 
 from bot.clock import Clock
@@ -112,8 +113,8 @@ class Assistant:
         text = inc.text.strip()
         # Menu buttons carry a command as their value.
         if inc.choice and inc.choice.startswith("/"):
-            text, inc_choice = inc.choice, None
-            ctx.incoming = inc = Incoming(**{**inc.__dict__, "text": text, "choice": inc_choice})
+            text = inc.choice
+            ctx.incoming = inc = replace(inc, text=text, choice=None)
 
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
