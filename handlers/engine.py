@@ -32,6 +32,11 @@ ADD = {"them", "them nua", "them muc", "co them"}
 EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
 REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
 
+def thousands(n: int) -> str:
+    """12.345, as Vietnamese writes it."""
+    return f"{n:,}".replace(",", ".")
+
+
 NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem hướng dẫn, /huy để dừng."
 
 
@@ -157,8 +162,8 @@ class Engine:
         if step.type in ("text", "longtext"):
             limit = step.max_len or (TEXT_MAX if step.type == "text" else LONGTEXT_MAX)
             if len(text) > limit:
-                raise Invalid(f"Câu trả lời dài {len(text):,} ký tự, vượt giới hạn {limit:,} ký tự của mục này. "
-                              "Xin rút gọn rồi gửi lại.".replace(",", "."))
+                raise Invalid(f"Câu trả lời dài {thousands(len(text))} ký tự, vượt giới hạn {thousands(limit)} ký tự "
+                              "của mục này. Xin rút gọn rồi gửi lại.")
             return text if step.type == "longtext" else re.sub(r"\s+", " ", text)
         if step.type == "date":
             try:

@@ -67,7 +67,7 @@ async def test_full_flow_every_step_type(talk):
 async def test_validation_reasks_with_vietnamese_message(talk):
     await begin(talk)
     assert "trống" in await talk.say("   ")
-    assert "vượt giới hạn 300" in await talk.say("x" * 5000)
+    assert "Câu trả lời dài 5.000 ký tự, vượt giới hạn 300 ký tự của mục này." in await talk.say("x" * 5000)
     await talk.say("Họp")
     await talk.say("bỏ qua")
     reply = await talk.say("31/02/2024")
