@@ -129,16 +129,14 @@ class Engine:
         step = flow.step(state["cursor"])
         if step.type == "group":
             return await self._group_input(ctx, flow, state, step, chosen, text)
-        if chosen == "__skip__" or (chosen is None and folded in SKIP and step.type != "list"):
+        if step.type == "list":
+            return await self._list_input(ctx, flow, state, step, chosen, text)
+        if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not step.optional:
                 return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
             return await self._accept(ctx, flow, state, step, None)
         if chosen == "__keep__":
             return await self._accept(ctx, flow, state, step, state["answers"].get(step.key))
-
-        if step.type == "list":
-            return await self._list_input(ctx, flow, state, step, chosen, text)
-
         try:
             value = await self._value(ctx, step, chosen, text)
         except Invalid as exc:
@@ -280,8 +278,6 @@ class Engine:
             shown = await ACTIONS[flow.preview](ctx, state["answers"], state["meta"])
             return shown + await self._prompt_and_save(ctx, flow, state)
         match = EDIT.match(folded)
-        if chosen == "__edit__" and not match:
-            return await self._reask(ctx, flow, state, "Gõ “sửa” kèm số mục cần sửa, ví dụ “sửa 3”.")
         if match:
             listed = [s for s in flow.visible_steps(state["answers"]) if s.in_review]
             number = int(match.group(1))
@@ -289,7 +285,7 @@ class Engine:
                 return await self._reask(ctx, flow, state, f"Không có mục {number}. Các mục được đánh số từ 1 đến {len(listed)}.")
             state.update(mode="ask", cursor=listed[number - 1].key, return_to_review=True)
             return await self._prompt_and_save(ctx, flow, state)
-        return await self._reask(ctx, flow, state, "Xin chọn “Xác nhận” để lưu, hoặc gõ “sửa N” để sửa mục N.")
+        return await self._reask(ctx, flow, state, f"Xin chọn “{flow.confirm_label}”, hoặc gõ “sửa N” để sửa mục N.")
 
     async def _finish(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
         ctx.started_flow = False
@@ -309,7 +305,7 @@ class Engine:
                 return await self._reask(ctx, flow, state, "Danh sách đang trống. Xin gõ ít nhất một mục.")
             del state["pending"][step.key]
             return await self._accept(ctx, flow, state, step, items)
-        if chosen is None and folded in SKIP:
+        if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not step.optional:
                 return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
             del state["pending"][step.key]

@@ -84,3 +84,14 @@ async def test_commands_without_unit_and_unknown(assistant):
     await onboard(talk)
     assert "đang được hoàn thiện" in await talk.say("/sinhhoat")
     assert "/sinhhoat" in await talk.say("/trogiup")
+
+
+async def test_skipping_the_roster_by_button(assistant):
+    talk = Talk(assistant)
+    for answer in ONBOARD[:11]:
+        await talk.say(answer)
+    review = await talk.tap("Bỏ qua")
+    assert "10. Danh sách đảng viên: (bỏ trống)" in review
+    await talk.say("xác nhận")
+    unit_id = (await assistant.store.account("test", "u1")).unit_id
+    assert await assistant.store.people(unit_id) == []
