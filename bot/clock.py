@@ -13,6 +13,11 @@ class Clock:
             frozen = frozen.replace(tzinfo=self.tz)
         self._frozen = frozen
 
+    @property
+    def frozen(self) -> bool:
+        """True when the clock was stopped at a given instant (`--now`, CHIBO_NOW)."""
+        return self._frozen is not None
+
     def now(self) -> datetime:
         return self._frozen.astimezone(self.tz) if self._frozen else datetime.now(self.tz)
 

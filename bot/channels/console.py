@@ -63,10 +63,33 @@ class Console:
     async def send(self, line: str) -> None:
         self.show(await self.assistant.handle(self.incoming(line)))
 
+    async def show_reminder(self, chat_id: str, out: Outgoing) -> None:
+        """The reminder sweep's sender: printed as is; the offered choices stay those of the last question."""
+        print(out.plain(), file=self.stdout)
+        print(file=self.stdout)
+        self.stdout.flush()
+
+    async def start_reminders(self):
+        """This user's reminder sweep (bot/reminders.py), run once now. With a real clock it then runs every
+        minute in a task; with a frozen one (--now) it is returned, to run again on each typed line."""
+        from bot.reminders import Sweeper
+
+        store = getattr(self.assistant, "store", None)
+        if store is None:
+            return None
+        sweeper = Sweeper(store, self.assistant.clock, CHANNEL, self.show_reminder, chat_id=self.user_id)
+        await sweeper.sweep()
+        if sweeper.frozen:
+            return sweeper
+        self._ticking = asyncio.create_task(sweeper.run_forever(first_after=True), name="reminders")
+        return None
+
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         interactive = stdin.isatty()
+        self._ticking = None
         print("Trợ lý Chi bộ — kênh dòng lệnh. Gõ /trogiup để xem hướng dẫn, @đường-dẫn để gửi tệp, "
               "Ctrl+D để thoát.\n", file=self.stdout)
+        sweeper = await self.start_reminders()  # before resuming, so the pending question stays last
         resumed = await self.assistant.resume(CHANNEL, self.user_id, self.user_id)
         if resumed:
             self.show(resumed)
@@ -84,6 +107,10 @@ class Console:
                 if not line.strip() or re.match(r"\s*#", line):
                     continue
                 print(f"> {line}", file=self.stdout)
+            if sweeper is not None:
+                await sweeper.sweep()
             await self.send(line)
+        if self._ticking is not None:
+            self._ticking.cancel()
         if interactive:
             print("\nTạm biệt! Các câu trả lời đã được lưu.", file=self.stdout)

@@ -190,6 +190,42 @@ async def set_commands(app: Application) -> None:
     await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in MENU])
 
 
+# -- reminders ----------------------------------------------------------------------------------
+
+def reminder_sender(bot):
+    """Send one reminder (bot/reminders.py) as one message; a chat refusing the bot raises Undeliverable."""
+    from bot.reminders import Undeliverable
+
+    async def send(chat_id: str, out: Outgoing) -> None:
+        target = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
+        try:
+            for message in render(out):  # reminders are cut to fit one message
+                await bot.send_message(target, message, parse_mode=ParseMode.HTML)
+        except (BadRequest, Forbidden) as exc:
+            raise Undeliverable(str(exc)) from exc
+
+    return send
+
+
+async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The periodic JobQueue job: one reminder sweep; the sweeper lives in bot_data across runs."""
+    from bot import reminders
+
+    app = context.application
+    sweeper = app.bot_data.get("reminders")
+    if sweeper is None:
+        assistant = app.bot_data.get("assistant")
+        if getattr(assistant, "store", None) is None:
+            return
+        sweeper = app.bot_data["reminders"] = reminders.Sweeper(
+            assistant.store, reminders.sweep_clock(assistant.clock), CHANNEL, reminder_sender(app.bot),
+            rate=reminders.TELEGRAM_RATE, keep_going=lambda: app.running, started=context.job.data)
+    try:
+        await sweeper.sweep()
+    except Exception:
+        log.exception("reminder sweep failed")
+
+
 def build_application(settings: Settings, assistant=None, *, make_assistant=None, close=None) -> Application:
     """The PTB Application; pass a ready `assistant`, or async `make_assistant`/`close` run in its loop."""
     if not settings.telegram_token:
@@ -223,6 +259,13 @@ def build_application(settings: Settings, assistant=None, *, make_assistant=None
     app.add_handler(CallbackQueryHandler(on_callback))
     app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, on_message))
     app.add_error_handler(on_error)
+    if app.job_queue is not None:
+        from datetime import UTC, datetime
+
+        from bot.reminders import FIRST_SWEEP, SWEEP_EVERY
+
+        app.job_queue.run_repeating(sweep_reminders, interval=SWEEP_EVERY, first=FIRST_SWEEP, name="reminders",
+                                    data=datetime.now(UTC))  # when the bot started
     return app
 
 
