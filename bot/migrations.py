@@ -172,6 +172,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE UNIQUE INDEX deadlines_duty ON deadlines(unit_id, duty, duty_period) WHERE duty IS NOT NULL;
         """,
     ),
+    (
+        6,
+        "when a deadline was done",
+        """
+        ALTER TABLE deadlines ADD COLUMN done_at TEXT;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -19,8 +19,10 @@ async def to_pdf(docx: bytes, name: str, timeout: float = 60) -> bytes | None:
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "document.docx"
         source.write_bytes(docx)
+        profile = Path(folder, "profile").as_uri()  # a profile of its own: conversions can run at once
         proc = await asyncio.create_subprocess_exec(
-            soffice, "--headless", "--convert-to", "pdf", "--outdir", folder, str(source),
+            soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf", "--outdir", folder,
+            str(source),
             stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
         try:
             await asyncio.wait_for(proc.wait(), timeout)

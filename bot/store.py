@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import sqlite3
@@ -56,6 +57,7 @@ def _now() -> str:
 class Store:
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
+        self._writing = asyncio.Lock()  # one explicit transaction at a time on the shared connection
 
     @classmethod
     async def open(cls, path: str, *, migrate_to: int | None = None) -> Store:
@@ -74,13 +76,14 @@ class Store:
 
     @asynccontextmanager
     async def transaction(self):
-        await self.conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.conn
-        except BaseException:
-            await self.conn.execute("ROLLBACK")
-            raise
-        await self.conn.execute("COMMIT")
+        async with self._writing:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -198,7 +201,7 @@ class Store:
         await self.conn.execute(
             "INSERT INTO chats (channel, chat_id, chat_type, unit_id, last_seen) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT (channel, chat_id) DO UPDATE SET last_seen = excluded.last_seen, "
-            "unit_id = COALESCE(excluded.unit_id, chats.unit_id)",
+            "unit_id = CASE WHEN chats.linked = 1 THEN chats.unit_id ELSE COALESCE(excluded.unit_id, chats.unit_id) END",
             (channel, chat_id, chat_type, unit_id, _now()),
         )
 

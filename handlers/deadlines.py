@@ -229,7 +229,8 @@ async def show_item(ctx: Context, row, extra: str) -> list[Outgoing]:
 
 
 async def mark_done(ctx: Context, row, extra: str) -> list[Outgoing]:
-    await ctx.store.conn.execute("UPDATE deadlines SET status = 'done' WHERE id = ?", (row["id"],))
+    await ctx.store.conn.execute("UPDATE deadlines SET status = 'done', done_at = ? WHERE id = ?",
+                                 (ctx.clock.now().isoformat(timespec="seconds"), row["id"]))
     return [Outgoing(text=f"Đã đánh dấu hoàn thành: {row['title']}.")]
 
 

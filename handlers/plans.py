@@ -280,9 +280,13 @@ async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
     return await ctx.engine.start(ctx, "plan")
 
 
+DOC_NAMES = {"KH": "Kế hoạch", "BB": "Biên bản", "NQ": "Nghị quyết", "KL": "Kết luận", "BC": "Báo cáo"}
+
+
 def doc_label(row) -> str:
     number = f"số {row['number']:02d}-{row['doc_type']}" if row["number"] else "không số"
-    return f"Kế hoạch {number}, {dates.format_date_short(date.fromisoformat(row['issued_on']))}: {row['title']}"
+    name = DOC_NAMES.get(row["doc_type"], row["doc_type"])
+    return f"{name} {number}, {dates.format_date_short(date.fromisoformat(row['issued_on']))}: {row['title']}"
 
 
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
@@ -307,6 +311,9 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
 
 async def redo(ctx: Context, row) -> list[Outgoing]:
     """A new draft from an old plan's answers: everything kept but its number and date."""
+    if row["kind"] not in KIND_LABELS:
+        return [Outgoing(text="Chỉ soạn lại được từ một kế hoạch. Văn bản này chỉ gửi lại được: "
+                              f"/vanban gui {row['id']}.")]
     answers = json.loads(row["answers"])
     for key in ("number", "issued_on"):
         answers.pop(key, None)

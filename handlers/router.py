@@ -32,26 +32,17 @@ MENU = [
     ("hanchot", "Các hạn chót"),
     ("tuannay", "Việc cần làm trong tuần"),
     ("vanban", "Văn bản đã soạn"),
+    ("nhipsinhhoat", "Các tháng, quý đã sinh hoạt"),
+    ("thongke", "Thống kê dự họp, nhiệm vụ"),
+    ("nhacnho", "Cài đặt nhắc việc"),
+    ("dinhky", "Việc định kỳ: sinh hoạt, đảng phí, kiểm điểm"),
+    ("lienket", "Liên kết nhóm chat với đơn vị"),
     ("donvi", "Hồ sơ đơn vị, danh sách đảng viên"),
     ("huy", "Hủy việc đang làm"),
     ("trogiup", "Hướng dẫn"),
 ]
 
-COMING = {
-    "sinhhoat": "ghi biên bản sinh hoạt chi bộ",
-}
-
-CANCEL_WORDS = {"huy", "huy bo", "dung", "thoi"}
-NEEDS_UNIT = "Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị."
-
-
-def coming_soon(what: str) -> Command:
-    async def reply(ctx: Context, arg: str) -> list[Outgoing]:
-        if not ctx.unit:
-            return [Outgoing(text=NEEDS_UNIT)]
-        return [Outgoing(text=f"Chức năng {what} đang được hoàn thiện và sẽ có trong bản cập nhật tới. "
-                              "Hiện đồng chí có thể dùng /kehoach, /vanban, /donvi và /moi.")]
-    return reply
+CANCEL_WORDS = {"huy", "huy bo"}  # not "dừng": typed "Đúng" or a name like "Dũng" folds to it
 
 
 class Assistant:
@@ -74,8 +65,6 @@ class Assistant:
             **meetings.COMMANDS,
             **reminders.COMMANDS,
         }
-        for name, what in COMING.items():
-            self.commands.setdefault(name, coming_soon(what))
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     async def handle(self, inc: Incoming) -> list[Outgoing]:

@@ -176,8 +176,10 @@ def main_menu(ctx: Context) -> Outgoing:
         text="\n".join([
             "Đồng chí có thể:",
             "/kehoach — soạn kế hoạch",
-            "/sinhhoat — ghi biên bản sinh hoạt chi bộ",
+            "/sinhhoat — ghi biên bản sinh hoạt chi bộ; /nhipsinhhoat — các tháng, quý đã sinh hoạt",
+            "/thongke — thống kê dự họp, nhiệm vụ",
             "/hanchot — các hạn chót; /tuannay — việc trong tuần",
+            "/nhacnho — cài đặt nhắc việc; /dinhky — việc định kỳ; /lienket — nhận nhắc việc trong nhóm chat",
             "/vanban — văn bản đã soạn",
             "/donvi — hồ sơ đơn vị và danh sách đảng viên; /moi — mời người cùng quản lý",
             "/trogiup — hướng dẫn",

@@ -82,7 +82,8 @@ async def test_commands_without_unit_and_unknown(assistant):
     assert "chưa thuộc đơn vị" in await talk.say("/donvi")
     assert "Không có lệnh /abc" in await talk.say("/abc")
     await onboard(talk)
-    assert "đang được hoàn thiện" in await talk.say("/sinhhoat")
+    assert "thường kỳ hay chuyên đề" in await talk.say("/sinhhoat")
+    await talk.say("/huy")
     assert "/sinhhoat" in await talk.say("/trogiup")
 
 
