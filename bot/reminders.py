@@ -373,6 +373,7 @@ class Due:
     late: bool
     item_id: int | None = None
     text: str | None = None  # for rhythm notices: the text itself
+    resend: bool = False  # claimed earlier and not confirmed: send again
 
 
 def _latest_since(*values: datetime | None) -> datetime | None:
@@ -772,18 +773,6 @@ def _parse_instant(value: str | None) -> datetime | None:
     return instant if instant.tzinfo else instant.astimezone()  # naive: local time, as written
 
 
-@dataclass
-class _Row:
-    key: str
-    chat_id: str
-    unit_id: int
-    scheduled_for: datetime
-    late: bool
-    item_id: int | None = None
-    text: str | None = None
-    resend: bool = False
-
-
 class Sweeper:
     """One channel's reminder sweep: `await sweeper.sweep()` sends what is due now (see module docstring).
 
@@ -840,13 +829,13 @@ class Sweeper:
             by_id = {i.id: i for i in items}
             due = plan_due(now, recipients, settings, items, skip=skip, notices=notices,
                            item_since=lambda item: self.since(item.created_at, now))
-            rows: list[_Row] = []
+            rows: list[Due] = []
             for d in await self._unlogged(due):
                 if (d.key, d.chat_id) in self._refused:
                     continue
                 if await self._claim(d):
                     self._mine.add((d.key, d.chat_id))
-                    rows.append(_Row(d.key, d.chat_id, d.unit_id, d.scheduled_for, d.late, d.item_id, d.text))
+                    rows.append(d)
             result.claimed = len(rows)
             pending = await self._pending(now, settings, {(r.key, r.chat_id) for r in rows})
             result.resent = len(pending)
@@ -949,7 +938,7 @@ class Sweeper:
         return claimed
 
     async def _pending(self, now: datetime, settings: dict[int, ReminderSettings],
-                       just_claimed: set[tuple[str, str]]) -> list[_Row]:
+                       just_claimed: set[tuple[str, str]]) -> list[Due]:
         """Claimed, unconfirmed rows to send again: from an earlier process, or this one's failures."""
         rows = await self.store.fetch_all(
             "SELECT key, chat_id, unit_id, scheduled_for, claimed_at, late FROM reminder_log "
@@ -970,11 +959,11 @@ class Sweeper:
             if in_quiet(now.time(), s):
                 continue
             item_id = int(r["key"].split(":")[1]) if r["key"].startswith("dl:") else None
-            out.append(_Row(r["key"], r["chat_id"], r["unit_id"], datetime.fromisoformat(r["scheduled_for"]),
+            out.append(Due(r["key"], r["chat_id"], r["unit_id"], datetime.fromisoformat(r["scheduled_for"]),
                             bool(r["late"]), item_id, resend=True))
         return sorted(out, key=lambda r: (r.chat_id, r.scheduled_for, r.key))
 
-    async def _message(self, row: _Row, now: datetime, items: dict[int, Item],
+    async def _message(self, row: Due, now: datetime, items: dict[int, Item],
                        digests: dict[tuple[int, str], Outgoing | None]) -> Outgoing | None:
         late = row.late or now - row.scheduled_for > LATE_AFTER
         if row.key.startswith("dl:"):
@@ -1012,15 +1001,15 @@ class Sweeper:
         day, _ = daily_moment(now, ReminderSettings.of(unit.settings if unit else {}))
         return list(await rhythm_notices(self.store, unit_id, day))
 
-    async def _deliver(self, rows: list[_Row], now: datetime, items: dict[int, Item], result: SweepResult) -> None:
-        by_chat: dict[str, list[_Row]] = defaultdict(list)
+    async def _deliver(self, rows: list[Due], now: datetime, items: dict[int, Item], result: SweepResult) -> None:
+        by_chat: dict[str, list[Due]] = defaultdict(list)
         for row in rows:
             by_chat[row.chat_id].append(row)
         digests: dict[tuple[int, str], Outgoing | None] = {}
         gate = asyncio.Semaphore(self.concurrency)
         failures = 0
 
-        async def serve(chat_rows: list[_Row]) -> None:
+        async def serve(chat_rows: list[Due]) -> None:
             nonlocal failures
             async with gate:
                 for row in chat_rows:
@@ -1066,7 +1055,7 @@ class Sweeper:
 
         await asyncio.gather(*(serve(chat_rows) for chat_rows in by_chat.values()))
 
-    async def _drop(self, row: _Row) -> None:
+    async def _drop(self, row: Due) -> None:
         await self.store.conn.execute(
             "DELETE FROM reminder_log WHERE key = ? AND channel = ? AND chat_id = ? AND sent_at IS NULL",
             (row.key, self.channel, row.chat_id))

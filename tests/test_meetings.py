@@ -13,36 +13,14 @@ from datetime import date
 
 import docx
 import pytest
-from docx.shared import Mm
 
 from bot.store import Person
 from handlers import meetings
 from handlers.forms import Invalid
 from tests.conftest import ONBOARD, ROOT, Talk, onboard
+from tests.docx_checks import all_text, assert_layout, cell_lines, norm, paragraphs
 
 SCENARIOS = ROOT / "tests" / "scenarios"
-
-
-def norm(text: str) -> str:
-    """Compare as a reader would: case, spacing and markup aside."""
-    return re.sub(r"\s+", " ", re.sub(r"[*_]", "", text.casefold())).strip()
-
-
-def paragraphs(document) -> list[str]:
-    return [p.text for p in document.paragraphs]
-
-
-def cell_lines(cell) -> list[str]:
-    return [p.text for p in cell.paragraphs if p.text.strip()]
-
-
-def all_text(document) -> str:
-    parts = paragraphs(document)
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                parts += cell_lines(cell)
-    return "\n".join(parts)
 
 
 async def replay(name: str, tmp_path):
@@ -61,17 +39,6 @@ def read(out, prefix: str):
     files = sorted(out.glob(f"{prefix}*.docx"))
     assert len(files) == 1, f"expected one {prefix} .docx, got {files}"
     return files[0], docx.Document(io.BytesIO(files[0].read_bytes()))
-
-
-def assert_layout(document) -> None:
-    section = document.sections[0]
-    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
-    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                  section.right_margin)] == [20, 20, 30, 15]
-    assert document.styles["Normal"].font.name == "Times New Roman"
-    header = document.tables[0]
-    assert any(r.bold and r.font.size.pt == 15 for p in header.rows[0].cells[1].paragraphs for r in p.runs
-               if "ĐẢNG CỘNG SẢN VIỆT NAM" in r.text)
 
 
 def assert_contains(document, expected: list[str]) -> None:

@@ -9,15 +9,14 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import re
 import sqlite3
 import sys
 
 import docx
 import pytest
-from docx.shared import Mm
 
 from tests.conftest import ROOT
+from tests.docx_checks import all_text, assert_layout, norm, table_text
 
 SEEDS = ROOT.parent / "shared" / "seeds"
 SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("seed_*.txt"))
@@ -29,22 +28,6 @@ def expected_for(scenario) -> dict:
     seeds = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))["seeds"]
     number = scenario.stem.removeprefix("seed_")
     return next(v for k, v in seeds.items() if k.startswith(number + "_"))
-
-
-def norm(text: str) -> str:
-    """Compare text as a reader would: case, spacing, markup and leading zeros of numbers aside."""
-    text = re.sub(r"[*_]", "", text.casefold())
-    text = re.sub(r"\b0(\d)\b", r"\1", text)
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def all_text(document) -> str:
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                parts += [p.text for p in cell.paragraphs]
-    return "\n".join(parts)
 
 
 async def replay(scenario, tmp_path):
@@ -77,28 +60,17 @@ async def test_seed_plan_is_reproduced(scenario, tmp_path):
     for item in facts["dates"]:
         assert norm(item["quote"]) in text, f"date not written as in the seed: {item['quote']}"
     if facts["signer"]:
-        footer = norm(all_text_of_table(document.tables[-1]))
+        footer = norm(table_text(document.tables[-1]))
         for part in ("authority", "title", "name"):
             assert norm(facts["signer"][part]) in footer
     for line in scenario.read_text(encoding="utf-8").splitlines():
         if line.startswith("#doc "):
             assert norm(line[5:]) in text, f"not in the document: {line[5:]}"
 
-    section = document.sections[0]
-    assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
-    assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,
-                                  section.right_margin)] == [20, 20, 30, 15]
-    assert document.styles["Normal"].font.name == "Times New Roman"
-    header = document.tables[0]
-    assert any(r.bold and r.font.size.pt == 15 for p in header.rows[0].cells[1].paragraphs for r in p.runs
-               if "ĐẢNG CỘNG SẢN VIỆT NAM" in r.text)
+    assert_layout(document)
 
     with sqlite3.connect(db) as conn:
         stored = conn.execute("SELECT kind, due, start, at_time FROM deadlines WHERE document_id IS NOT NULL").fetchall()
     for item in facts["dates"]:
         assert any(kind == item["kind"] and due == item["due"] for kind, due, _, _ in stored), \
             f"deadline not on the tracker: {item}"
-
-
-def all_text_of_table(table) -> str:
-    return "\n".join(p.text for row in table.rows for cell in row.cells for p in cell.paragraphs)
