@@ -248,8 +248,12 @@ def build_application(settings: Settings, assistant=None, *, make_assistant=None
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .defaults(Defaults(tzinfo=ZoneInfo(settings.tz)))
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .concurrent_updates(PerChatUpdateProcessor(256))
+        # Replies are not throttled on our side (Telegram's 429 retry_after is still obeyed); the reminder
+        # sweep paces its own bulk sends at 30 messages/s. A few concurrent updates over a small connection
+        # pool is faster with httpx than many (bench/telegram_load.py).
+        .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
+        .concurrent_updates(PerChatUpdateProcessor(16))
+        .connection_pool_size(16)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
