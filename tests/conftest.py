@@ -48,6 +48,20 @@ class Talk:
 
 
 @pytest.fixture
+def clock():
+    return Clock(frozen=NOW)
+
+
+@pytest.fixture
+async def fake():
+    """The fake Telegram Bot API server on 127.0.0.1 (tests/fakes/telegram.py)."""
+    from tests.fakes.telegram import FakeTelegram
+
+    async with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
 async def assistant(store):
     return Assistant(store, Clock(frozen=NOW))
 

@@ -8,25 +8,12 @@ import sqlite3
 import docx
 import pytest
 
-from bot.clock import Clock
 from handlers import meetings
-from tests.conftest import NOW, ONBOARD
-from tests.fakes.telegram import FakeTelegram
+from tests.conftest import ONBOARD
 from tests.telegram_harness import TgUser, running_bot
 
 ROSTER = "Nguyễn Thị Thược\nNguyễn Văn An\nTrần Thị Bình, dự bị\nLê Văn Cường, miễn\nPhạm Văn Dũng\nHoàng Thị Lan"
 ONBOARD_CELL = ONBOARD[:11] + [ROSTER] + ONBOARD[12:]
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    return Clock(frozen=NOW)
 
 
 @pytest.fixture(autouse=True)

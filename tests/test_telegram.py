@@ -7,29 +7,15 @@ import os
 import sys
 
 import aiohttp
-import pytest
 
 from bot.channels.telegram import build_application
-from bot.clock import Clock
 from bot.messages import OutDocument, Outgoing
 from bot.store import Store
 from handlers.router import MENU, Assistant
-from tests.conftest import NOW, ONBOARD, ROOT
-from tests.fakes.telegram import FakeTelegram
+from tests.conftest import ONBOARD, ROOT
 from tests.telegram_harness import TgUser, running_bot, settings_for
 
 TAPS = {1, 2, 5, 8, 9, 10, 13}  # indexes of ONBOARD answered by tapping a button
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram() as server:
-        yield server
-
-
-@pytest.fixture
-def clock():
-    return Clock(frozen=NOW)
 
 
 async def test_onboarding_by_typing(fake, tmp_path, clock):

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.clock import Clock
 from tests.conftest import NOW, ONBOARD
-from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import TgUser, running_bot
 from tests.test_deadlines import plan_docx
-
-
-@pytest.fixture
-async def fake():
-    async with FakeTelegram() as server:
-        yield server
 
 
 async def test_import_a_docx_and_ask_what_is_due(fake, tmp_path):
