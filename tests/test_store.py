@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.migrations import LATEST, MIGRATIONS
+from bot.store.migrations import LATEST, MIGRATIONS
 from bot.store import Store
 from tests.conftest import NOW
 

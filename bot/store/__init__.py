@@ -1,0 +1,18 @@
+"""The store: the only code that writes SQL. One class per table family, joined into `Store`."""
+
+from __future__ import annotations
+
+from bot.store.deadlines import DeadlinesStore
+from bot.store.documents import DocumentsStore
+from bot.store.drafts import DraftsStore
+from bot.store.meetings import MeetingsStore
+from bot.store.records import Account, Deadline, Person, Unit, deadline_of
+from bot.store.reminders import RemindersStore
+from bot.store.units import UnitsStore
+
+
+class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore):
+    pass
+
+
+__all__ = ["Account", "Deadline", "Person", "Store", "Unit", "deadline_of"]

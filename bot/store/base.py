@@ -1,0 +1,99 @@
+"""The connection every table family shares: one aiosqlite connection in autocommit mode.
+
+WAL, foreign keys and a busy timeout; multi-statement writes run in explicit `BEGIN IMMEDIATE`
+transactions, one at a time on the shared connection. Every query is parameterised.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import Any, Self
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS
+
+
+def now_text() -> str:
+    """The wall-clock instant stored in `created_at` columns (with its UTC offset)."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+class Base:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+        self._writing = asyncio.Lock()  # one explicit transaction at a time on the shared connection
+
+    @classmethod
+    async def open(cls, path: str, *, migrate_to: int | None = None) -> Self:
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        store = cls(conn)
+        await store.migrate(migrate_to)
+        return store
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._writing:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------------
+
+    async def schema_version(self) -> int:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        row = await self._one("SELECT MAX(version) AS v FROM schema_migrations")
+        return (row["v"] if row else None) or 0
+
+    async def migrate(self, target: int | None = None) -> int:
+        current = await self.schema_version()
+        for version, name, sql in MIGRATIONS:
+            if version <= current or (target is not None and version > target):
+                continue
+            # executescript commits on its own; wrap it so a failed migration leaves nothing behind.
+            await self.conn.executescript(
+                f"BEGIN IMMEDIATE;\n{sql}\n"
+                f"INSERT INTO schema_migrations VALUES ({version}, '{name}', '{now_text()}');\nCOMMIT;"
+            )
+            current = version
+        return current
+
+    async def backup(self, path: str) -> None:
+        target = await aiosqlite.connect(path)
+        try:
+            await self.conn.backup(target)
+        finally:
+            await target.close()
+
+    # -- helpers for the table families ----------------------------------------------------------
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return await cur.fetchone()
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, tuple(params)) as cur:
+            return list(await cur.fetchall())
+
+    # Transitional public names; the restructuring removes every caller outside bot/store/.
+    fetch_one = _one
+    fetch_all = _all

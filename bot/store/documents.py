@@ -1,0 +1,70 @@
+"""Issued documents, their number series, and the dated items a document creates."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from bot.store.base import Base, now_text
+
+
+class DocumentsStore(Base):
+    async def next_number(self, unit_id: int, series: str) -> int:
+        """The next free number: numbers are never reused, even after a higher one was typed by hand."""
+        row = await self._one(
+            "SELECT MAX(n) AS n FROM (SELECT last AS n FROM number_series WHERE unit_id = ? AND series = ? "
+            "UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ?)",
+            (unit_id, series, unit_id, series),
+        )
+        return (row["n"] or 0) + 1
+
+    async def number_taken(self, unit_id: int, series: str, number: int) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM documents WHERE unit_id = ? AND series = ? AND number = ?", (unit_id, series, number)
+        )
+        return row is not None
+
+    async def save_document(self, doc: dict[str, Any], deadlines: list[dict[str, Any]]) -> int:
+        """Store a finished document and the dated items it creates, in one transaction."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO documents (unit_id, kind, doc_type, series, number, issued_on, title, answers, "
+                "filename, content, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (doc["unit_id"], doc["kind"], doc["doc_type"], doc["series"], doc.get("number"), doc["issued_on"],
+                 doc["title"], json.dumps(doc["answers"], ensure_ascii=False), doc["filename"], doc["content"],
+                 doc["created_by"], now_text()),
+            )
+            doc_id = cur.lastrowid
+            if doc.get("number") is not None:
+                await conn.execute(
+                    "INSERT INTO number_series (unit_id, series, last) VALUES (?, ?, ?) "
+                    "ON CONFLICT (unit_id, series) DO UPDATE SET last = MAX(last, excluded.last)",
+                    (doc["unit_id"], doc["series"], doc["number"]),
+                )
+            await conn.executemany(
+                "INSERT INTO deadlines (unit_id, kind, title, due, start, at_time, assignee, document_id, source, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(doc["unit_id"], d["kind"], d["title"], d["due"], d.get("start"), d.get("time"), d.get("who"),
+                  doc_id, d.get("source", ""), now_text()) for d in deadlines],
+            )
+        return doc_id
+
+    async def documents(self, unit_id: int, limit: int = 20) -> list[sqlite3.Row]:
+        return await self._all(
+            "SELECT id, kind, doc_type, number, issued_on, title, filename FROM documents "
+            "WHERE unit_id = ? ORDER BY id DESC LIMIT ?",
+            (unit_id, limit),
+        )
+
+    async def document(self, unit_id: int, doc_id: int) -> sqlite3.Row | None:
+        return await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
+
+    async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> sqlite3.Row | None:
+        return await self._one(
+            "SELECT * FROM documents WHERE unit_id = ? AND doc_type = ? AND number = ? ORDER BY id DESC LIMIT 1",
+            (unit_id, doc_type, number),
+        )
+
+    async def deadlines_of_document(self, doc_id: int) -> list[sqlite3.Row]:
+        return await self._all("SELECT * FROM deadlines WHERE document_id = ? ORDER BY due, id", (doc_id,))

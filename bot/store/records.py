@@ -1,0 +1,80 @@
+"""The rows the store returns, as typed records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    kind: str
+    superior: str
+    name: str
+    code: str
+    place: str
+    signer_name: str
+    signer_title: str
+    spelling: str
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    name: str
+    status: str  # 'chinh_thuc' | 'du_bi'
+    exempt: bool
+
+
+@dataclass(frozen=True)
+class Account:
+    channel: str
+    user_id: str
+    unit_id: int
+    role: str
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A row of `deadlines`: a deadline, an event or a period of a unit."""
+
+    id: int
+    unit_id: int
+    kind: str  # deadline | event | period
+    title: str
+    due: date
+    start: date | None = None
+    at_time: str | None = None  # 'HH:MM'
+    assignee: str | None = None
+    source: str = ""
+    status: str = "open"  # open | done
+    snoozed_until: str | None = None  # a date or a date-time, ISO
+    created_at: str | None = None
+    document_id: int | None = None
+    meeting_id: int | None = None
+    duty: str | None = None
+    duty_period: str | None = None
+    done_at: str | None = None
+
+    @property
+    def day(self) -> date:
+        """The day reminders count down to: an event's first day, otherwise the due day."""
+        return self.start if self.kind == "event" and self.start else self.due
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value[:10]) if value else None
+
+
+def deadline_of(row: Any) -> Deadline:
+    """A Deadline from a `deadlines` row (columns not selected keep their defaults)."""
+    keys = set(row.keys())
+    values = {k: row[k] for k in Deadline.__dataclass_fields__ if k in keys}
+    values["due"] = _day(values.get("due"))
+    values["start"] = _day(values.get("start"))
+    if values.get("source") is None:
+        values["source"] = ""
+    return Deadline(**values)
