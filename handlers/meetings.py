@@ -34,6 +34,7 @@ from bot import dates
 from bot.documents import Document, Signature, render_docx, render_text
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.pdf import to_pdf
+from bot.store.records import NewMeeting
 from bot.templating import environment
 from bot.text import apply_spelling, fold
 from handlers import plans
@@ -794,20 +795,14 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
         data = render_docx(doc)
         name = _file_name("Biên bản", number, MINUTES_TYPE, unit, upper_first(meeting_name(answers)))
         try:
-            doc_id = await ctx.store.save_document({
+            doc_id, meeting_id = await ctx.store.save_document({
                 "unit_id": unit.id, "kind": "minutes", "doc_type": MINUTES_TYPE, "series": doc_series,
                 "number": number, "issued_on": answers["held_on"], "title": title, "answers": answers,
-                "filename": name, "content": data, "created_by": by}, tasks)
+                "filename": name, "content": data, "created_by": by}, tasks, meeting=new_meeting(answers))
             break
         except sqlite3.IntegrityError:  # another account took the number meanwhile
             if attempt == 2:
                 raise
-    try:
-        meeting_id = await record_meeting(ctx.store, unit.id, answers, doc_id)
-    except Exception:
-        await ctx.store.conn.execute("DELETE FROM deadlines WHERE document_id = ?", (doc_id,))
-        await ctx.store.conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
-        raise
     out, has_pdf = await _with_pdf(data, name, f"{doc.number} — {title}")
     c = attendance_of(answers)
     lines = [f"Đã lưu biên bản {doc.number.removeprefix('Số ')} ({title[0].lower() + title[1:]}; mã văn bản {doc_id}).",
@@ -828,8 +823,8 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
     return out
 
 
-async def record_meeting(store, unit_id: int, answers: dict[str, Any], doc_id: int) -> int:
-    """The meetings row, its attendance and the link from its tasks, in one transaction."""
+def new_meeting(answers: dict[str, Any]) -> NewMeeting:
+    """The meetings row and everyone's attendance, recorded with the minutes."""
     held = date.fromisoformat(answers["held_on"])
     if answers["kind"] == "thuong_ky":
         month, year = (int(x) for x in answers["month"].split("/"))
@@ -843,18 +838,9 @@ async def record_meeting(store, unit_id: int, answers: dict[str, Any], doc_id: i
         status = ("exempt" if member["exempt"] else "excused" if name in excused
                   else "absent" if name in c.unexcused else "present")
         rows.append((name, status, excused.get(name)))
-    async with store.transaction() as conn:
-        cur = await conn.execute(
-            "INSERT INTO meetings (unit_id, kind, period_year, period_month, topic, held_on, started_at, ended_at, "
-            "answers, document_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))",
-            (unit_id, answers["kind"], year, month, answers.get("topic"), answers["held_on"], answers["started_at"],
-             answers.get("ended_at"), json.dumps(answers, ensure_ascii=False), doc_id))
-        meeting_id = cur.lastrowid
-        await conn.executemany(
-            "INSERT INTO attendance (meeting_id, person_name, status, reason) VALUES (?, ?, ?, ?)",
-            [(meeting_id, *row) for row in rows])
-        await conn.execute("UPDATE deadlines SET meeting_id = ? WHERE document_id = ?", (meeting_id, doc_id))
-    return meeting_id
+    return NewMeeting(kind=answers["kind"], period_year=year, period_month=month, topic=answers.get("topic"),
+                      held_on=answers["held_on"], started_at=answers["started_at"], ended_at=answers.get("ended_at"),
+                      answers=answers, attendance=tuple(rows))
 
 
 @action("resolution.preview")
@@ -895,7 +881,7 @@ async def resolution_save(ctx: Context, answers: dict[str, Any], meta: dict[str,
     data = render_docx(doc)
     title = resolution_title(answers)
     name = _file_name(RESOLUTIONS[kind][1], number, kind, unit, upper_first(meeting_name(answers["m"])))
-    doc_id = await ctx.store.save_document({
+    doc_id, _ = await ctx.store.save_document({
         "unit_id": unit.id, "kind": "resolution", "doc_type": kind, "series": doc_series, "number": number,
         "issued_on": answers["issued_on"], "title": title, "answers": answers, "filename": name, "content": data,
         "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}"}, [])

@@ -253,7 +253,7 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
     source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
     items = dated_items(doc, source, ctx.clock.today())
     name = file_name(answers, unit)
-    doc_id = await ctx.store.save_document({
+    doc_id, _ = await ctx.store.save_document({
         "unit_id": unit.id, "kind": kind, "doc_type": DOC_TYPE, "series": series(unit, issued), "number": number,
         "issued_on": answers["issued_on"], "title": answers["subject"], "answers": answers, "filename": name,
         "content": data, "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}",

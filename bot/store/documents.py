@@ -6,10 +6,12 @@ import json
 import sqlite3
 from typing import Any
 
-from bot.store.base import Base, now_text
+from bot.store.base import now_text
+from bot.store.meetings import MeetingsStore
+from bot.store.records import NewMeeting
 
 
-class DocumentsStore(Base):
+class DocumentsStore(MeetingsStore):  # a document may record a meeting in its transaction
     async def next_number(self, unit_id: int, series: str) -> int:
         """The next free number: numbers are never reused, even after a higher one was typed by hand."""
         row = await self._one(
@@ -25,8 +27,15 @@ class DocumentsStore(Base):
         )
         return row is not None
 
-    async def save_document(self, doc: dict[str, Any], deadlines: list[dict[str, Any]]) -> int:
-        """Store a finished document and the dated items it creates, in one transaction."""
+    async def save_document(self, doc: dict[str, Any], deadlines: list[dict[str, Any]], *,
+                            meeting: NewMeeting | None = None,
+                            draft: tuple[str, str, str] | None = None) -> tuple[int, int | None]:
+        """Store a finished document in ONE transaction with everything it creates: its number in the
+        series, its dated items, the meeting it records (with attendance) and the completion of the draft
+        it came from (the draft row is deleted). Returns (document id, meeting id or None).
+
+        Raises sqlite3.IntegrityError when the number was taken meanwhile; nothing is then written.
+        """
         async with self.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO documents (unit_id, kind, doc_type, series, number, issued_on, title, answers, "
@@ -36,6 +45,7 @@ class DocumentsStore(Base):
                  doc["created_by"], now_text()),
             )
             doc_id = cur.lastrowid
+            assert doc_id is not None
             if doc.get("number") is not None:
                 await conn.execute(
                     "INSERT INTO number_series (unit_id, series, last) VALUES (?, ?, ?) "
@@ -48,7 +58,11 @@ class DocumentsStore(Base):
                 [(doc["unit_id"], d["kind"], d["title"], d["due"], d.get("start"), d.get("time"), d.get("who"),
                   doc_id, d.get("source", ""), now_text()) for d in deadlines],
             )
-        return doc_id
+            meeting_id = await self._insert_meeting(doc["unit_id"], meeting, doc_id) if meeting else None
+            if draft is not None:
+                await conn.execute(
+                    "DELETE FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ?", draft)
+        return doc_id, meeting_id
 
     async def documents(self, unit_id: int, limit: int = 20) -> list[sqlite3.Row]:
         return await self._all(

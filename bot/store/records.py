@@ -78,3 +78,18 @@ def deadline_of(row: Any) -> Deadline:
     if values.get("source") is None:
         values["source"] = ""
     return Deadline(**values)
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """A meeting to record with its minutes: the meetings row and one attendance row per roster member."""
+
+    kind: str  # thuong_ky | chuyen_de
+    period_year: int
+    period_month: int
+    topic: str | None
+    held_on: str
+    started_at: str
+    ended_at: str | None
+    answers: dict[str, Any]
+    attendance: tuple[tuple[str, str, str | None], ...]  # (name, present|excused|absent|exempt, reason)
