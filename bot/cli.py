@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import load_settings
+
+if TYPE_CHECKING:
+    from bot.extract import Item
 
 
 def _parser(settings) -> argparse.ArgumentParser:
@@ -75,6 +80,39 @@ async def _backup(args) -> None:
     print(f"Đã sao lưu {args.db} vào {args.path}")
 
 
+def _human(item: Item) -> str:
+    from bot.dates import format_when
+
+    labels = {"deadline": "Hạn chót", "event": "Sự kiện", "period": "Thời gian thực hiện"}
+    head = f"{labels[item.kind]}: {format_when(item)}"
+    if item.who:
+        head += f" — {item.who}"
+    return f"{head}\n   “{item.quote}”"
+
+
+def extract_command(path: str, as_json: bool) -> int:
+    """``chibo extract PATH [--json]``: print the dated items of a plan; 2 when the file is unreadable."""
+    from bot.extract import extract, read_text
+
+    try:
+        text = read_text(Path(path))
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    items = extract(text)
+    if as_json:
+        print(json.dumps([i.as_json() for i in items], ensure_ascii=False, indent=2))
+        return 0
+    name = Path(path).name
+    if not items:
+        print(f"Không tìm thấy hạn chót, sự kiện hay mốc thời gian nào trong “{name}”.")
+        return 0
+    print(f"Tìm thấy {len(items)} mốc thời gian trong “{name}”:")
+    for n, item in enumerate(items, 1):
+        print(f"{n}. {_human(item)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     args = _parser(settings).parse_args(argv)
@@ -86,9 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "backup":
             asyncio.run(_backup(args))
         elif args.command == "extract":
-            from bot.extract import main as extract_main
-
-            raise SystemExit(extract_main(args.path, args.json))
+            raise SystemExit(extract_command(args.path, args.json))
         elif args.command == "telegram":
             from bot.channels.telegram import run_telegram
 

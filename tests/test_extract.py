@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import dates
-from bot.extract import Item, extract, main, read_text, who_key, who_matches
+from bot.cli import extract_command as main
+from bot.extract import Item, extract, read_text, who_key, who_matches
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -1,0 +1,77 @@
+"""The text of a plan file: .txt/.md as UTF-8, .docx paragraphs and table cells in document order."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import zipfile
+from pathlib import Path
+
+SUPPORTED_SUFFIXES = (".docx", ".txt", ".md")
+
+
+def _docx_text(data: bytes, name: str) -> str:
+    bad = (f"Tệp “{name}” không phải tệp Word .docx hợp lệ (tệp bị hỏng hoặc sai định dạng). "
+           "Vui lòng mở tệp bằng Word, lưu lại dưới dạng .docx rồi gửi lại.")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise ValueError(bad)
+    from docx import Document
+    from docx.table import Table
+
+    try:
+        doc = Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx fails in many ways on a broken package
+        raise ValueError(bad) from exc
+    out: list[str] = []
+    seen: set = set()  # the cells' XML elements (kept alive here, so identity is stable): a merged cell repeats
+
+    def walk(container) -> None:
+        for block in container.iter_inner_content():
+            if isinstance(block, Table):
+                for row in block.rows:
+                    for cell in row.cells:
+                        if cell._tc in seen:
+                            continue
+                        seen.add(cell._tc)
+                        walk(cell)
+            else:
+                out.append(block.text)
+
+    try:
+        walk(doc)
+    except Exception as exc:
+        raise ValueError(bad) from exc
+    return "\n".join(out)
+
+
+def read_text(path: Path) -> str:
+    """The text of a plan: .txt/.md as UTF-8 (a BOM is fine), .docx paragraphs and table cells in
+    document order. Raises ValueError with a Vietnamese message for anything it cannot read."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".doc":
+        raise ValueError(f"Tệp “{path.name}” là định dạng Word cũ (.doc), chưa đọc được. "
+                         "Vui lòng mở bằng Word, chọn Lưu thành (Save As) dạng .docx rồi gửi lại.")
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise ValueError(f"Không đọc được tệp “{path.name}”: chỉ hỗ trợ tệp Word .docx hoặc văn bản .txt, .md.")
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ValueError(f"Không tìm thấy tệp “{path}”.") from None
+    except IsADirectoryError:
+        raise ValueError(f"“{path}” là một thư mục, không phải tệp.") from None
+    except OSError as exc:
+        raise ValueError(f"Không mở được tệp “{path}”: {exc.strerror or exc}.") from None
+    if not data:
+        raise ValueError(f"Tệp “{path.name}” trống, không có nội dung.")
+    if suffix == ".docx":
+        text = _docx_text(data, path.name)
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValueError(f"Tệp “{path.name}” không phải văn bản UTF-8. "
+                             "Vui lòng lưu lại với bảng mã UTF-8 (Unicode) rồi gửi lại.") from None
+    if not text.strip():
+        raise ValueError(f"Tệp “{path.name}” trống, không có chữ nào.")
+    return unicodedata.normalize("NFC", text)
