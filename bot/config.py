@@ -18,8 +18,6 @@ class Settings:
     tz: str
     telegram_token: str
     telegram_api_base: str
-    zalo_token: str
-    zalo_api_base: str
     public_url: str
     webhook_secret: str
 
@@ -33,8 +31,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         tz=env.get("CHIBO_TZ") or DEFAULT_TZ,
         telegram_token=env.get("TELEGRAM_BOT_TOKEN", "").strip(),
         telegram_api_base=(env.get("TELEGRAM_API_BASE") or "https://api.telegram.org").rstrip("/"),
-        zalo_token=env.get("ZALO_BOT_TOKEN", "").strip(),
-        zalo_api_base=(env.get("ZALO_API_BASE") or "https://bot-api.zaloplatforms.com").rstrip("/"),
         public_url=(env.get("CHIBO_PUBLIC_URL") or "").rstrip("/"),
         webhook_secret=env.get("CHIBO_WEBHOOK_SECRET", ""),
     )

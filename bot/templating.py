@@ -47,7 +47,3 @@ def environment() -> Environment:
         roman=lambda n: ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")[n - 1],
     )
     return env
-
-
-def render(name: str, **context) -> str:
-    return environment().get_template(name).render(**context).strip()

@@ -13,10 +13,6 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def split_message(text: str, limit: int) -> list[str]:
     """Split at paragraph boundaries, then lines, then spaces, so no part exceeds `limit`."""
     if len(text) <= limit:
