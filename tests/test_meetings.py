@@ -14,9 +14,13 @@ from datetime import date
 import docx
 import pytest
 
+from bot.formats import percent
+from bot.rhythm import rhythm_notices
 from bot.store import Person
 from handlers import meetings
 from handlers.forms import Invalid
+from handlers.meetings import attendance, documents, hooks
+from handlers.meetings.rhythm import statistics
 from tests.conftest import ONBOARD, ROOT, Talk, onboard
 from tests.docx_checks import all_text, assert_layout, cell_lines, norm, paragraphs
 
@@ -238,7 +242,7 @@ TAIL = ["4", "0", "bỏ qua", "Tốt", "16h30"]
 def no_pdf(monkeypatch):
     async def none(data, name):
         return None
-    monkeypatch.setattr(meetings, "to_pdf", none)
+    monkeypatch.setattr(documents, "to_pdf", none)
 
 
 async def cell(assistant, user: str = "u1") -> Talk:
@@ -296,19 +300,19 @@ def test_counts_add_up_or_say_why():
               {"name": "B Thị Bình", "status": "du_bi", "exempt": False},
               {"name": "C Văn Cường", "status": "chinh_thuc", "exempt": True},
               {"name": "D Văn Dũng", "status": "chinh_thuc", "exempt": False}]
-    c = meetings.count(roster, [{"who": "B Thị Bình", "status": "excused", "reason": "ốm"}])
+    c = attendance.count(roster, [{"who": "B Thị Bình", "status": "excused", "reason": "ốm"}])
     assert (c.total, c.official, c.reserve, c.due, c.present, c.present_official, c.present_reserve) == \
         (4, 3, 1, 3, 2, 2, 0)
     assert c.adds_up and c.percent_text == "66,7%"
-    doubled = meetings.count(roster, [{"who": "D Văn Dũng", "status": "absent"}] * 2)
+    doubled = attendance.count(roster, [{"who": "D Văn Dũng", "status": "absent"}] * 2)
     assert not doubled.adds_up
     assert "có mặt 2 + vắng 2 = 4, trong khi số đảng viên phải dự sinh hoạt là 3 (tổng số 4 − miễn sinh hoạt 1)" \
         in doubled.mismatch
-    assert not meetings.count(roster, [{"who": "C Văn Cường", "status": "absent"}]).adds_up
-    assert not meetings.count(roster, [{"who": "X", "status": "absent"}]).adds_up
-    chair_absent = meetings.count(roster, [{"who": "A Văn An", "status": "absent"}], chair="A Văn An")
+    assert not attendance.count(roster, [{"who": "C Văn Cường", "status": "absent"}]).adds_up
+    assert not attendance.count(roster, [{"who": "X", "status": "absent"}]).adds_up
+    chair_absent = attendance.count(roster, [{"who": "A Văn An", "status": "absent"}], chair="A Văn An")
     assert not chair_absent.adds_up and "chủ trì" in chair_absent.mismatch
-    assert meetings.percent(9, 11) == "81,8%" and meetings.percent(7, 7) == "100%"
+    assert percent(9, 11) == "81,8%" and percent(7, 7) == "100%"
 
 
 async def test_votes_and_times_are_checked(assistant):
@@ -334,10 +338,10 @@ def test_minimum_length_depends_on_the_cell():
     class Unit:
         settings: dict = {}
     small = [{"name": str(n), "status": "chinh_thuc", "exempt": False} for n in range(29)]
-    assert meetings.min_minutes(Unit(), small) == 90
-    assert meetings.min_minutes(Unit(), small + small[:1]) == 120
+    assert attendance.min_minutes(Unit(), small) == 90
+    assert attendance.min_minutes(Unit(), small + small[:1]) == 120
     Unit.settings = {"meeting_min_minutes": 100}
-    assert meetings.min_minutes(Unit(), small) == 100
+    assert attendance.min_minutes(Unit(), small) == 100
 
 
 async def test_review_edit_preview_and_a_refused_save(assistant):
@@ -450,24 +454,24 @@ async def test_rhythm_question_command_and_notices(assistant):
     assert "Quý IV/2026: chưa sinh hoạt chuyên đề." in reply
     assert talk.choices() == ["Ghi biên bản", "Xem cả năm"]
     # Notices: the 20th has passed; the last month of the quarter has not started yet.
-    notices = await meetings.rhythm_notices(store, unit, date(2026, 11, 23))
+    notices = await rhythm_notices(store, unit, date(2026, 11, 23))
     assert len(notices) == 1 and "đã qua ngày 20/11/2026" in notices[0] and "tháng 11/2026" in notices[0]
-    assert await meetings.rhythm_notices(store, unit, date(2026, 11, 20)) == []
+    assert await rhythm_notices(store, unit, date(2026, 11, 20)) == []
     await plan_thematic(assistant, unit_id)
-    december = await meetings.rhythm_notices(store, unit_id, date(2026, 12, 1))
+    december = await rhythm_notices(store, unit_id, date(2026, 12, 1))
     assert len(december) == 1 and "tháng cuối của quý IV/2026" in december[0]
     assert "“Thực hiện trách nhiệm nêu gương của cán bộ, đảng viên”" in december[0]
 
     await say_all(talk, HEAD + ROLL + BODY + TASK + TAIL)
     await talk.tap("Xác nhận và tạo biên bản")
-    assert await meetings.rhythm_notices(store, unit, date(2026, 11, 23)) == []
+    assert await rhythm_notices(store, unit, date(2026, 11, 23)) == []
     assert "Tháng 11/2026: chi bộ đã sinh hoạt thường kỳ ngày 20/11/2026." in await talk.say("chi bộ đã họp chưa")
     rhythm = await talk.say("/nhipsinhhoat")
     assert "- Tháng 11: đã sinh hoạt ngày 20/11/2026" in rhythm
     assert "- Tháng 10: KHÔNG có biên bản" in rhythm and "- Tháng 12: chưa đến" in rhythm
     assert "- Quý III: KHÔNG có" in rhythm and "- Quý IV: chưa có" in rhythm
     assert "Tổng: 1/11 tháng đã sinh hoạt thường kỳ; 0/4 quý đã sinh hoạt chuyên đề." in rhythm
-    dec = await meetings.rhythm_notices(store, unit, date(2026, 12, 21))
+    dec = await rhythm_notices(store, unit, date(2026, 12, 21))
     assert len(dec) == 2 and "tháng 12/2026" in dec[0] and "quý IV/2026" in dec[1]
     assert "Tổng: 0/12 tháng" in await talk.say("/nhipsinhhoat 2025")
 
@@ -513,7 +517,7 @@ async def test_on_time_and_late_when_the_tracker_records_completion(store):
         await store.conn.execute(
             "INSERT INTO deadlines (unit_id, kind, title, due, status, done_at, meeting_id, created_at) "
             "VALUES (?, 'deadline', ?, ?, ?, ?, 1, '')", (unit_id, title, due, status, done))
-    text = await meetings.statistics(store, unit, date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 23))
+    text = await statistics(store, unit, date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 23))
     assert "hoàn thành đúng hạn 1, hoàn thành trễ hạn 1, quá hạn chưa hoàn thành 1" in text
 
 
@@ -566,32 +570,32 @@ async def test_resolution_is_reviewed_numbered_and_listed(assistant):
 # -- small parsers ------------------------------------------------------------------------------
 
 def test_speech_and_guest_items():
-    assert meetings.parse_speech("Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
-    assert meetings.parse_speech("đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "ý kiến"}
+    assert hooks.parse_speech("Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
+    assert hooks.parse_speech("đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "ý kiến"}
     with pytest.raises(Invalid):
-        meetings.parse_speech("Nhất trí với báo cáo")
-    split = re.split(meetings.SPEECH_SEPARATOR, "Đ/c Lan: một\nhai\nĐ/c An: ba")
+        hooks.parse_speech("Nhất trí với báo cáo")
+    split = re.split(hooks.SPEECH_SEPARATOR, "Đ/c Lan: một\nhai\nĐ/c An: ba")
     assert split == ["Đ/c Lan: một\nhai", "Đ/c An: ba"]
-    assert meetings.parse_guest("Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
+    assert hooks.parse_guest("Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
         {"name": "Hoàng Văn Hùng", "role": "Đảng ủy viên, phụ trách chi bộ"}
-    assert meetings.parse_guest("Đ/c Hùng") == {"name": "Hùng", "role": ""}
+    assert hooks.parse_guest("Đ/c Hùng") == {"name": "Hùng", "role": ""}
 
 
 async def test_money_and_names(assistant):
     for typed, shown in (("1080000", "1.080.000"), ("1.080.000 đồng", "1.080.000"), ("1,5 triệu", "1.500.000"),
                          ("500k", "500.000")):
-        assert await meetings.check_money(typed, None) == shown
+        assert await hooks.check_money(typed, None) == shown
     with pytest.raises(Invalid):
-        await meetings.check_money("nhiều", None)
-    roster = meetings.roster_snapshot([Person(1, "Nguyễn Thị Lan", "chinh_thuc", False),
-                                       Person(2, "Trần Thị Lan", "du_bi", False),
-                                       Person(3, "Nguyễn Thị Lan", "chinh_thuc", False)])
+        await hooks.check_money("nhiều", None)
+    roster = attendance.roster_snapshot([Person(1, "Nguyễn Thị Lan", "chinh_thuc", False),
+                                         Person(2, "Trần Thị Lan", "du_bi", False),
+                                         Person(3, "Nguyễn Thị Lan", "chinh_thuc", False)])
     assert [m["name"] for m in roster] == ["Nguyễn Thị Lan", "Trần Thị Lan", "Nguyễn Thị Lan (2)"]
-    assert meetings.resolve("Lan", roster) is None  # ambiguous: the minutes keep what was typed
-    assert meetings.resolve("Trần Thị Lan", roster)["status"] == "du_bi"
+    assert attendance.resolve("Lan", roster) is None  # ambiguous: the minutes keep what was typed
+    assert attendance.resolve("Trần Thị Lan", roster)["status"] == "du_bi"
     with pytest.raises(Invalid, match="Có 3 đồng chí tên “Lan”"):
-        meetings._member("Lan", roster)
-    assert meetings._member("Nguyễn Thị Lan (2)", roster) is roster[2]
-    assert meetings._member("nguyen thi lan", roster) is roster[0]
+        attendance.roster_member("Lan", roster)
+    assert attendance.roster_member("Nguyễn Thị Lan (2)", roster) is roster[2]
+    assert attendance.roster_member("nguyen thi lan", roster) is roster[0]
     with pytest.raises(Invalid, match="Không có đồng chí “Hoa”"):
-        meetings._member("Hoa", roster)
+        attendance.roster_member("Hoa", roster)

@@ -93,3 +93,38 @@ class NewMeeting:
     ended_at: str | None
     answers: dict[str, Any]
     attendance: tuple[tuple[str, str, str | None], ...]  # (name, present|excused|absent|exempt, reason)
+
+
+@dataclass(frozen=True)
+class LoggedMeeting:
+    """A row of `meetings` (without its answers): a meeting logged with its minutes."""
+
+    id: int
+    kind: str  # thuong_ky | chuyen_de
+    period_year: int
+    period_month: int
+    held_on: date
+    topic: str | None = None
+
+
+def logged_meeting_of(row: Any) -> LoggedMeeting:
+    return LoggedMeeting(id=row["id"], kind=row["kind"], period_year=row["period_year"],
+                         period_month=row["period_month"], held_on=date.fromisoformat(row["held_on"][:10]),
+                         topic=row["topic"])
+
+
+@dataclass(frozen=True)
+class MeetingAnswers:
+    """A logged meeting's id and the answers its minutes were written from."""
+
+    id: int
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AttendanceCount:
+    """How many meetings of a span a member is recorded with one attendance status."""
+
+    name: str
+    status: str  # present | excused | absent | exempt
+    meetings: int

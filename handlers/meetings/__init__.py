@@ -1,0 +1,14 @@
+"""Chi bộ meetings: `/sinhhoat` logs a meeting and returns its Biên bản; the monthly and quarterly rhythm.
+
+attendance: the roster, the counts and the rules (pure logic); hooks: what the `meeting` flow calls;
+documents: the Biên bản, the Nghị quyết / Kết luận and their actions; rhythm: `/nhipsinhhoat`, `/thongke`;
+commands: `/sinhhoat` and questions in plain words. Importing the package registers the flow hooks.
+"""
+
+from __future__ import annotations
+
+from bot.rhythm import rhythm_notices  # transitional: bot/reminders imports it; removed at merge
+from handlers.meetings import attendance, documents, hooks, rhythm
+from handlers.meetings.commands import COMMANDS, free_text
+
+__all__ = ["COMMANDS", "attendance", "documents", "free_text", "hooks", "rhythm", "rhythm_notices"]

@@ -1,0 +1,301 @@
+"""The documents of a meeting: its Biên bản (flow `meeting`) and the Nghị quyết / Kết luận written from it
+(flow `resolution`, started by `/sinhhoat nghiquyet N` / `/sinhhoat ketluan N`).
+
+On confirm: the Biên bản through `store.save_document` (kind "minutes", doc type BB, its own number
+series), one `meetings` row, one `attendance` row per roster member, and each task as a deadline row
+(document_id and meeting_id set).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import date
+from typing import Any, TypedDict
+
+from bot import dates
+from bot.documents import Document, Signature, render_docx, render_text
+from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
+from bot.messages import Choice, OutDocument, Outgoing
+from bot.pdf import to_pdf
+from bot.store.records import NewMeeting, Unit
+from bot.templating import environment
+from bot.text import apply_spelling
+from handlers import plans
+from handlers.context import Context
+from handlers.forms import Invalid, action, provider, validator
+from handlers.meetings.attendance import attendance_of, check, periods, resolve
+
+QUALITY = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
+RESOLUTIONS = {"NQ": ("NGHỊ QUYẾT", "Nghị quyết"), "KL": ("KẾT LUẬN", "Kết luận")}
+MINUTES_TYPE = "BB"
+
+
+def series(unit: Unit, doc_type: str, issued: date) -> str:
+    """One running series per document type, restarting each term (or each year), as for plans."""
+    if unit.settings.get("numbering") == "year":
+        return f"{doc_type}:{issued.year}"
+    start = plans.FIRST_TERM + plans.TERM_YEARS * ((issued.year - plans.FIRST_TERM) // plans.TERM_YEARS)
+    return f"{doc_type}:{start}-{start + plans.TERM_YEARS}"
+
+
+# -- the documents ----------------------------------------------------------------------------
+
+def _who(text: str, answers: dict[str, Any]) -> str:
+    """A speaker or task owner as the minutes name them: a member's full name, else as typed."""
+    people = (answers.get("roster") or []) + [{"name": g["name"]} for g in answers.get("guests") or []]
+    member = resolve(text, people)
+    return member["name"] if member else text
+
+
+def meeting_name(answers: dict[str, Any]) -> str:
+    """'sinh hoạt chi bộ thường kỳ tháng 11 năm 2026', 'sinh hoạt chi bộ chuyên đề quý IV năm 2026'."""
+    if answers["kind"] == "thuong_ky":
+        p = periods(answers)
+        return f"sinh hoạt chi bộ thường kỳ tháng {mm(p['month'])} năm {p['year']}"
+    held = date.fromisoformat(answers["held_on"])
+    return f"sinh hoạt chi bộ chuyên đề quý {ROMAN[quarter_of(held) - 1]} năm {held.year}"
+
+
+def title_lines(answers: dict[str, Any]) -> list[str]:
+    """The title under BIÊN BẢN: the meeting in capitals, then the topic of a thematic one."""
+    lines = [meeting_name(answers).upper()]
+    if answers["kind"] == "chuyen_de":
+        lines.append(f"Chuyên đề: “{answers['topic']}”")
+    return lines
+
+
+def view(answers: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
+    """What the templates print besides the answers themselves: counts, names, derived texts."""
+    c = attendance_of(answers)
+    against = answers.get("vote_against") or 0
+    for_ = answers.get("vote_for") or 0
+    v: dict[str, Any] = {
+        "c": c,
+        "name": meeting_name(answers),
+        "start": clock_text(answers["started_at"]),
+        "end": clock_text(answers["ended_at"]) if answers.get("ended_at") else "",
+        "speeches": [],
+        "tasks": [{"owner": _who(t["owner"], answers), "member": resolve(t["owner"], answers.get("roster") or []),
+                   "what": t["what"], "due": t["due"]} for t in answers.get("tasks") or []],
+        "vote": f"{for_}/{c.present} đồng chí tán thành ({percent(for_, c.present)}), {against} đồng chí không "
+                "tán thành" + (f", {c.present - for_ - against} đồng chí không biểu quyết"
+                               if c.present - for_ - against > 0 else ""),
+        "vote_percent": percent(for_, c.present),
+        "quality": QUALITY.get(answers.get("quality") or "", answers.get("quality") or ""),
+        "dues": answers.get("dues") or "",
+        "periods": periods(answers) if answers["kind"] == "thuong_ky" else None,
+        "quarter": ROMAN[quarter_of(date.fromisoformat(answers["held_on"])) - 1],
+    }
+    for speech in answers.get("speeches") or []:
+        lines = speech["said"].splitlines() or [""]
+        v["speeches"].append({"who": _who(speech["who"], answers), "first": lines[0], "rest": lines[1:]})
+    return v
+
+
+class _Header(TypedDict):
+    superior: str
+    issuer: str
+
+
+def _header(unit: Unit) -> _Header:
+    style = unit.spelling
+    return {"superior": apply_spelling(unit.superior, style).upper(), "issuer": apply_spelling(unit.name, style).upper()}
+
+
+def minutes_document(unit: Unit, answers: dict[str, Any], number: int | None) -> Document:
+    held = date.fromisoformat(answers["held_on"])
+    body = environment().get_template("minutes/minutes.md.j2").render(a=answers, v=view(answers, unit), unit=unit)
+    style = unit.spelling
+    return Document(
+        **_header(unit),
+        number=f"Số {number:02d}-{MINUTES_TYPE}/{unit.code}" if number else f"Số      -{MINUTES_TYPE}/{unit.code}",
+        place_date=f"{unit.place}, {dates.format_date_long(held)}",
+        doc_type="BIÊN BẢN",
+        subject=apply_spelling("\n".join(title_lines(answers)), style),
+        body=apply_spelling(body.strip(), style),
+        signature_left=Signature("", "THƯ KÝ", answers["secretary"]),
+        signature=Signature("", "CHỦ TRÌ", answers["chair"]),
+    )
+
+
+def resolution_title(answers: dict[str, Any]) -> str:
+    return f"{RESOLUTIONS[answers['res_kind']][1]} {meeting_name(answers['m'])}"
+
+
+def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
+    m = answers["m"]
+    doc_type = answers["res_kind"]
+    issued = date.fromisoformat(answers["issued_on"])
+    number = answers.get("number")
+    body = environment().get_template("minutes/resolution.md.j2").render(
+        a=answers, m=m, v=view(m, unit), unit=unit, kind=doc_type)
+    style = unit.spelling
+    subject = meeting_name(m)
+    subject = subject[0].upper() + subject[1:]
+    if m["kind"] == "chuyen_de":
+        subject += f"\nChuyên đề: “{m['topic']}”"
+    return Document(
+        **_header(unit),
+        number=f"Số {number:02d}-{doc_type}/{unit.code}" if number else f"Số      -{doc_type}/{unit.code}",
+        place_date=f"{answers['place']}, {dates.format_date_long(issued)}",
+        doc_type=RESOLUTIONS[doc_type][0],
+        subject=apply_spelling(subject, style),
+        body=apply_spelling(body.strip(), style),
+        recipients=[apply_spelling(r, style) for r in answers.get("recipients") or []],
+        signature=Signature(answers["authority"], answers["signer_title"], answers["signer_name"]),
+    )
+
+
+def _file_name(head: str, number: int | None, doc_type: str, unit: Unit, title: str) -> str:
+    code = f" {number:02d}-{doc_type}-{unit.code}" if number else ""
+    name = re.sub(r'[\\/:*?"<>|\n“”]+', " ", f"{head}{code} - {title}")
+    name = re.sub(r"\s+", " ", name).strip()
+    return name[:110].rstrip() + ".docx"
+
+
+async def _with_pdf(data: bytes, name: str, caption: str) -> tuple[list[Outgoing], bool]:
+    out = [Outgoing(document=OutDocument(name, data, caption))]
+    pdf = await to_pdf(data, name)
+    if pdf is not None:
+        out.append(Outgoing(document=OutDocument(name.removesuffix(".docx") + ".pdf", pdf)))
+    return out, pdf is not None
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+@action("meeting.preview")
+async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    assert ctx.unit is not None
+    errors, warnings = check(answers, ctx.unit)
+    out = [Outgoing(title="Xem trước", text=render_text(minutes_document(ctx.unit, answers, None)))]
+    notes = [f"Cần sửa: {e}" for e in errors] + [f"Lưu ý: {w}" for w in warnings]
+    return out + ([Outgoing(text="\n".join(notes))] if notes else [])
+
+
+@action("meeting.save")
+async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    unit = ctx.unit
+    assert unit is not None
+    errors, warnings = check(answers, unit)
+    if errors:
+        note = Outgoing(text="Chưa tạo được biên bản vì:\n" + "\n".join(f"- {e}" for e in errors)
+                        + "\nXin sửa các mục liên quan (gõ “sửa N”).")
+        return [note] + await ctx.engine.start(ctx, "meeting", answers=answers, meta=meta, review=True)
+    held = date.fromisoformat(answers["held_on"])
+    doc_series = series(unit, MINUTES_TYPE, held)
+    title = meeting_name(answers)
+    title = "Biên bản " + title
+    by = f"{ctx.incoming.channel}:{ctx.incoming.user_id}"
+    source = f"Biên bản {meeting_name(answers)}"
+    tasks = [{"kind": "deadline", "title": t["what"], "due": t["due"], "who": _who(t["owner"], answers),
+              "source": source} for t in answers.get("tasks") or []]
+    for attempt in range(3):
+        number = await ctx.store.next_number(unit.id, doc_series)
+        doc = minutes_document(unit, answers, number)
+        data = render_docx(doc)
+        name = _file_name("Biên bản", number, MINUTES_TYPE, unit, upper_first(meeting_name(answers)))
+        try:
+            doc_id, meeting_id = await ctx.store.save_document({
+                "unit_id": unit.id, "kind": "minutes", "doc_type": MINUTES_TYPE, "series": doc_series,
+                "number": number, "issued_on": answers["held_on"], "title": title, "answers": answers,
+                "filename": name, "content": data, "created_by": by}, tasks, meeting=new_meeting(answers))
+            break
+        except sqlite3.IntegrityError:  # another account took the number meanwhile
+            if attempt == 2:
+                raise
+    out, has_pdf = await _with_pdf(data, name, f"{doc.number} — {title}")
+    c = attendance_of(answers)
+    lines = [f"Đã lưu biên bản {doc.number.removeprefix('Số ')} ({title[0].lower() + title[1:]}; mã văn bản {doc_id}).",
+             f"Có mặt {c.present}/{c.due} đồng chí ({c.percent_text}); biểu quyết {view(answers, unit)['vote']}."]
+    lines += [f"Lưu ý: {w}" for w in warnings]
+    if tasks:
+        lines.append(f"Đã đưa {len(tasks)} việc chi bộ giao vào danh sách hạn chót; các việc này sẽ được đưa vào "
+                     "chương trình kiểm điểm ở buổi sinh hoạt thường kỳ tới:")
+        lines += [f"- {dates.format_date_short(date.fromisoformat(t['due']))}: {t['who']} — {t['title']}"
+                  for t in tasks[:10]]
+    if not has_pdf:
+        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
+    lines.append("Đồng chí có thể soạn luôn nghị quyết hoặc kết luận của buổi sinh hoạt từ các nội dung trên:")
+    out.append(Outgoing(text="\n".join(lines), choices=[
+        Choice("Soạn nghị quyết", f"/sinhhoat nghiquyet {meeting_id}"),
+        Choice("Soạn kết luận", f"/sinhhoat ketluan {meeting_id}"),
+    ]))
+    return out
+
+
+def new_meeting(answers: dict[str, Any]) -> NewMeeting:
+    """The meetings row and everyone's attendance, recorded with the minutes."""
+    held = date.fromisoformat(answers["held_on"])
+    if answers["kind"] == "thuong_ky":
+        month, year = (int(x) for x in answers["month"].split("/"))
+    else:
+        month, year = held.month, held.year
+    c = attendance_of(answers)
+    excused = dict(c.excused)
+    rows = []
+    for member in answers.get("roster") or []:
+        name = member["name"]
+        status = ("exempt" if member["exempt"] else "excused" if name in excused
+                  else "absent" if name in c.unexcused else "present")
+        rows.append((name, status, excused.get(name)))
+    return NewMeeting(kind=answers["kind"], period_year=year, period_month=month, topic=answers.get("topic"),
+                      held_on=answers["held_on"], started_at=answers["started_at"], ended_at=answers.get("ended_at"),
+                      answers=answers, attendance=tuple(rows))
+
+
+@action("resolution.preview")
+async def resolution_preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    assert ctx.unit is not None
+    return [Outgoing(title="Xem trước", text=render_text(resolution_document(ctx.unit, answers)))]
+
+
+@provider("resolution.next_number")
+async def resolution_next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    assert ctx.unit is not None
+    issued = date.fromisoformat(answers["issued_on"])
+    return [str(await ctx.store.next_number(ctx.unit.id, series(ctx.unit, answers["res_kind"], issued)))]
+
+
+@validator("resolution.number")
+async def check_resolution_number(value: int, ctx: Context) -> int:
+    if value < 1:
+        raise Invalid("Số văn bản phải từ 1 trở lên.")
+    assert ctx.unit is not None
+    kind = ctx.answers["res_kind"]
+    doc_series = series(ctx.unit, kind, date.fromisoformat(ctx.answers["issued_on"]))
+    if await ctx.store.number_taken(ctx.unit.id, doc_series, value):
+        free = await ctx.store.next_number(ctx.unit.id, doc_series)
+        raise Invalid(f"Số {value:02d}-{kind}/{ctx.unit.code} đã dùng cho một văn bản khác. Số tiếp theo còn trống "
+                      f"là {free}.")
+    return value
+
+
+@action("resolution.save")
+async def resolution_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    unit = ctx.unit
+    assert unit is not None
+    kind = answers["res_kind"]
+    issued = date.fromisoformat(answers["issued_on"])
+    doc_series = series(unit, kind, issued)
+    number = answers.get("number")
+    if number is not None and await ctx.store.number_taken(unit.id, doc_series, number):
+        number = answers["number"] = await ctx.store.next_number(unit.id, doc_series)
+        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; văn bản nhận số {number:02d}.")
+    doc = resolution_document(unit, answers)
+    data = render_docx(doc)
+    title = resolution_title(answers)
+    name = _file_name(RESOLUTIONS[kind][1], number, kind, unit, upper_first(meeting_name(answers["m"])))
+    doc_id, _ = await ctx.store.save_document({
+        "unit_id": unit.id, "kind": "resolution", "doc_type": kind, "series": doc_series, "number": number,
+        "issued_on": answers["issued_on"], "title": title, "answers": answers, "filename": name, "content": data,
+        "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}"}, [])
+    out, has_pdf = await _with_pdf(data, name, f"{doc.number} — {title}")
+    shown = doc.number.removeprefix("Số ").strip()
+    lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {shown} (mã văn bản {doc_id}). Gõ /vanban để xem các văn bản."]
+    if not has_pdf:
+        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
+    out.append(Outgoing(text="\n".join(lines)))
+    return out
+
+

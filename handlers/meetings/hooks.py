@@ -1,0 +1,340 @@
+"""The hooks the meeting flow (data/flows/meeting.yaml) names: validators of its answers, providers of its
+options and suggestions, and its list item types (guests, speeches)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from bot import dates
+from bot.formats import clock_text, money
+from bot.rhythm import planned_topic
+from bot.templating import environment
+from bot.text import fold
+from handlers.context import Context
+from handlers.forms import Invalid, Option, item_type, provider, validator
+from handlers.meetings.attendance import (
+    ATTENDANCE_TARGET,
+    attendance_of,
+    clean,
+    count,
+    duration,
+    min_minutes,
+    minutes_text,
+    months_of,
+    resolve,
+    roster_member,
+)
+
+# Flows are static data; the questions that show counts call these from their Jinja templates.
+environment().globals.update(meeting_attendance=count, meeting_months=months_of)
+
+
+# -- validators -------------------------------------------------------------------------------
+
+@validator("meeting.held_on")
+async def check_held_on(value: str, ctx: Context) -> str:
+    day = date.fromisoformat(value)
+    if day > ctx.clock.today():
+        ctx.warn(f"Lưu ý: ngày {dates.format_date_short(day)} chưa tới; biên bản thường được ghi trong hoặc ngay sau "
+                 "buổi sinh hoạt. Tôi vẫn ghi nhận.")
+    return value
+
+
+_MONTH = re.compile(r"^(?:thang\s*)?(\d{1,2})(?:\s*(?:[/.\-]|nam)\s*(\d{4}))?$")
+
+
+@validator("meeting.month")
+async def check_month(value: str, ctx: Context) -> str:
+    """'11/2026', 'tháng 11 năm 2026', '11' (the year of the meeting) -> '11/2026'."""
+    match = _MONTH.match(fold(value).strip(" ."))
+    held = date.fromisoformat(ctx.answers["held_on"])
+    if not match or not 1 <= int(match.group(1)) <= 12:
+        raise Invalid(f"Xin ghi tháng và năm, ví dụ {held.month}/{held.year}.")
+    month, year = int(match.group(1)), int(match.group(2) or held.year)
+    if abs((year * 12 + month) - (held.year * 12 + held.month)) > 1:
+        raise Invalid(f"Tháng {month}/{year} cách xa ngày sinh hoạt ({dates.format_date_short(held)}). Biên bản "
+                      "sinh hoạt thường kỳ ghi cho tháng diễn ra buổi sinh hoạt (hoặc tháng liền kề).")
+    assert ctx.unit is not None
+    logged = await ctx.store.regular_meeting_of_month(ctx.unit.id, year, month)
+    if logged is not None:
+        ctx.warn(f"Lưu ý: chi bộ đã có biên bản sinh hoạt thường kỳ tháng {month}/{year} (ngày "
+                 f"{dates.format_date_short(logged.held_on)}); biên bản này sẽ được lưu thêm.")
+    return f"{month}/{year}"
+
+
+@validator("meeting.topic")
+async def check_topic(value: str, ctx: Context) -> str:
+    value = clean(value).strip("“”\"' ")
+    if len(value) < 5:
+        raise Invalid("Tên quá ngắn. Xin ghi rõ, ví dụ “Nâng cao chất lượng sinh hoạt chi bộ”.")
+    return value[0].upper() + value[1:]
+
+
+@validator("meeting.phrase")
+async def check_phrase(value: str, ctx: Context) -> str:
+    value = clean(value)
+    if not re.search(r"[^\W\d_]", value):
+        raise Invalid("Câu trả lời phải có chữ. Xin gõ lại.")
+    return value
+
+
+def _attending_member(value: str, ctx: Context, role: str) -> str:
+    member = roster_member(value, ctx.answers.get("roster") or [])
+    if member["exempt"]:
+        raise Invalid(f"Đồng chí {member['name']} được miễn sinh hoạt theo hồ sơ đơn vị nên không tính vào số có mặt. "
+                      f"Xin chọn đồng chí {role} khác (hoặc sửa hồ sơ bằng /donvi sau khi ghi xong biên bản).")
+    return member["name"]
+
+
+@validator("meeting.chair")
+async def check_chair(value: str, ctx: Context) -> str:
+    return _attending_member(value, ctx, "chủ trì")
+
+
+@validator("meeting.secretary")
+async def check_secretary(value: str, ctx: Context) -> str:
+    name = _attending_member(value, ctx, "thư ký")
+    if name == ctx.answers.get("chair"):
+        raise Invalid(f"Đồng chí {name} đang chủ trì; thư ký phải là một đồng chí khác.")
+    return name
+
+
+async def _absent_so_far(ctx: Context) -> list[dict[str, Any]]:
+    """Members already entered in the absent list: the draft saved when this question was asked holds them."""
+    state = await ctx.store.draft(*ctx.key)
+    if state is None:
+        return []
+    try:
+        return [dict(i) for i in state["pending"]["absent"]["items"]]
+    except (TypeError, KeyError):
+        return []
+
+
+@validator("meeting.absentee")
+async def check_absentee(value: str, ctx: Context) -> str:
+    roster = ctx.answers.get("roster") or []
+    member = roster_member(value, roster)
+    name = member["name"]
+    if member["exempt"]:
+        raise Invalid(f"Đồng chí {name} được miễn sinh hoạt nên không tính là vắng mặt. Xin chọn đồng chí khác.")
+    for role, key in (("chủ trì", "chair"), ("làm thư ký", "secretary")):
+        if ctx.answers.get(key) == name:
+            raise Invalid(f"Đồng chí {name} {role} buổi sinh hoạt nên có mặt. Xin chọn đồng chí khác.")
+    so_far = await _absent_so_far(ctx)
+    if any(i.get("who") == name for i in so_far):
+        c = count(roster, so_far + [{"who": name, "status": "absent"}])
+        raise Invalid(f"Đồng chí {name} đã được ghi vắng. Ghi thêm lần nữa thì số liệu không khớp: có mặt "
+                      f"{c.present} + vắng {c.listed_absent} = {c.present + c.listed_absent}, vượt số đảng viên phải "
+                      f"dự sinh hoạt ({c.due}). Xin chọn đồng chí khác.")
+    return name
+
+
+@validator("meeting.money")
+async def check_money(value: str, ctx: Context) -> str:
+    """'1080000', '1.080.000 đồng', '1,08 triệu' -> '1.080.000'."""
+    text = fold(value).replace(" ", "")
+    match = re.fullmatch(r"(\d+(?:[.,]\d+)*)(trieu|tr|nghin|ngan|k)?(?:dong|d|vnd)?\.?", text)
+    if not match:
+        raise Invalid("Xin ghi số tiền bằng số, ví dụ 1.250.000 (đồng).")
+    digits, unit = match.group(1), match.group(2)
+    if unit:
+        scale = 1_000_000 if unit.startswith("tr") else 1_000
+        amount = round(float(digits.replace(".", "").replace(",", ".") if "," in digits else digits) * scale)
+    else:
+        amount = int(re.sub(r"[.,]", "", digits))
+    if amount <= 0 or amount > 10**10:
+        raise Invalid("Số tiền không hợp lệ. Xin ghi lại, ví dụ 1.250.000.")
+    return money(amount)
+
+
+@validator("meeting.reason")
+async def check_reason(value: str, ctx: Context) -> str:
+    value = clean(value)
+    if len(value) < 2:
+        raise Invalid("Xin ghi lý do vắng, ví dụ “đi công tác”.")
+    return value
+
+
+@validator("meeting.attendance")
+async def check_attendance(value: str, ctx: Context) -> str:
+    c = attendance_of(ctx.answers)
+    if not c.adds_up:
+        raise Invalid(c.mismatch + "\nGõ “quay lại” để sửa danh sách vắng (“xóa N” để bỏ mục N).")
+    if c.due and c.rate < ATTENDANCE_TARGET:
+        ctx.warn(f"Lưu ý: tỷ lệ đảng viên dự sinh hoạt là {c.percent_text}, dưới {ATTENDANCE_TARGET:.0f}%.")
+    return value
+
+
+@validator("meeting.person")
+async def check_person(value: str, ctx: Context) -> str:
+    """A member of the roster (completed to the full name), or somebody else as typed (a guest)."""
+    member = resolve(value, ctx.answers.get("roster") or [])
+    if member is not None:
+        return member["name"]
+    value = clean(re.sub(r"^\s*(?:đ/c|đồng chí)\s+", "", value, flags=re.IGNORECASE))
+    if not re.search(r"[^\W\d_]", value):
+        raise Invalid("Xin ghi họ tên.")
+    return value
+
+
+@validator("meeting.due")
+async def check_due(value: str, ctx: Context) -> str:
+    held = ctx.answers.get("held_on")
+    if held and value < held:
+        raise Invalid(f"Hạn {dates.format_date_short(date.fromisoformat(value))} ở trước ngày sinh hoạt "
+                      f"({dates.format_date_short(date.fromisoformat(held))}). Xin nhập hạn từ ngày sinh hoạt trở đi.")
+    return value
+
+
+@validator("meeting.vote_for")
+async def check_vote_for(value: int, ctx: Context) -> int:
+    present = attendance_of(ctx.answers).present
+    if value > present:
+        raise Invalid(f"Số tán thành ({value}) vượt số đảng viên có mặt ({present}). Chỉ đảng viên có mặt mới "
+                      "biểu quyết.")
+    return value
+
+
+@validator("meeting.vote_against")
+async def check_vote_against(value: int, ctx: Context) -> int:
+    present = attendance_of(ctx.answers).present
+    for_ = ctx.answers.get("vote_for") or 0
+    if for_ + value > present:
+        raise Invalid(f"Tán thành {for_} + không tán thành {value} = {for_ + value}, vượt số đảng viên có mặt "
+                      f"({present}).")
+    if present - for_ - value:
+        ctx.warn(f"Ghi nhận: {present - for_ - value} đồng chí có mặt không biểu quyết.")
+    return value
+
+
+@validator("meeting.ended_at")
+async def check_ended_at(value: str, ctx: Context) -> str:
+    started = ctx.answers.get("started_at")
+    if started:
+        length = duration(started, value)
+        if length <= 0:
+            raise Invalid(f"Giờ kết thúc ({clock_text(value)}) phải sau giờ bắt đầu ({clock_text(started)}); "
+                          "buổi sinh hoạt kết thúc trong cùng ngày.")
+        minimum = min_minutes(ctx.unit, ctx.answers.get("roster") or [])
+        if length < minimum:
+            ctx.warn(f"Lưu ý: buổi sinh hoạt kéo dài {minutes_text(length)}, ngắn hơn thời lượng tối thiểu "
+                     f"{minutes_text(minimum)} của chi bộ. Tôi vẫn ghi nhận.")
+    return value
+
+
+# -- options and suggestions ------------------------------------------------------------------
+
+def _attending(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for m in answers.get("roster") or [] if not m["exempt"]]
+
+
+@provider("meeting.chairs")
+async def chairs(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    members = _attending(answers)
+    signer = ctx.unit.signer_name if ctx.unit else ""
+    members.sort(key=lambda m: m["name"] != signer)
+    return [Option(m["name"], m["name"]) for m in members]
+
+
+@provider("meeting.secretaries")
+async def secretaries(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    return [Option(m["name"], m["name"]) for m in _attending(answers) if m["name"] != answers.get("chair")]
+
+
+@provider("meeting.absentees")
+async def absentees(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    busy = {answers.get("chair"), answers.get("secretary")}
+    return [Option(m["name"], m["name"]) for m in _attending(answers) if m["name"] not in busy]
+
+
+@provider("meeting.owners")
+async def owners(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+    return [Option("Chi ủy", "Chi ủy")] + [Option(m["name"], m["name"]) for m in _attending(answers)]
+
+
+@provider("meeting.present")
+async def present_count(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    return [str(attendance_of(answers).present)]
+
+
+@provider("meeting.place")
+async def last_places(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    assert ctx.unit is not None
+    out: list[str] = []
+    for place in await ctx.store.last_places(ctx.unit.id):
+        if place not in out:
+            out.append(place)
+    return out[:2]
+
+
+@provider("meeting.topic")
+async def suggest_topic(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    if not answers.get("held_on"):
+        return []
+    assert ctx.unit is not None
+    topic = await planned_topic(ctx.store, ctx.unit.id, date.fromisoformat(answers["held_on"]))
+    return [topic] if topic else []
+
+
+@provider("meeting.review")
+async def suggest_review(ctx: Context, answers: dict[str, Any]) -> list[str]:
+    """A draft of the review of last month's tasks, from their status on the tracker."""
+    prev = answers.get("prev")
+    if not prev or not prev.get("tasks"):
+        return []
+    tasks = prev["tasks"]
+    done = [t for t in tasks if t["done"]]
+    left = [t for t in tasks if not t["done"]]
+    text = f"Chi bộ đã triển khai {len(tasks)} nhiệm vụ đề ra tại {prev['label']}"
+    if not left:
+        return [text + ", đến nay đã hoàn thành toàn bộ."]
+    text += f": đã hoàn thành {len(done)} nhiệm vụ; còn {len(left)} nhiệm vụ chưa hoàn thành ("
+    return [text + "; ".join(t["what"] for t in left) + "), chi bộ tiếp tục chỉ đạo thực hiện trong tháng tới."]
+
+
+# -- list items -------------------------------------------------------------------------------
+
+def show_guest(guest: dict[str, str]) -> str:
+    return guest["name"] + (f" — {guest['role']}" if guest.get("role") else "")
+
+
+@item_type("meeting.guest", show=show_guest)
+def parse_guest(line: str) -> dict[str, str]:
+    """'Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ' -> name and role."""
+    line = re.sub(r"^\s*(?:\d+\s*[.)]|[-+•])\s*", "", line)
+    line = re.sub(r"^(?:đ/c|đồng chí)\s+", "", line.strip(), flags=re.IGNORECASE)
+    parts = re.split(r"\s*,\s*|\s+[-–]\s+", line, maxsplit=1)
+    name, role = parts[0], parts[1] if len(parts) > 1 else ""
+    name, role = clean(name), clean(role)
+    if not re.search(r"[^\W\d_]", name):
+        raise Invalid("Xin ghi họ tên đại biểu, rồi chức vụ sau dấu phẩy, ví dụ “Hoàng Văn Hùng, Đảng ủy viên”.")
+    if len(name) > 60 or len(role) > 200:
+        raise Invalid("Họ tên tối đa 60 ký tự, chức vụ tối đa 200 ký tự.")
+    return {"name": name, "role": role}
+
+
+def show_speech(speech: dict[str, str]) -> str:
+    said = speech["said"].replace("\n", " ")
+    return f"Đ/c {speech['who']}: " + (said[:100].rstrip() + "…" if len(said) > 100 else said)
+
+
+_SPEECH = re.compile(r"^\s*(?:(?:đ/c|đ\.c\.?|đc|đồng chí)\s+)?(?P<who>[^:\n]{1,80}?)\s*:\s*(?P<said>.+)$",
+                     re.IGNORECASE | re.DOTALL)
+
+
+SPEECH_SEPARATOR = r"(?i)\n(?=\s*(?:đ/c|đ\.c|đồng chí)\s)"  # a new speaker starts a new item; other lines stay
+
+
+@item_type("meeting.speech", show=show_speech, separator=SPEECH_SEPARATOR)
+def parse_speech(text: str) -> dict[str, str]:
+    """'Đ/c Lan: ...' (one speaker; further lines are more of what was said)."""
+    match = _SPEECH.match(text.strip())
+    if not match or not re.search(r"[^\W\d_]", match.group("who")):
+        raise Invalid("Mỗi ý kiến ghi theo dạng “Đ/c Lan: nội dung phát biểu” (tên, dấu hai chấm, nội dung).")
+    said = "\n".join(line.strip() for line in match.group("said").splitlines() if line.strip())
+    if len(said) > 3000:
+        raise Invalid("Mỗi ý kiến tối đa 3.000 ký tự; xin tóm tắt ngắn hơn.")
+    return {"who": clean(match.group("who")), "said": said}
+
