@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.store.migrations import LATEST, MIGRATIONS
 from bot.store import Store
+from bot.store.migrations import LATEST, MIGRATIONS
 from tests.conftest import NOW
 
 UNIT = {"kind": "chi_bo", "superior": "Đảng bộ xã Kim Phú", "name": "Chi bộ Xóm Định Thành", "code": "CB",
