@@ -33,8 +33,14 @@ AUTHORITIES = {"chi_bo": "T/M CHI BỘ", "dang_uy": "T/M ĐẢNG ỦY", "dang_uy
 
 # -- numbering ----------------------------------------------------------------------------------
 
+def _unit(ctx: Context) -> Unit:
+    """The unit a plan is written for (plan flows start only for an account with a unit)."""
+    assert ctx.unit is not None
+    return ctx.unit
+
+
 def _series(ctx: Context) -> str:
-    return series(ctx.unit, DOC_TYPE, _issued(ctx))
+    return series(_unit(ctx), DOC_TYPE, _issued(ctx))
 
 
 def _issued(ctx: Context) -> date:
@@ -45,17 +51,17 @@ def _issued(ctx: Context) -> date:
 @provider("plan.next_number")
 async def next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
     ctx.answers = answers
-    return [str(await ctx.store.next_number(ctx.unit.id, _series(ctx)))]
+    return [str(await ctx.store.next_number(_unit(ctx).id, _series(ctx)))]
 
 
 @validator("plan.number")
 async def check_number(value: int, ctx: Context) -> int:
     if value < 1:
         raise Invalid("Số văn bản phải từ 1 trở lên.")
-    taken = await ctx.store.number_taken(ctx.unit.id, _series(ctx), value)
+    taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx), value)
     if taken:
-        free = await ctx.store.next_number(ctx.unit.id, _series(ctx))
-        raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{ctx.unit.code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
+        free = await ctx.store.next_number(_unit(ctx).id, _series(ctx))
+        raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{_unit(ctx).code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
                       f"Số tiếp theo còn trống là {free}.")
     return value
 
@@ -121,21 +127,21 @@ async def unit_place(ctx: Context, answers: dict[str, Any]) -> list[str]:
 
 @provider("plan.authorities")
 async def authorities(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    first = AUTHORITIES.get(ctx.unit.kind, "T/M CHI BỘ")
+    first = AUTHORITIES.get(_unit(ctx).kind, "T/M CHI BỘ")
     others = ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
     return [Option(a, a) for a in [first] + [a for a in others if a != first]]
 
 
 @provider("plan.signer_titles")
 async def signer_titles(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    first = ctx.unit.signer_title
+    first = _unit(ctx).signer_title
     others = ["BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ BÍ THƯ THƯỜNG TRỰC"]
     return [Option(t, t) for t in [first] + [t for t in others if t != first]]
 
 
 @provider("plan.signer_name")
 async def signer_name(ctx: Context, answers: dict[str, Any]) -> list[str]:
-    return [ctx.unit.signer_name]
+    return [_unit(ctx).signer_name]
 
 
 # -- list items ---------------------------------------------------------------------------------
@@ -223,14 +229,14 @@ async def choose(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) ->
 
 @action("plan.preview")
 async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    doc = plan_document(ctx.unit, ctx.flow_name, answers)
+    doc = plan_document(_unit(ctx), ctx.flow_name, answers)
     return [Outgoing(title="Xem trước", text=render_text(doc))]
 
 
 @action("plan.save")
 async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
     kind = ctx.flow_name
-    unit = ctx.unit
+    unit = _unit(ctx)
     today = ctx.clock.today()
 
     def build(number: int | None) -> Document:

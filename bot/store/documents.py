@@ -20,7 +20,7 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
             "UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ?)",
             (unit_id, series, unit_id, series),
         )
-        return (row["n"] or 0) + 1
+        return ((row["n"] if row else None) or 0) + 1
 
     async def number_taken(self, unit_id: int, series: str, number: int) -> bool:
         row = await self._one(

@@ -27,6 +27,7 @@ class UnitsStore(Base):
                 (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), now_text()),
             )
             unit_id = cur.lastrowid
+            assert unit_id is not None
             await self._write_roster(conn, unit_id, people)
         return unit_id
 
