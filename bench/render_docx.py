@@ -8,29 +8,33 @@ Run from the repository root: python bench/render_docx.py
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.documents import render_docx, render_text  # noqa: E402
-from bot.store import Store  # noqa: E402
+from bot.store import Store, Unit  # noqa: E402
 from handlers.plans import plan_document  # noqa: E402
 
 RUNS = 50
 
 
-async def stored_plan(db: Path):
+async def stored_plan(db: Path) -> tuple[Unit, str, dict[str, Any]]:
+    """The plan a scenario wrote: the latest document of the one unit it created."""
     store = await Store.open(str(db))
     try:
-        row = (await store.fetch_all("SELECT unit_id, kind, answers FROM documents ORDER BY id DESC LIMIT 1"))[0]
-        return await store.get_unit(row["unit_id"]), row["kind"], json.loads(row["answers"])
+        unit_id = 1
+        latest = (await store.documents(unit_id, limit=1))[0]
+        doc, unit = await store.document(unit_id, latest.id), await store.get_unit(unit_id)
+        assert doc is not None and unit is not None
+        return unit, doc.kind, doc.answers
     finally:
         await store.close()
 

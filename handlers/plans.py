@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from typing import Any
 
 from bot import dates
 from bot.citations import parse_citation
-from bot.documents import Document, Signature, render_docx, render_text
+from bot.documents import Document, Signature, render_text
+from bot.issuing import FIRST_TERM as FIRST_TERM  # re-exported: handlers/meetings.py reads them here
+from bot.issuing import TERM_YEARS as TERM_YEARS
+from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
-from bot.pdf import to_pdf
+from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold
 from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
@@ -27,18 +29,18 @@ KIND_LABELS = {
     "plan_generic": "Kế hoạch khác (khung chung)",
 }
 AUTHORITIES = {"chi_bo": "T/M CHI BỘ", "dang_uy": "T/M ĐẢNG ỦY", "dang_uy_khoi": "T/M BAN THƯỜNG VỤ"}
-TERM_YEARS = 5
-FIRST_TERM = 2020  # congress terms run 2020-2025, 2025-2030, ...
 
 
 # -- numbering ----------------------------------------------------------------------------------
 
-def series(unit, issued: date) -> str:
-    """One running series per document type, restarting each term (or each year, as the unit chooses)."""
-    if unit.settings.get("numbering") == "year":
-        return f"{DOC_TYPE}:{issued.year}"
-    start = FIRST_TERM + TERM_YEARS * ((issued.year - FIRST_TERM) // TERM_YEARS)
-    return f"{DOC_TYPE}:{start}-{start + TERM_YEARS}"
+def _unit(ctx: Context) -> Unit:
+    """The unit a plan is written for (plan flows start only for an account with a unit)."""
+    assert ctx.unit is not None
+    return ctx.unit
+
+
+def _series(ctx: Context) -> str:
+    return series(_unit(ctx), DOC_TYPE, _issued(ctx))
 
 
 def _issued(ctx: Context) -> date:
@@ -49,17 +51,17 @@ def _issued(ctx: Context) -> date:
 @provider("plan.next_number")
 async def next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
     ctx.answers = answers
-    return [str(await ctx.store.next_number(ctx.unit.id, series(ctx.unit, _issued(ctx))))]
+    return [str(await ctx.store.next_number(_unit(ctx).id, _series(ctx)))]
 
 
 @validator("plan.number")
 async def check_number(value: int, ctx: Context) -> int:
     if value < 1:
         raise Invalid("Số văn bản phải từ 1 trở lên.")
-    taken = await ctx.store.number_taken(ctx.unit.id, series(ctx.unit, _issued(ctx)), value)
+    taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx), value)
     if taken:
-        free = await ctx.store.next_number(ctx.unit.id, series(ctx.unit, _issued(ctx)))
-        raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{ctx.unit.code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
+        free = await ctx.store.next_number(_unit(ctx).id, _series(ctx))
+        raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{_unit(ctx).code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
                       f"Số tiếp theo còn trống là {free}.")
     return value
 
@@ -125,21 +127,21 @@ async def unit_place(ctx: Context, answers: dict[str, Any]) -> list[str]:
 
 @provider("plan.authorities")
 async def authorities(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    first = AUTHORITIES.get(ctx.unit.kind, "T/M CHI BỘ")
+    first = AUTHORITIES.get(_unit(ctx).kind, "T/M CHI BỘ")
     others = ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
     return [Option(a, a) for a in [first] + [a for a in others if a != first]]
 
 
 @provider("plan.signer_titles")
 async def signer_titles(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    first = ctx.unit.signer_title
+    first = _unit(ctx).signer_title
     others = ["BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ BÍ THƯ THƯỜNG TRỰC"]
     return [Option(t, t) for t in [first] + [t for t in others if t != first]]
 
 
 @provider("plan.signer_name")
 async def signer_name(ctx: Context, answers: dict[str, Any]) -> list[str]:
-    return [ctx.unit.signer_name]
+    return [_unit(ctx).signer_name]
 
 
 # -- list items ---------------------------------------------------------------------------------
@@ -184,7 +186,7 @@ def parse_topic(text: str) -> dict[str, Any]:
 
 # -- the document -------------------------------------------------------------------------------
 
-def plan_document(unit, kind: str, answers: dict[str, Any]) -> Document:
+def plan_document(unit: Unit, kind: str, answers: dict[str, Any]) -> Document:
     issued = date.fromisoformat(answers["issued_on"])
     number = answers.get("number")
     body = environment().get_template(f"plans/{kind}.md.j2").render(a=answers, unit=unit, issuer=issuing_body(unit, answers))
@@ -202,20 +204,12 @@ def plan_document(unit, kind: str, answers: dict[str, Any]) -> Document:
     )
 
 
-def issuing_body(unit, answers: dict[str, Any]) -> str:
+def issuing_body(unit: Unit, answers: dict[str, Any]) -> str:
     """Who issues the plan, as the basis paragraph names it: the unit, or its standing committee."""
     if answers.get("authority") == "T/M BAN THƯỜNG VỤ":
         short = re.sub(r"^Đảng [uủỷ]y ", "", unit.name)
         return f"Ban Thường vụ Đảng ủy {short}" if short != unit.name else "Ban Thường vụ"
     return unit.name
-
-
-def file_name(answers: dict[str, Any], unit) -> str:
-    number = answers.get("number")
-    head = f"Kế hoạch {number:02d}-{DOC_TYPE}-{unit.code}" if number else "Kế hoạch"
-    subject = re.sub(r'[\\/:*?"<>|\n]+', " ", answers["subject"]).strip()
-    name = f"{head} - {subject}"
-    return (name[:110].rstrip() if len(name) > 110 else name) + ".docx"
 
 
 def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]:
@@ -235,41 +229,37 @@ async def choose(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) ->
 
 @action("plan.preview")
 async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    doc = plan_document(ctx.unit, ctx.flow_name, answers)
+    doc = plan_document(_unit(ctx), ctx.flow_name, answers)
     return [Outgoing(title="Xem trước", text=render_text(doc))]
 
 
 @action("plan.save")
 async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
     kind = ctx.flow_name
-    unit = ctx.unit
-    issued = date.fromisoformat(answers["issued_on"])
-    number = answers.get("number")
-    if number is not None and await ctx.store.number_taken(unit.id, series(unit, issued), number):
-        number = answers["number"] = await ctx.store.next_number(unit.id, series(unit, issued))
-        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; kế hoạch nhận số {number:02d}.")
-    doc = plan_document(unit, kind, answers)
-    data = render_docx(doc)
-    source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
-    items = dated_items(doc, source, ctx.clock.today())
-    name = file_name(answers, unit)
-    doc_id, _ = await ctx.store.save_document({
-        "unit_id": unit.id, "kind": kind, "doc_type": DOC_TYPE, "series": series(unit, issued), "number": number,
-        "issued_on": answers["issued_on"], "title": answers["subject"], "answers": answers, "filename": name,
-        "content": data, "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
-    }, items)
-    out = [Outgoing(document=OutDocument(name, data, f"{doc.number} — {answers['subject']}"))]
-    pdf = await to_pdf(data, name)
-    if pdf is not None:
-        out.append(Outgoing(document=OutDocument(name.removesuffix(".docx") + ".pdf", pdf)))
-    lines = [f"Đã lưu kế hoạch {doc.number.removeprefix('Số ')} (mã văn bản {doc_id})."]
+    unit = _unit(ctx)
+    today = ctx.clock.today()
+
+    def build(number: int | None) -> Document:
+        return plan_document(unit, kind, {**answers, "number": number})
+
+    def items_of(doc: Document, number: int | None) -> list[dict[str, Any]]:
+        source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
+        return dated_items(doc, source, today)
+
+    issued = await issue(ctx.store, IssueRequest(
+        unit=unit, kind=kind, doc_type=DOC_TYPE, issued_on=date.fromisoformat(answers["issued_on"]),
+        title=answers["subject"], answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
+        build=build, file_head="Kế hoạch", file_title=answers["subject"], number=answers.get("number"),
+        numbered=answers.get("number") is not None, items_of=items_of, draft=ctx.key))
+    if issued.renumbered:
+        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; kế hoạch nhận số {issued.number:02d}.")
+    items = issued.items
+    lines = [f"Đã lưu kế hoạch {issued.document.number.removeprefix('Số ')} (mã văn bản {issued.doc_id})."]
     if items:
         lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
         lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title'][:120]}" for i in items[:10]]
-    if pdf is None:
-        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
-    out.append(Outgoing(text="\n".join(lines)))
-    return out
+    lines += pdf_note(issued)
+    return outgoing_documents(issued) + [Outgoing(text="\n".join(lines))]
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -283,10 +273,10 @@ async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
 DOC_NAMES = {"KH": "Kế hoạch", "BB": "Biên bản", "NQ": "Nghị quyết", "KL": "Kết luận", "BC": "Báo cáo"}
 
 
-def doc_label(row) -> str:
-    number = f"số {row['number']:02d}-{row['doc_type']}" if row["number"] else "không số"
-    name = DOC_NAMES.get(row["doc_type"], row["doc_type"])
-    return f"{name} {number}, {dates.format_date_short(date.fromisoformat(row['issued_on']))}: {row['title']}"
+def doc_label(doc: StoredDocument) -> str:
+    number = f"số {doc.number:02d}-{doc.doc_type}" if doc.number else "không số"
+    name = DOC_NAMES.get(doc.doc_type, doc.doc_type)
+    return f"{name} {number}, {dates.format_date_short(doc.issued_on)}: {doc.title}"
 
 
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
@@ -294,31 +284,29 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
         return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
     action_word, _, ident = arg.partition(" ")
     if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
-        row = await ctx.store.document(ctx.unit.id, int(ident))
-        if row is None:
+        doc = await ctx.store.document(ctx.unit.id, int(ident))
+        if doc is None:
             return [Outgoing(text="Không tìm thấy văn bản này trong đơn vị.")]
         if fold(action_word) == "gui":
-            return [Outgoing(document=OutDocument(row["filename"], row["content"], doc_label(row)))]
-        return await redo(ctx, row)
-    rows = await ctx.store.documents(ctx.unit.id)
-    if not rows:
+            return [Outgoing(document=OutDocument(doc.filename, doc.content or b"", doc_label(doc)))]
+        return await redo(ctx, doc)
+    docs = await ctx.store.documents(ctx.unit.id)
+    if not docs:
         return [Outgoing(text="Đơn vị chưa có văn bản nào. Gõ /kehoach để soạn kế hoạch đầu tiên.")]
-    lines = [f"{n}. {doc_label(r)}" for n, r in enumerate(rows, 1)]
+    lines = [f"{n}. {doc_label(d)}" for n, d in enumerate(docs, 1)]
     lines.append("Chọn một văn bản để nhận lại tệp, hoặc gõ “làm lại từ kế hoạch số N” để soạn bản mới từ bản cũ.")
     return [Outgoing(title="Văn bản đã soạn", text="\n".join(lines),
-                     choices=[Choice(f"Gửi lại {n}", f"/vanban gui {r['id']}") for n, r in enumerate(rows, 1)])]
+                     choices=[Choice(f"Gửi lại {n}", f"/vanban gui {d.id}") for n, d in enumerate(docs, 1)])]
 
 
-async def redo(ctx: Context, row) -> list[Outgoing]:
+async def redo(ctx: Context, doc: StoredDocument) -> list[Outgoing]:
     """A new draft from an old plan's answers: everything kept but its number and date."""
-    if row["kind"] not in KIND_LABELS:
+    if doc.kind not in KIND_LABELS:
         return [Outgoing(text="Chỉ soạn lại được từ một kế hoạch. Văn bản này chỉ gửi lại được: "
-                              f"/vanban gui {row['id']}.")]
-    answers = json.loads(row["answers"])
-    for key in ("number", "issued_on"):
-        answers.pop(key, None)
-    return [Outgoing(text=f"Soạn bản mới từ: {doc_label(row)}. Các câu trả lời cũ được giữ; tôi chỉ hỏi lại số và "
-                          "ngày ban hành.")] + await ctx.engine.start(ctx, row["kind"], answers=answers)
+                              f"/vanban gui {doc.id}.")]
+    answers = {k: v for k, v in doc.answers.items() if k not in ("number", "issued_on")}
+    return [Outgoing(text=f"Soạn bản mới từ: {doc_label(doc)}. Các câu trả lời cũ được giữ; tôi chỉ hỏi lại số và "
+                          "ngày ban hành.")] + await ctx.engine.start(ctx, doc.kind, answers=answers)
 
 
 REDO = re.compile(r"^(?:lam lai|soan lai|lam moi) (?:tu |theo )?(?:ke hoach|kh) (?:so )?(\d+)")
@@ -328,7 +316,7 @@ async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
     match = REDO.match(fold(text))
     if not match or not ctx.unit:
         return None
-    row = await ctx.store.document_by_number(ctx.unit.id, DOC_TYPE, int(match.group(1)))
-    if row is None:
+    doc = await ctx.store.document_by_number(ctx.unit.id, DOC_TYPE, int(match.group(1)))
+    if doc is None:
         return [Outgoing(text=f"Không tìm thấy kế hoạch số {match.group(1)} của đơn vị. Gõ /vanban để xem danh sách.")]
-    return await redo(ctx, row)
+    return await redo(ctx, doc)

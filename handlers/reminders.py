@@ -87,8 +87,8 @@ async def cmd_settings(ctx: Context, arg: str) -> list[Outgoing]:
     if fold(arg) in ("sua", "thay doi", "doi", "chinh sua", "cai dat"):
         return await ctx.engine.start(ctx, "reminder_settings", answers=settings_answers(s),
                                       meta={"unit_id": ctx.unit.id}, review=True)
-    owners = [r["display_name"] or "bí thư" for r in await ctx.store.unit_accounts(ctx.unit.id)
-              if r["role"] == "owner"]
+    owners = [r.display_name or "bí thư" for r in await ctx.store.unit_accounts(ctx.unit.id)
+              if r.role == "owner"]
     groups = len(await rm.linked_chats(ctx.store, ctx.unit.id))
     duties = await rm.enabled_duties(ctx.store, ctx.unit.id)
     return [Outgoing(title=f"Nhắc việc — {ctx.unit.name}", text=settings_text(ctx.unit, s, owners, groups, duties),

@@ -133,6 +133,7 @@ async def join_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any])
     await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "member", inc.user_name)
     await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
     await ctx.refresh()
+    assert ctx.unit is not None
     return [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}."), main_menu(ctx)]
 
 

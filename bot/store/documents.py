@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from datetime import date
 from typing import Any
 
 from bot.store.base import now_text
 from bot.store.meetings import MeetingsStore
-from bot.store.records import NewMeeting
+from bot.store.records import NewMeeting, StoredDocument
 
 
 class DocumentsStore(MeetingsStore):  # a document may record a meeting in its transaction
@@ -19,7 +20,7 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
             "UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ?)",
             (unit_id, series, unit_id, series),
         )
-        return (row["n"] or 0) + 1
+        return ((row["n"] if row else None) or 0) + 1
 
     async def number_taken(self, unit_id: int, series: str, number: int) -> bool:
         row = await self._one(
@@ -64,21 +65,33 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
                     "DELETE FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ?", draft)
         return doc_id, meeting_id
 
-    async def documents(self, unit_id: int, limit: int = 20) -> list[sqlite3.Row]:
-        return await self._all(
-            "SELECT id, kind, doc_type, number, issued_on, title, filename FROM documents "
-            "WHERE unit_id = ? ORDER BY id DESC LIMIT ?",
-            (unit_id, limit),
-        )
+    async def documents(self, unit_id: int, limit: int = 20) -> list[StoredDocument]:
+        """The unit's latest documents, newest first, without their answers and content."""
+        rows = await self._all(
+            f"SELECT {LISTED} FROM documents WHERE unit_id = ? ORDER BY id DESC LIMIT ?", (unit_id, limit))
+        return [stored_document(r) for r in rows]
 
-    async def document(self, unit_id: int, doc_id: int) -> sqlite3.Row | None:
-        return await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
+    async def document(self, unit_id: int, doc_id: int) -> StoredDocument | None:
+        row = await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
+        return stored_document(row) if row else None
 
-    async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> sqlite3.Row | None:
-        return await self._one(
+    async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> StoredDocument | None:
+        """The latest document of this type and number (numbers restart each term)."""
+        row = await self._one(
             "SELECT * FROM documents WHERE unit_id = ? AND doc_type = ? AND number = ? ORDER BY id DESC LIMIT 1",
             (unit_id, doc_type, number),
         )
+        return stored_document(row) if row else None
 
-    async def deadlines_of_document(self, doc_id: int) -> list[sqlite3.Row]:
-        return await self._all("SELECT * FROM deadlines WHERE document_id = ? ORDER BY due, id", (doc_id,))
+
+LISTED = "id, unit_id, kind, doc_type, series, number, issued_on, title, filename, created_by, created_at"
+
+
+def stored_document(row: sqlite3.Row) -> StoredDocument:
+    keys = set(row.keys())
+    return StoredDocument(
+        id=row["id"], unit_id=row["unit_id"], kind=row["kind"], doc_type=row["doc_type"], series=row["series"],
+        number=row["number"], issued_on=date.fromisoformat(row["issued_on"]), title=row["title"],
+        filename=row["filename"], answers=json.loads(row["answers"]) if "answers" in keys else {},
+        content=row["content"] if "content" in keys else None, created_by=row["created_by"],
+        created_at=row["created_at"])

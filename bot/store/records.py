@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,8 @@ class Account:
     channel: str
     user_id: str
     unit_id: int
-    role: str
+    role: str  # owner | member
+    display_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -128,3 +129,21 @@ class AttendanceCount:
     name: str
     status: str  # present | excused | absent | exempt
     meetings: int
+
+
+class StoredDocument:
+    """A row of `documents`: a document the unit issued (answers and content only where selected)."""
+
+    id: int
+    unit_id: int
+    kind: str  # plan_thematic, …, minutes, resolution
+    doc_type: str  # KH | BB | NQ | KL
+    series: str
+    number: int | None
+    issued_on: date
+    title: str
+    filename: str
+    answers: dict[str, Any] = field(default_factory=dict)
+    content: bytes | None = None
+    created_by: str | None = None
+    created_at: str | None = None

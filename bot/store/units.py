@@ -27,6 +27,7 @@ class UnitsStore(Base):
                 (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), now_text()),
             )
             unit_id = cur.lastrowid
+            assert unit_id is not None
             await self._write_roster(conn, unit_id, people)
         return unit_id
 
@@ -82,11 +83,13 @@ class UnitsStore(Base):
             (channel, user_id, unit_id, role, name, now_text()),
         )
 
-    async def unit_accounts(self, unit_id: int) -> list[sqlite3.Row]:
-        return await self._all(
-            "SELECT channel, user_id, role, display_name FROM accounts WHERE unit_id = ? ORDER BY created_at",
+    async def unit_accounts(self, unit_id: int) -> list[Account]:
+        """The unit's accounts, the earliest linked first."""
+        rows = await self._all(
+            "SELECT channel, user_id, unit_id, role, display_name FROM accounts WHERE unit_id = ? ORDER BY created_at",
             (unit_id,),
         )
+        return [Account(**dict(r)) for r in rows]
 
     async def touch_chat(self, channel: str, chat_id: str, chat_type: str, unit_id: int | None) -> None:
         await self.conn.execute(
