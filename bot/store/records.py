@@ -93,3 +93,27 @@ class NewMeeting:
     ended_at: str | None
     answers: dict[str, Any]
     attendance: tuple[tuple[str, str, str | None], ...]  # (name, present|excused|absent|exempt, reason)
+
+
+@dataclass(frozen=True)
+class NewDeadline:
+    """A dated item to add to a unit's tracker (typed in, or found in an imported plan)."""
+
+    kind: str  # deadline | event | period
+    title: str
+    due: date
+    start: date | None = None
+    at_time: str | None = None  # 'HH:MM'
+    assignee: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderClaim:
+    """A row of `reminder_log` claimed and not confirmed: a reminder to send again."""
+
+    key: str
+    chat_id: str
+    unit_id: int
+    scheduled_for: str  # ISO date-time
+    claimed_at: str | None
+    late: bool
