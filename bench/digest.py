@@ -13,8 +13,8 @@ this week; the clock is frozen on Monday 07:00, the digest moment. FakeTelegram 
 runs on 127.0.0.1 with ``set_rate_limit(30)``: more than 30 sendMessage calls in any sliding second get
 HTTP 429 with ``retry_after: 1``. The sender is production's: the Application from
 ``bot.channels.telegram.build_application`` (so PTB's AIORateLimiter with max_retries=3) and
-``reminder_sender``, driven by one ``bot.reminders.Sweeper`` sweep with the production rate
-(``TELEGRAM_RATE``) unless ``--rate`` says otherwise.
+``reminder_sender``, driven by one ``bot.reminders.sweeper.Sweeper`` sweep with the production rate
+(``TELEGRAM_RATE``) and message budget unless ``--rate`` says otherwise.
 
 ``--fault N`` makes the server answer one extra 429 after N messages: the rate limiter then pauses every
 request for 1.1 s, and the sweep must not follow the pause with a burst that draws more 429s.
@@ -38,9 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bot import reminders  # noqa: E402
-from bot.channels.telegram import CHANNEL, build_application, reminder_sender  # noqa: E402
+from bot.channels.telegram import (  # noqa: E402
+    CHANNEL,
+    MESSAGE_BUDGET,
+    TELEGRAM_RATE,
+    build_application,
+    reminder_sender,
+)
 from bot.clock import Clock  # noqa: E402
+from bot.reminders.sweeper import Sweeper  # noqa: E402
 from bot.store import Store  # noqa: E402
 from handlers.router import Assistant  # noqa: E402
 from tests.fakes.telegram import FakeTelegram  # noqa: E402
@@ -81,7 +87,7 @@ async def run(chats: int, rate: float | None, fault_at: int = 0) -> dict:
             fake.set_rate_limit(LIMIT)
             app = build_application(settings_for(fake), Assistant(store, clock))
             async with app:  # initialised (the bot and its rate limiter), not started: no polling, no job
-                sweeper = reminders.Sweeper(store, clock, CHANNEL, reminder_sender(app.bot), rate=rate)
+                sweeper = Sweeper(store, clock, CHANNEL, reminder_sender(app.bot), rate=rate, budget=MESSAGE_BUDGET)
                 started = time.perf_counter()
                 result = await sweeper.sweep()
                 elapsed = time.perf_counter() - started
@@ -99,8 +105,8 @@ async def run(chats: int, rate: float | None, fault_at: int = 0) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--chats", type=int, default=2000)
-    parser.add_argument("--rate", type=float, default=reminders.TELEGRAM_RATE,
-                        help=f"the sweep's own pacing in messages/s (default {reminders.TELEGRAM_RATE}; 0 = none)")
+    parser.add_argument("--rate", type=float, default=TELEGRAM_RATE,
+                        help=f"the sweep's own pacing in messages/s (default {TELEGRAM_RATE}; 0 = none)")
     parser.add_argument("--fault", type=int, default=0, metavar="N",
                         help="make the server answer one extra 429 (retry_after 1 s) after N messages")
     args = parser.parse_args()

@@ -1,7 +1,7 @@
 """'What is due this week' for one unit, in a SQLite file holding 1,000,000 deadlines over 50,000 units.
 
 Builds the file once (in a temporary folder, through the real migrations), then times the same
-queries /tuannay runs (handlers.deadlines.week_summary: this week's items + the overdue ones) for
+queries /tuannay runs (bot.agenda.week_summary: this week's items + the overdue ones) for
 random units, through the real aiosqlite store. Run from the repository root:
     python bench/this_week.py [--units 50000] [--per-unit 20] [--runs 300]
 """
@@ -22,8 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.agenda import week_summary  # noqa: E402
 from bot.store import Store  # noqa: E402
-from handlers.deadlines import week_summary  # noqa: E402
 
 TODAY = date(2026, 11, 23)
 KINDS = ("deadline", "deadline", "deadline", "event", "period")

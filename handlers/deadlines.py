@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from bot import dates
+from bot.agenda import line, span, week_of
 from bot.clock import Clock
 from bot.messages import Choice, Outgoing
+from bot.store import Deadline, NewDeadline
 from bot.text import fold
 from handlers.context import Context
 from handlers.forms import Invalid, action, item_type, validator
@@ -69,78 +71,9 @@ def parse_found(text: str) -> dict[str, Any]:
     return {**reading(when), "who": None, "quote": text.strip(), "title": text.strip()}
 
 
-# -- queries ------------------------------------------------------------------------------------
-
-COLUMNS = "id, kind, title, due, start, at_time, assignee, source, status, snoozed_until, document_id"
-
-
-async def items_between(store, unit_id: int, first: date, last: date) -> list[Any]:
-    """Open items due or running between two days (periods that overlap them included)."""
-    return await store.fetch_all(
-        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND due >= ? "
-        "AND COALESCE(start, due) <= ? ORDER BY due, at_time, id",
-        (unit_id, first.isoformat(), last.isoformat()))
-
-
-async def overdue(store, unit_id: int, today: date) -> list[Any]:
-    return await store.fetch_all(
-        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND due < ? AND kind != 'event' "
-        "ORDER BY due, id", (unit_id, today.isoformat()))
-
-
-async def later(store, unit_id: int, after: date, limit: int) -> list[Any]:
-    return await store.fetch_all(
-        f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'open' AND COALESCE(start, due) > ? "
-        "ORDER BY due, id LIMIT ?", (unit_id, after.isoformat(), limit))
-
-
-async def item(store, unit_id: int, item_id: int) -> Any:
-    return await store.fetch_one(f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND id = ?", (unit_id, item_id))
-
-
-def week_of(day: date) -> tuple[date, date]:
-    monday = day - timedelta(days=day.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-def when_text(row) -> str:
-    when = dates.When(row["kind"], date.fromisoformat(row["due"]),
-                      date.fromisoformat(row["start"]) if row["start"] else None,
-                      datetime.strptime(row["at_time"], "%H:%M").time() if row["at_time"] else None)
-    return dates.format_when(when)
-
-
-def line(row, today: date) -> str:
-    text = f"{when_text(row)} — {row['title']}"
-    if row["assignee"]:
-        text += f" ({row['assignee']})"
-    if row["source"]:
-        text += f" · {row['source']}"
-    if row["snoozed_until"] and row["snoozed_until"] > today.isoformat():
-        text += f" [hoãn nhắc đến {dates.format_date_short(date.fromisoformat(row['snoozed_until']))}]"
-    return text
-
-
-def _span(first: date, last: date) -> str:
-    return f"{dates.format_date_short(first)} – {dates.format_date_short(last)}"
-
-
-async def week_summary(store, unit, today: date) -> str:
-    """What is due this week, in plain words (also the Monday digest)."""
-    monday, sunday = week_of(today)
-    rows = await items_between(store, unit.id, monday, sunday)
-    late = await overdue(store, unit.id, today)
-    lines = [f"Việc tuần này ({_span(monday, sunday)}):"]
-    lines += [f"- {line(r, today)}" for r in rows] or ["- Không có việc nào có hạn trong tuần này."]
-    if late:
-        lines.append(f"Quá hạn chưa xong ({len(late)}):")
-        lines += [f"- {line(r, today)}" for r in late[:10]]
-    return "\n".join(lines)
-
-
 # -- listing and answering ----------------------------------------------------------------------
 
-def _numbered(groups: list[tuple[str, list[Any]]], today: date) -> tuple[list[str], list[Choice]]:
+def _numbered(groups: list[tuple[str, list[Deadline]]], today: date) -> tuple[list[str], list[Choice]]:
     lines: list[str] = []
     choices: list[Choice] = []
     for title, rows in groups:
@@ -151,7 +84,7 @@ def _numbered(groups: list[tuple[str, list[Any]]], today: date) -> tuple[list[st
             n = len(choices) + 1
             lines.append(f"{n}. {line(row, today)}")
             if n <= LIST_LIMIT:
-                choices.append(Choice(str(n), f"/hanchot xem {row['id']}"))
+                choices.append(Choice(str(n), f"/hanchot xem {row.id}"))
     return lines, choices
 
 
@@ -164,15 +97,15 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         return await ctx.engine.start(ctx, "deadline")
     if verb in ACTIONS_ON_ITEM:
         ident, _, extra = rest.strip().partition(" ")
-        row = await item(ctx.store, ctx.unit.id, int(ident)) if ident.isdigit() else None
+        row = await ctx.store.deadline(int(ident), ctx.unit.id) if ident.isdigit() else None
         if row is None:
             return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
         return await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
     today = ctx.clock.today()
     monday, sunday = week_of(today)
-    groups = [("Quá hạn", await overdue(ctx.store, ctx.unit.id, today)),
-              ("Tuần này", await items_between(ctx.store, ctx.unit.id, today, sunday)),
-              ("Sắp tới", await later(ctx.store, ctx.unit.id, sunday, LIST_LIMIT))]
+    groups = [("Quá hạn", await ctx.store.overdue_deadlines(ctx.unit.id, today)),
+              ("Tuần này", await ctx.store.deadlines_between(ctx.unit.id, today, sunday)),
+              ("Sắp tới", await ctx.store.deadlines_after(ctx.unit.id, sunday, LIST_LIMIT))]
     lines, choices = _numbered(groups, today)
     if not lines:
         lines = ["Chưa có hạn chót nào đang mở. Gõ một câu như “Nộp báo cáo sơ kết trước 15/6” để thêm, "
@@ -186,24 +119,26 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
 async def answer(ctx: Context, scope: str) -> list[Outgoing]:
     today = ctx.clock.today()
     store, unit = ctx.store, ctx.unit
+    assert unit is not None  # the router answers plain words only for a unit's accounts
+    rows: list[Deadline]
     if scope == "week":
         monday, sunday = week_of(today)
-        title, rows = f"Tuần này ({_span(monday, sunday)})", await items_between(store, unit.id, monday, sunday)
+        title, rows = f"Tuần này ({span(monday, sunday)})", await store.deadlines_between(unit.id, monday, sunday)
     elif scope == "next_week":
         monday, sunday = week_of(today + timedelta(days=7))
-        title, rows = f"Tuần sau ({_span(monday, sunday)})", await items_between(store, unit.id, monday, sunday)
+        title, rows = f"Tuần sau ({span(monday, sunday)})", await store.deadlines_between(unit.id, monday, sunday)
     elif scope == "today":
         title, rows = f"Hôm nay, {dates.weekday_vi(today)} {dates.format_date_short(today)}", \
-            await items_between(store, unit.id, today, today)
+            await store.deadlines_between(unit.id, today, today)
     elif scope in ("month", "next_month"):
         first = today.replace(day=1)
         if scope == "next_month":
             first = (first + timedelta(days=32)).replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        title, rows = f"Tháng {first.month}/{first.year}", await items_between(store, unit.id, first, last)
+        title, rows = f"Tháng {first.month}/{first.year}", await store.deadlines_between(unit.id, first, last)
     else:
         title, rows = "Quá hạn", []
-    late = await overdue(store, unit.id, today)
+    late = await store.overdue_deadlines(unit.id, today)
     groups = [(title, rows)] + ([("Quá hạn chưa xong", late)] if late else [])
     lines, choices = _numbered(groups, today)
     if not rows:
@@ -219,70 +154,72 @@ async def cmd_week(ctx: Context, arg: str) -> list[Outgoing]:
 
 # -- one item -----------------------------------------------------------------------------------
 
-async def show_item(ctx: Context, row, extra: str) -> list[Outgoing]:
-    ident = row["id"]
-    status = "đã xong" if row["status"] == "done" else "đang mở"
-    return [Outgoing(title=row["title"], text=f"{line(row, ctx.clock.today())}\nTrạng thái: {status}", choices=[
+async def show_item(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
+    ident = row.id
+    status = "đã xong" if row.status == "done" else "đang mở"
+    return [Outgoing(title=row.title, text=f"{line(row, ctx.clock.today())}\nTrạng thái: {status}", choices=[
         Choice("Đã xong", f"/hanchot xong {ident}"), Choice("Hoãn 1 ngày", f"/hanchot hoan {ident} 1"),
         Choice("Hoãn 3 ngày", f"/hanchot hoan {ident} 3"), Choice("Hoãn đến ngày…", f"/hanchot hoanden {ident}"),
         Choice("Sửa", f"/hanchot sua {ident}"), Choice("Xóa", f"/hanchot xoa {ident}")])]
 
 
-async def mark_done(ctx: Context, row, extra: str) -> list[Outgoing]:
-    await ctx.store.conn.execute("UPDATE deadlines SET status = 'done', done_at = ? WHERE id = ?",
-                                 (ctx.clock.now().isoformat(timespec="seconds"), row["id"]))
-    return [Outgoing(text=f"Đã đánh dấu hoàn thành: {row['title']}.")]
+async def mark_done(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
+    await ctx.store.mark_deadline_done(row.unit_id, row.id, ctx.clock.now().isoformat(timespec="seconds"))
+    return [Outgoing(text=f"Đã đánh dấu hoàn thành: {row.title}.")]
 
 
-async def snooze(ctx: Context, row, extra: str) -> list[Outgoing]:
+async def snooze(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
     days = int(extra) if extra.isdigit() and 0 < int(extra) <= 60 else 1
     until = ctx.clock.today() + timedelta(days=days)
-    await ctx.store.conn.execute("UPDATE deadlines SET snoozed_until = ? WHERE id = ?", (until.isoformat(), row["id"]))
-    return [Outgoing(text=f"Đã hoãn nhắc “{row['title']}” đến {dates.weekday_vi(until)}, "
+    await ctx.store.snooze_deadline(row.unit_id, row.id, until)
+    return [Outgoing(text=f"Đã hoãn nhắc “{row.title}” đến {dates.weekday_vi(until)}, "
                           f"{dates.format_date_short(until)}.")]
 
 
-async def snooze_to(ctx: Context, row, extra: str) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, "deadline_snooze", meta={"id": row["id"]})
+async def snooze_to(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, "deadline_snooze", meta={"id": row.id})
 
 
 @action("deadline.snooze_to")
 async def save_snooze(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    await ctx.store.conn.execute("UPDATE deadlines SET snoozed_until = ? WHERE id = ? AND unit_id = ?",
-                                 (answers["until"], meta["id"], ctx.unit.id))
+    assert ctx.unit is not None
     until = date.fromisoformat(answers["until"])
+    await ctx.store.snooze_deadline(ctx.unit.id, meta["id"], until)
     return [Outgoing(text=f"Đã hoãn nhắc việc này đến {dates.weekday_vi(until)}, {dates.format_date_short(until)}.")]
 
 
-async def edit(ctx: Context, row, extra: str) -> list[Outgoing]:
-    when = dates.When(row["kind"], date.fromisoformat(row["due"]),
-                      date.fromisoformat(row["start"]) if row["start"] else None,
-                      datetime.strptime(row["at_time"], "%H:%M").time() if row["at_time"] else None)
-    answers = {"title": row["title"], "when": reading(when), "who": row["assignee"]}
-    return await ctx.engine.start(ctx, "deadline", answers=answers, meta={"id": row["id"]}, review=True)
+async def edit(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
+    when = dates.When(row.kind, row.due, row.start,
+                      datetime.strptime(row.at_time, "%H:%M").time() if row.at_time else None)
+    answers = {"title": row.title, "when": reading(when), "who": row.assignee}
+    return await ctx.engine.start(ctx, "deadline", answers=answers, meta={"id": row.id}, review=True)
 
 
-async def delete(ctx: Context, row, extra: str) -> list[Outgoing]:
-    await ctx.store.conn.execute("DELETE FROM deadlines WHERE id = ? AND unit_id = ?", (row["id"], ctx.unit.id))
-    return [Outgoing(text=f"Đã xóa: {row['title']}.")]
+async def delete(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
+    await ctx.store.delete_deadline(row.unit_id, row.id)
+    return [Outgoing(text=f"Đã xóa: {row.title}.")]
 
 
 ACTIONS_ON_ITEM = {"xem": show_item, "xong": mark_done, "hoan": snooze, "hoanden": snooze_to, "sua": edit,
                    "xoa": delete}
 
 
+def _new_deadline(title: str, when: dict[str, Any], who: str | None) -> NewDeadline:
+    """A tracker item from a title, the reading of its time phrase (see `reading`) and who does it."""
+    return NewDeadline(kind=when["kind"], title=title, due=date.fromisoformat(when["due"]),
+                       start=date.fromisoformat(when["start"]) if when["start"] else None, at_time=when["time"],
+                       assignee=who)
+
+
 @action("deadline.save")
 async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+    assert ctx.unit is not None
     when = answers["when"]
-    values = (answers["title"], when["kind"], when["due"], when["start"], when["time"], answers.get("who"))
+    item = _new_deadline(answers["title"], when, answers.get("who"))
     if meta.get("id"):
-        await ctx.store.conn.execute(
-            "UPDATE deadlines SET title = ?, kind = ?, due = ?, start = ?, at_time = ?, assignee = ? "
-            "WHERE id = ? AND unit_id = ?", (*values, meta["id"], ctx.unit.id))
+        await ctx.store.update_deadline(ctx.unit.id, meta["id"], item)
         return [Outgoing(text=f"Đã sửa: {when['text']} — {answers['title']}.")]
-    await ctx.store.conn.execute(
-        "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, '', ?)", (*values, ctx.unit.id, ctx.clock.now().isoformat()))
+    await ctx.store.add_deadline(ctx.unit.id, item, source="", created_at=ctx.clock.now().isoformat())
     return [Outgoing(text=f"Đã lưu: {when['text']} — {answers['title']}. Gõ /hanchot để xem danh sách.")]
 
 
@@ -314,6 +251,7 @@ async def import_file(ctx: Context) -> list[Outgoing]:
     from bot.extract import read_text
 
     attachment = ctx.incoming.attachment
+    assert attachment is not None  # free_text calls this for a message with a file
     if len(attachment.data) > MAX_UPLOAD:
         return [Outgoing(text="Tệp lớn hơn 10 MB, tôi không đọc được. Xin gửi tệp nhỏ hơn.")]
     suffix = Path(attachment.name).suffix.lower()
@@ -332,11 +270,9 @@ async def import_file(ctx: Context) -> list[Outgoing]:
 
 @action("deadline.import_save")
 async def import_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    rows = [(ctx.unit.id, i["kind"], i.get("title") or i["quote"], i["due"], i["start"], i["time"], i["who"],
-             answers["source"], ctx.clock.now().isoformat()) for i in answers["items"]]
-    await ctx.store.conn.executemany(
-        "INSERT INTO deadlines (unit_id, kind, title, due, start, at_time, assignee, source, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    assert ctx.unit is not None
+    rows = [_new_deadline(i.get("title") or i["quote"], i, i["who"]) for i in answers["items"]]
+    await ctx.store.add_deadlines(ctx.unit.id, rows, source=answers["source"], created_at=ctx.clock.now().isoformat())
     return [Outgoing(text=f"Đã đưa {len(rows)} mốc vào danh sách theo dõi, nguồn: {answers['source']}. "
                           "Gõ /hanchot để xem.")]
 

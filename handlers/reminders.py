@@ -1,17 +1,21 @@
 """Reminder settings (/nhacnho), linked groups (/lienket) and recurring duties (/dinhky).
 
-The sending itself is bot/reminders.py (the sweep); this module only changes what it reads: the unit's
+The sending itself is bot/reminders/ (the sweep); this module only changes what it reads: the unit's
 settings JSON (``reminders``, ``linked_at``), ``chats.linked`` and the ``duties`` table.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from datetime import time
 from typing import Any
 
-from bot import reminders as rm
 from bot.messages import Choice, Outgoing
+from bot.reminders.calendar import day_text, holiday_warning
+from bot.reminders.duties import DUTIES, set_duty
+from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
+from bot.store import Unit
 from bot.text import fold
 from handlers.context import Context
 from handlers.forms import Invalid, action, validator
@@ -21,11 +25,11 @@ UNDO = {"huy", "bo", "go", "huy lien ket", "bo lien ket", "thoi"}
 YES, NO = "yes", "no"
 
 
-def _hm(t) -> str:
+def _hm(t: time) -> str:
     return f"{t.hour:02d} giờ {t.minute:02d}"
 
 
-def _days(s: rm.ReminderSettings) -> str:
+def _days(s: ReminderSettings) -> str:
     return ", ".join(str(d) for d in s.days) + " ngày" if s.days else "không"
 
 
@@ -37,7 +41,7 @@ async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:
     inc = ctx.incoming
     name = ctx.unit.name
     if inc.chat_type == "private":
-        linked = await rm.linked_chats(ctx.store, ctx.unit.id)
+        linked = await ctx.store.linked_chats(ctx.unit.id)
         text = ("Lệnh /lienket dùng trong nhóm chat của chi bộ: thêm Trợ lý Chi bộ vào nhóm, rồi một đồng chí của "
                 "đơn vị gõ /lienket trong nhóm đó. Từ đó các nhắc việc và bản tóm tắt “Việc tuần này” được gửi cả "
                 "vào nhóm; gõ /lienket huy trong nhóm để thôi.")
@@ -45,10 +49,10 @@ async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:
                  else f"\nHiện {name} chưa liên kết nhóm nào.")
         return [Outgoing(text=text)]
     if fold(arg) in UNDO:
-        if await rm.unlink_chat(ctx.store, inc.channel, inc.chat_id, ctx.unit.id):
+        if await ctx.store.unlink_chat(inc.channel, inc.chat_id, ctx.unit.id):
             return [Outgoing(text=f"Đã bỏ liên kết nhóm này với {name}: nhóm sẽ không nhận nhắc việc nữa.")]
         return [Outgoing(text=f"Nhóm này chưa liên kết với {name}.")]
-    other = await rm.link_chat(ctx.store, inc.channel, inc.chat_id, inc.chat_type, ctx.unit.id)
+    other = await ctx.store.link_chat(inc.channel, inc.chat_id, inc.chat_type, ctx.unit.id)
     if other is not None:
         unit = await ctx.store.get_unit(other)
         return [Outgoing(text=f"Nhóm này đang liên kết với {unit.name if unit else 'một đơn vị khác'}. Một đồng chí "
@@ -59,7 +63,7 @@ async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:
 
 # -- /nhacnho -------------------------------------------------------------------------------------
 
-def settings_text(unit, s: rm.ReminderSettings, owners: list[str], groups: int, duties: set[str]) -> str:
+def settings_text(unit: Unit, s: ReminderSettings, owners: list[str], groups: int, duties: set[str]) -> str:
     before = f"{_days(s)} trước hạn" if s.days else "không nhắc trước"
     lines = [
         f"Nhắc trước hạn: {before}; vào ngày đến hạn: {'có' if s.on_day else 'không'}.",
@@ -68,14 +72,14 @@ def settings_text(unit, s: rm.ReminderSettings, owners: list[str], groups: int, 
         f"Bản tóm tắt “Việc tuần này” sáng thứ hai: {'có' if s.digest else 'không'}.",
         "Gửi tới: tin nhắn riêng của " + (", ".join(f"đồng chí {o}" for o in owners) if owners else "bí thư")
         + (f" và {groups} nhóm đã liên kết." if groups else "; chưa có nhóm nào liên kết (gõ /lienket trong nhóm)."),
-        "Việc định kỳ đang bật: " + ("; ".join(rm.DUTIES[d].label for d in rm.DUTIES if d in duties) or "không có")
+        "Việc định kỳ đang bật: " + ("; ".join(DUTIES[d].label for d in DUTIES if d in duties) or "không có")
         + " (xem /dinhky).",
         "Nếu máy chủ tạm ngừng, khi chạy lại tôi gửi bù những nhắc việc bị lỡ trong 3 ngày, có ghi “nhắc muộn”.",
     ]
     return "\n".join(lines)
 
 
-def settings_answers(s: rm.ReminderSettings) -> dict[str, Any]:
+def settings_answers(s: ReminderSettings) -> dict[str, Any]:
     return {"days": ", ".join(str(d) for d in s.days) if s.days else "none", "on_day": YES if s.on_day else NO,
             "time": s.at.strftime("%H:%M"), "digest": YES if s.digest else NO}
 
@@ -83,14 +87,14 @@ def settings_answers(s: rm.ReminderSettings) -> dict[str, Any]:
 async def cmd_settings(ctx: Context, arg: str) -> list[Outgoing]:
     if not ctx.unit:
         return [Outgoing(text=NEEDS_UNIT)]
-    s = rm.ReminderSettings.of(ctx.unit.settings)
+    s = ReminderSettings.of(ctx.unit.settings)
     if fold(arg) in ("sua", "thay doi", "doi", "chinh sua", "cai dat"):
         return await ctx.engine.start(ctx, "reminder_settings", answers=settings_answers(s),
                                       meta={"unit_id": ctx.unit.id}, review=True)
     owners = [r.display_name or "bí thư" for r in await ctx.store.unit_accounts(ctx.unit.id)
               if r.role == "owner"]
-    groups = len(await rm.linked_chats(ctx.store, ctx.unit.id))
-    duties = await rm.enabled_duties(ctx.store, ctx.unit.id)
+    groups = len(await ctx.store.linked_chats(ctx.unit.id))
+    duties = await ctx.store.enabled_duties(ctx.unit.id)
     return [Outgoing(title=f"Nhắc việc — {ctx.unit.name}", text=settings_text(ctx.unit, s, owners, groups, duties),
                      choices=[Choice("Thay đổi", "/nhacnho sua"), Choice("Việc định kỳ", "/dinhky")])]
 
@@ -103,8 +107,8 @@ async def check_days(value: str, ctx: Context) -> str:
     rest = re.sub(r"\b(?:ngay|truoc|han|va)\b|[\d\s,;.+-]", "", fold(value))
     if not numbers or rest:
         raise Invalid("Xin gõ số ngày nhắc trước hạn, cách nhau bằng dấu phẩy, ví dụ: 7, 3, 1.")
-    if any(not 1 <= n <= rm.MAX_DAYS for n in numbers):
-        raise Invalid(f"Số ngày nhắc trước hạn phải từ 1 đến {rm.MAX_DAYS}.")
+    if any(not 1 <= n <= MAX_DAYS for n in numbers):
+        raise Invalid(f"Số ngày nhắc trước hạn phải từ 1 đến {MAX_DAYS}.")
     unique = sorted(set(numbers), reverse=True)
     if len(unique) > 5:
         raise Invalid("Tối đa 5 lần nhắc trước hạn.")
@@ -113,8 +117,8 @@ async def check_days(value: str, ctx: Context) -> str:
 
 @validator("reminders.time")
 async def check_time(value: str, ctx: Context) -> str:
-    s = rm.ReminderSettings.of(ctx.unit.settings if ctx.unit else {})
-    if rm.in_quiet(time.fromisoformat(value), s):
+    s = ReminderSettings.of(ctx.unit.settings if ctx.unit else {})
+    if in_quiet(time.fromisoformat(value), s):
         raise Invalid(f"Từ {_hm(s.quiet_start)} đến {_hm(s.quiet_end)} tôi không gửi tin. Xin chọn giờ khác, "
                       "ví dụ 7h00.")
     return value
@@ -125,9 +129,11 @@ async def save_settings(ctx: Context, answers: dict[str, Any], meta: dict[str, A
     days = [] if answers["days"] == "none" else [int(n) for n in re.findall(r"\d+", answers["days"])]
     patch = {"reminders": {"days": days, "on_day": answers["on_day"] == YES, "time": answers["time"],
                            "digest": answers["digest"] == YES}}
-    await rm.patch_settings(ctx.store, ctx.unit.id, patch)
+    assert ctx.unit is not None
+    await ctx.store.patch_unit_settings(ctx.unit.id, patch)
     await ctx.refresh()
-    s = rm.ReminderSettings.of(ctx.unit.settings)
+    assert ctx.unit is not None
+    s = ReminderSettings.of(ctx.unit.settings)
     before = f"{_days(s)} trước hạn" if s.days else "không nhắc trước hạn"
     return [Outgoing(text=f"Đã lưu cài đặt nhắc việc: {before}"
                           f"{', và vào ngày đến hạn' if s.on_day else ''}, lúc {_hm(s.at)}; “Việc tuần này” sáng "
@@ -138,10 +144,10 @@ async def save_settings(ctx: Context, answers: dict[str, Any], meta: dict[str, A
 
 def _pick(word: str) -> str | None:
     word = fold(word)
-    keys = list(rm.DUTIES)
+    keys = list(DUTIES)
     if word.isdigit() and 0 < int(word) <= len(keys):
         return keys[int(word) - 1]
-    for key, duty in rm.DUTIES.items():
+    for key, duty in DUTIES.items():
         if word in (key, fold(duty.button), fold(duty.label)):
             return key
     return None
@@ -160,11 +166,12 @@ async def cmd_duties(ctx: Context, arg: str) -> list[Outgoing]:
 
 
 async def _listing(ctx: Context) -> list[Outgoing]:
-    on = await rm.enabled_duties(ctx.store, ctx.unit.id)
+    assert ctx.unit is not None
+    on = await ctx.store.enabled_duties(ctx.unit.id)
     lines = ["Việc định kỳ đang bật thì tôi tự thêm hạn chót của kỳ này và kỳ sau vào danh sách theo dõi "
              "(/hanchot) và nhắc trước hạn như cài đặt ở /nhacnho."]
     choices = []
-    for n, (key, duty) in enumerate(rm.DUTIES.items(), 1):
+    for n, (key, duty) in enumerate(DUTIES.items(), 1):
         lines.append(f"{n}. {duty.label}: {'đang bật' if key in on else 'đang tắt'}")
         choices.append(Choice(f"{'Tắt' if key in on else 'Bật'}: {duty.button}",
                               f"/dinhky {'tat' if key in on else 'bat'} {key}"))
@@ -172,9 +179,10 @@ async def _listing(ctx: Context) -> list[Outgoing]:
 
 
 async def _switch(ctx: Context, key: str, on: bool) -> list[Outgoing]:
-    duty = rm.DUTIES[key]
-    was_on = key in await rm.enabled_duties(ctx.store, ctx.unit.id)
-    created = await rm.set_duty(ctx.store, ctx.unit.id, key, on, ctx.clock.today())
+    assert ctx.unit is not None
+    duty = DUTIES[key]
+    was_on = key in await ctx.store.enabled_duties(ctx.unit.id)
+    created = await set_duty(ctx.store, ctx.unit.id, key, on, ctx.clock.today())
     if not on:
         note = "Việc này vốn đang tắt." if not was_on else \
             "Các hạn chót chưa đến của việc này đã được bỏ khỏi danh sách theo dõi."
@@ -183,8 +191,8 @@ async def _switch(ctx: Context, key: str, on: bool) -> list[Outgoing]:
     if created:
         lines.append("Đã thêm vào danh sách theo dõi:")
         for item in created:
-            lines.append(f"- {item.title} — hạn cuối: {rm.day_text(item.due)}")
-            warning = rm.holiday_warning(item.due, item.kind)
+            lines.append(f"- {item.title} — hạn cuối: {day_text(item.due)}")
+            warning = holiday_warning(item.due, item.kind)
             if warning:
                 lines.append(f"  {warning}")
     else:
@@ -194,4 +202,4 @@ async def _switch(ctx: Context, key: str, on: bool) -> list[Outgoing]:
     return [Outgoing(text="\n".join(lines))]
 
 
-COMMANDS: dict = {"lienket": cmd_link, "nhacnho": cmd_settings, "dinhky": cmd_duties}
+COMMANDS: dict[str, Callable[[Context, str], Awaitable[list[Outgoing]]]] = {"lienket": cmd_link, "nhacnho": cmd_settings, "dinhky": cmd_duties}

@@ -1,4 +1,4 @@
-"""Reminders, the Monday digest, recurring duties and holidays (bot/reminders.py, handlers/reminders.py)."""
+"""Reminders, the Monday digest, recurring duties and holidays (bot/reminders/, handlers/reminders.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import reminders as rm
 from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
-from bot.store import Store
+from bot.reminders.calendar import holiday_warning
+from bot.reminders.duties import duty_deadlines, ensure_duties, set_duty
+from bot.reminders.moments import Recipient, latest, moments, plan_due
+from bot.reminders.settings import ReminderSettings, defer
+from bot.reminders.sweeper import Sweeper, Undeliverable, is_frozen, sweep_clock
+from bot.store import Deadline, Store
 from handlers.router import Assistant
 from tests.conftest import NOW, ROOT, Talk, onboard
 from tests.fakes.telegram import FakeTelegram
@@ -99,77 +103,77 @@ NO_DIGEST = {"digest": False}
 # -- pure scheduling ------------------------------------------------------------------------------
 
 def test_settings_defaults_and_bad_values():
-    s = rm.ReminderSettings.of({})
+    s = ReminderSettings.of({})
     assert (s.days, s.on_day, s.at.isoformat(), s.digest) == ((7, 1), True, "07:00:00", True)
     assert (s.quiet_start.isoformat(), s.quiet_end.isoformat()) == ("21:00:00", "06:30:00")
     assert s.offsets() == (7, 1, 0)
-    odd = rm.ReminderSettings.of({"reminders": {"days": [1, 3, 99, "x", 3], "time": "nonsense", "on_day": False}})
+    odd = ReminderSettings.of({"reminders": {"days": [1, 3, 99, "x", 3], "time": "nonsense", "on_day": False}})
     assert odd.days == (3, 1) and odd.at.isoformat() == "07:00:00" and odd.offsets() == (3, 1)
-    assert rm.ReminderSettings.of({"reminders": s.as_json()}) == s
+    assert ReminderSettings.of({"reminders": s.as_json()}) == s
 
 
 def test_quiet_hours_move_a_moment_to_0630():
-    s = rm.ReminderSettings()
-    assert rm.defer(at("2026-11-23T22:15"), s) == at("2026-11-24T06:30")
-    assert rm.defer(at("2026-11-23T21:00"), s) == at("2026-11-24T06:30")
-    assert rm.defer(at("2026-11-24T05:59"), s) == at("2026-11-24T06:30")
-    assert rm.defer(at("2026-11-24T06:30"), s) == at("2026-11-24T06:30")
-    assert rm.defer(at("2026-11-24T20:59"), s) == at("2026-11-24T20:59")
+    s = ReminderSettings()
+    assert defer(at("2026-11-23T22:15"), s) == at("2026-11-24T06:30")
+    assert defer(at("2026-11-23T21:00"), s) == at("2026-11-24T06:30")
+    assert defer(at("2026-11-24T05:59"), s) == at("2026-11-24T06:30")
+    assert defer(at("2026-11-24T06:30"), s) == at("2026-11-24T06:30")
+    assert defer(at("2026-11-24T20:59"), s) == at("2026-11-24T20:59")
 
 
 def test_moments_and_the_latest_one():
-    s = rm.ReminderSettings()
-    item = rm.Item(id=5, unit_id=1, kind="deadline", title="Nộp báo cáo", due=date(2026, 11, 30))
-    assert rm.moments(item, s, TZ) == [("dl:5:2026-11-30:7", at("2026-11-23T07:00")),
+    s = ReminderSettings()
+    item = Deadline(id=5, unit_id=1, kind="deadline", title="Nộp báo cáo", due=date(2026, 11, 30))
+    assert moments(item, s, TZ) == [("dl:5:2026-11-30:7", at("2026-11-23T07:00")),
                                        ("dl:5:2026-11-30:1", at("2026-11-29T07:00")),
                                        ("dl:5:2026-11-30:0", at("2026-11-30T07:00"))]
-    assert rm.latest(rm.moments(item, s, TZ), at("2026-11-23T06:59")) is None
-    assert rm.latest(rm.moments(item, s, TZ), at("2026-11-30T12:00"))[0] == "dl:5:2026-11-30:0"
-    event = rm.Item(id=6, unit_id=1, kind="event", title="Hội nghị", due=date(2026, 12, 5), start=date(2026, 12, 3))
-    assert rm.moments(event, s, TZ)[-1] == ("dl:6:2026-12-03:0", at("2026-12-03T07:00"))  # an event's first day
-    snoozed = rm.Item(id=7, unit_id=1, kind="deadline", title="X", due=date(2026, 11, 30), snoozed_until="2026-11-27")
-    assert [k for k, _ in rm.moments(snoozed, s, TZ)] == ["dl:7:2026-11-30:w2026-11-27", "dl:7:2026-11-30:1",
+    assert latest(moments(item, s, TZ), at("2026-11-23T06:59")) is None
+    assert latest(moments(item, s, TZ), at("2026-11-30T12:00"))[0] == "dl:5:2026-11-30:0"
+    event = Deadline(id=6, unit_id=1, kind="event", title="Hội nghị", due=date(2026, 12, 5), start=date(2026, 12, 3))
+    assert moments(event, s, TZ)[-1] == ("dl:6:2026-12-03:0", at("2026-12-03T07:00"))  # an event's first day
+    snoozed = Deadline(id=7, unit_id=1, kind="deadline", title="X", due=date(2026, 11, 30), snoozed_until="2026-11-27")
+    assert [k for k, _ in moments(snoozed, s, TZ)] == ["dl:7:2026-11-30:w2026-11-27", "dl:7:2026-11-30:1",
                                                            "dl:7:2026-11-30:0"]
 
 
 def test_plan_due_catch_up_within_3_days_marked_late():
-    s = {1: rm.ReminderSettings(digest=False)}
-    chat = [rm.Recipient(1, "1001")]
-    items = [rm.Item(id=1, unit_id=1, kind="deadline", title="a", due=date(2026, 11, 30)),  # 7-day moment 23/11
-             rm.Item(id=2, unit_id=1, kind="deadline", title="b", due=date(2026, 11, 26)),  # 1-day moment 25/11
-             rm.Item(id=3, unit_id=1, kind="deadline", title="c", due=date(2026, 12, 9))]   # 7-day moment 02/12
-    due = {d.key: d for d in rm.plan_due(at("2026-11-25T07:00"), chat, s, items)}
+    s = {1: ReminderSettings(digest=False)}
+    chat = [Recipient(1, "1001")]
+    items = [Deadline(id=1, unit_id=1, kind="deadline", title="a", due=date(2026, 11, 30)),  # 7-day moment 23/11
+             Deadline(id=2, unit_id=1, kind="deadline", title="b", due=date(2026, 11, 26)),  # 1-day moment 25/11
+             Deadline(id=3, unit_id=1, kind="deadline", title="c", due=date(2026, 12, 9))]   # 7-day moment 02/12
+    due = {d.key: d for d in plan_due(at("2026-11-25T07:00"), chat, s, items)}
     assert set(due) == {"dl:1:2026-11-30:7", "dl:2:2026-11-26:1"}
     assert due["dl:1:2026-11-30:7"].late and not due["dl:2:2026-11-26:1"].late
     # 3 days and 1 minute after the 7-day moment of item 1: skipped; nothing else is due then.
-    assert rm.plan_due(at("2026-11-26T07:01"), chat, s, items[:1]) == []
-    assert rm.plan_due(at("2026-11-26T06:59"), chat, s, items[:1])[0].key == "dl:1:2026-11-30:7"
+    assert plan_due(at("2026-11-26T07:01"), chat, s, items[:1]) == []
+    assert plan_due(at("2026-11-26T06:59"), chat, s, items[:1])[0].key == "dl:1:2026-11-30:7"
     # Created after its moment: not missed, not sent.
-    assert rm.plan_due(at("2026-11-25T07:00"), chat, s, items[:1], item_since=lambda i: at("2026-11-24T10:00")) == []
+    assert plan_due(at("2026-11-25T07:00"), chat, s, items[:1], item_since=lambda i: at("2026-11-24T10:00")) == []
 
 
 def test_holiday_warnings():
-    national = rm.holiday_warning(date(2026, 9, 2))
+    national = holiday_warning(date(2026, 9, 2))
     assert national == ("Lưu ý: thứ tư, 02/9/2026 là ngày nghỉ lễ (Quốc khánh). Ngày làm việc gần nhất: thứ năm, "
                         "03/9/2026 (ngày làm việc cuối cùng trước đó: thứ sáu, 28/8/2026).")
-    assert rm.holiday_warning(date(2026, 9, 2), "event") == (
+    assert holiday_warning(date(2026, 9, 2), "event") == (
         "Lưu ý: thứ tư, 02/9/2026 là ngày nghỉ lễ (Quốc khánh). Ngày làm việc gần nhất: thứ năm, 03/9/2026.")
-    tet = rm.holiday_warning(date(2027, 2, 8), "event")
+    tet = holiday_warning(date(2027, 2, 8), "event")
     assert tet == ("Lưu ý: thứ hai, 08/02/2027 là ngày nghỉ lễ (Mùng ba Tết Nguyên Đán). Ngày làm việc gần nhất: "
                    "thứ năm, 11/02/2027.")
-    assert "29 Tết" in rm.holiday_warning(date(2027, 2, 4))
-    assert rm.holiday_warning(date(2027, 1, 31)) == (
+    assert "29 Tết" in holiday_warning(date(2027, 2, 4))
+    assert holiday_warning(date(2027, 1, 31)) == (
         "Lưu ý: chủ nhật, 31/01/2027 là ngày nghỉ cuối tuần. Ngày làm việc gần nhất: thứ hai, 01/02/2027 "
         "(ngày làm việc cuối cùng trước đó: thứ sáu, 29/01/2027).")
-    assert rm.holiday_warning(date(2027, 1, 30), "event").endswith("Ngày làm việc gần nhất: thứ sáu, 29/01/2027.")
-    assert rm.holiday_warning(date(2026, 11, 25)) is None  # an ordinary Wednesday
-    assert rm.holiday_warning(date(2026, 8, 22)) is None  # a Saturday worked in exchange for 31/8
-    assert "hoán đổi" in rm.holiday_warning(date(2026, 8, 31))
+    assert holiday_warning(date(2027, 1, 30), "event").endswith("Ngày làm việc gần nhất: thứ sáu, 29/01/2027.")
+    assert holiday_warning(date(2026, 11, 25)) is None  # an ordinary Wednesday
+    assert holiday_warning(date(2026, 8, 22)) is None  # a Saturday worked in exchange for 31/8
+    assert "hoán đổi" in holiday_warning(date(2026, 8, 31))
 
 
 def test_duty_periods():
     def of(duty, today):
-        return [(d["period"], d["title"], d["due"].isoformat()) for d in rm.duty_deadlines(duty, today)]
+        return [(d["period"], d["title"], d["due"].isoformat()) for d in duty_deadlines(duty, today)]
 
     assert of("sinh_hoat", date(2026, 11, 23)) == [
         ("2026-11", "Sinh hoạt chi bộ thường kỳ tháng 11/2026", "2026-11-30"),
@@ -192,7 +196,7 @@ async def test_reminders_count_down_once_each(store):
     unit = await make_unit(store, reminders=NO_DIGEST)
     await add_item(store, unit, "Nộp báo cáo sơ kết", "2026-11-30")
     clock, out = ManualClock("2026-11-23T07:00"), Outbox()
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     result = await sweeper.sweep()
     assert (result.claimed, result.sent, result.late) == (1, 1, 0)
     assert out.take() == [("1001", "Nhắc việc: còn 7 ngày (thứ hai, 30/11/2026) — Nộp báo cáo sơ kết "
@@ -209,7 +213,7 @@ async def test_reminders_count_down_once_each(store):
     assert out.take() == [("1001", "Nhắc việc: hạn chót là hôm nay (thứ hai, 30/11/2026) — Nộp báo cáo sơ kết "
                                    "(Kế hoạch số 46-KH/ĐU)")]
     # A new process on the same data sends nothing again.
-    assert (await rm.Sweeper(store, clock, "telegram", out).sweep()).sent == 0
+    assert (await Sweeper(store, clock, "telegram", out).sweep()).sent == 0
     rows = await store.fetch_all("SELECT key, sent_at, late FROM reminder_log ORDER BY scheduled_for")
     assert [r["key"] for r in rows] == [f"dl:1:2026-11-30:{n}" for n in (7, 1, 0)]
     assert all(r["sent_at"] and not r["late"] for r in rows)
@@ -219,7 +223,7 @@ async def test_event_reminder_names_the_time_the_assignee_and_the_holiday(store)
     unit = await make_unit(store, reminders=NO_DIGEST)
     await add_item(store, unit, "Hội nghị sơ kết", "2026-11-24", "event", at_time="08:00", assignee="Chi ủy")
     out = Outbox()
-    await rm.Sweeper(store, ManualClock("2026-11-23T07:00"), "telegram", out).sweep()
+    await Sweeper(store, ManualClock("2026-11-23T07:00"), "telegram", out).sweep()
     assert out.take() == [("1001", "Nhắc việc: còn 1 ngày (ngày mai, thứ ba, 24/11/2026, lúc 08 giờ 00) — Hội nghị "
                                    "sơ kết (Kế hoạch số 46-KH/ĐU)\nThực hiện: Chi ủy\nLưu ý: thứ ba, 24/11/2026 là "
                                    "ngày nghỉ lễ (Ngày Văn hóa Việt Nam). Ngày làm việc gần nhất: thứ hai, 23/11/2026.")]
@@ -229,7 +233,7 @@ async def test_quiet_hours_defer_to_0630(store):
     unit = await make_unit(store, reminders={"digest": False, "time": "22:00"})
     await add_item(store, unit, "Nộp báo cáo", "2026-11-30")
     clock, out = ManualClock("2026-11-23T22:00"), Outbox()
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     for now in ("2026-11-23T22:00", "2026-11-24T02:00", "2026-11-24T06:29"):
         clock.set(now)
         assert (await sweeper.sweep()).claimed == 0
@@ -244,7 +248,7 @@ async def test_missed_before_the_quiet_hours_waits_for_0630_and_is_late(store):
     unit = await make_unit(store, reminders={"digest": False, "time": "20:00"})
     await add_item(store, unit, "Nộp báo cáo", "2026-11-30")
     clock, out = ManualClock("2026-11-23T23:00"), Outbox()  # the bot was down from 19:00 to 23:00
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     assert (await sweeper.sweep()).claimed == 0
     clock.set("2026-11-24T06:30")
     await sweeper.sweep()
@@ -257,7 +261,7 @@ async def test_catch_up_after_downtime(store):
     await add_item(store, unit, "Việc hai ngày trước", "2026-11-28")  # 7-day moment: 21/11 07:00
     await add_item(store, unit, "Việc bốn ngày trước", "2026-11-26")  # 7-day moment: 19/11 07:00
     out = Outbox()
-    result = await rm.Sweeper(store, ManualClock("2026-11-23T09:00"), "telegram", out).sweep()
+    result = await Sweeper(store, ManualClock("2026-11-23T09:00"), "telegram", out).sweep()
     assert (result.sent, result.late) == (1, 1)
     assert out.take() == [("1001", "Nhắc việc (nhắc muộn): còn 5 ngày (thứ bảy, 28/11/2026) — Việc hai ngày trước "
                                    "(Kế hoạch số 46-KH/ĐU)\nLưu ý: thứ bảy, 28/11/2026 là ngày nghỉ cuối tuần. "
@@ -269,7 +273,7 @@ async def test_only_the_latest_missed_moment_is_sent(store):
     await add_item(store, unit, "Nộp đảng phí", "2026-11-23")  # 1 day before (22/11) and on the day both missed
     out = Outbox()
     clock = ManualClock("2026-11-23T10:00")
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     await sweeper.sweep()
     clock.set("2026-11-23T10:01")
     await sweeper.sweep()
@@ -284,7 +288,7 @@ async def test_nothing_for_moments_before_the_item_existed(store):
     await add_item(store, unit, "Tạo lúc 10 giờ", "2026-11-30", created_at="2026-11-23T10:00:00+07:00")
     await add_item(store, unit, "Tạo từ trước", "2026-11-30")
     out = Outbox()
-    await rm.Sweeper(store, ManualClock("2026-11-23T10:05"), "telegram", out).sweep()
+    await Sweeper(store, ManualClock("2026-11-23T10:05"), "telegram", out).sweep()
     assert [text.split(" — ")[1] for _, text in out.take()] == ["Tạo từ trước (Kế hoạch số 46-KH/ĐU)"]
 
 
@@ -292,7 +296,7 @@ async def test_frozen_clock_counts_things_made_during_the_run_as_made_now(store)
     unit = await make_unit(store, reminders=NO_DIGEST)
     await add_item(store, unit, "Có trước khi chạy", "2026-11-30")
     out = Outbox()
-    sweeper = rm.Sweeper(store, Clock(frozen=at("2026-11-23T08:00")), "telegram", out)
+    sweeper = Sweeper(store, Clock(frozen=at("2026-11-23T08:00")), "telegram", out)
     await add_item(store, unit, "Thêm trong lúc chạy", "2026-11-30", created_at=datetime.now().astimezone().isoformat())
     await sweeper.sweep()
     assert [text.split(" — ")[1] for _, text in out.take()] == ["Có trước khi chạy (Kế hoạch số 46-KH/ĐU)"]
@@ -304,7 +308,7 @@ async def test_done_snoozed_and_past_items_are_not_reminded(store):
     await add_item(store, unit, "Hoãn đến thứ sáu", "2026-11-30", snoozed_until="2026-11-27")
     await add_item(store, unit, "Hội nghị hôm qua", "2026-11-22", "event")
     clock, out = ManualClock("2026-11-23T07:00"), Outbox()
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     await sweeper.sweep()
     assert out.take() == []
     clock.set("2026-11-27T07:00")  # the snooze ends: reminded once then
@@ -329,7 +333,7 @@ async def test_linked_group_gets_its_copy(store):
     assert "Đã liên kết nhóm này với Chi bộ Thôn Đông" in await say("/lienket@chibo_bot")
     assert "dùng trong nhóm chat" in await say("/lienket", chat="1001", chat_type="private")
     clock, out = ManualClock("2026-11-23T07:00", frozen=True), Outbox()
-    await rm.Sweeper(store, clock, "telegram", out).sweep()
+    await Sweeper(store, clock, "telegram", out).sweep()
     assert sorted(chat for chat, _ in out.sent) == ["-100500", "1001"]
     assert out.to("-100500") == out.to("1001")
 
@@ -337,24 +341,24 @@ async def test_linked_group_gets_its_copy(store):
     await make_unit(store, owner="2002", name="Chi bộ Thôn Tây", reminders=NO_DIGEST)
     assert "đang liên kết với Chi bộ Thôn Đông" in await say("/lienket", user="2002")
     assert "Nhắc" not in await say("xin chào", user="2002")
-    assert await rm.linked_unit(store, "telegram", "-100500") == unit
+    assert await store.linked_unit("telegram", "-100500") == unit
 
     assert "Đã bỏ liên kết" in await say("/lienket huy")
     out.take()
     await add_item(store, unit, "Việc mới", "2026-12-07")  # 7-day moment: 30/11
     clock.set("2026-11-30T07:00")
-    await rm.Sweeper(store, clock, "telegram", out).sweep()
+    await Sweeper(store, clock, "telegram", out).sweep()
     assert {chat for chat, _ in out.sent} == {"1001"}
 
 
 async def test_monday_digest_once_per_week_per_chat(store):
     unit = await make_unit(store)
-    await rm.link_chat(store, "telegram", "-100900", "group", unit)
+    await store.link_chat("telegram", "-100900", "group", unit)
     await store.conn.execute("UPDATE units SET settings = json_set(settings, '$.linked_at', json(?))",
                              (json.dumps({"telegram:-100900": OLD}),))
     await add_item(store, unit, "Nộp báo cáo tháng", "2026-11-27")
     clock, out = ManualClock("2026-11-23T07:00"), Outbox()
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     await sweeper.sweep()
     digests = [(chat, text) for chat, text in out.take() if text.startswith("Việc tuần này")]
     assert sorted(chat for chat, _ in digests) == ["-100900", "1001"]
@@ -370,7 +374,7 @@ async def test_monday_digest_once_per_week_per_chat(store):
     await sweeper.sweep()
     assert sorted(c for c, t in out.take() if t.startswith("Việc tuần này (30/11/2026 – 06/12/2026)")) == \
         ["-100900", "1001"]
-    await rm.patch_settings(store, unit, {"reminders": {"digest": False}})
+    await store.patch_unit_settings(unit, {"reminders": {"digest": False}})
     clock.set("2026-12-07T07:00")
     await sweeper.sweep()
     assert not [t for _, t in out.take() if "Việc tuần này" in t]
@@ -380,7 +384,7 @@ async def test_digest_marks_days_off_and_lateness(store):
     unit = await make_unit(store)
     await add_item(store, unit, "Họp chi ủy", "2026-11-24", "event")
     out = Outbox()
-    await rm.Sweeper(store, ManualClock("2026-11-23T08:00"), "telegram", out).sweep()
+    await Sweeper(store, ManualClock("2026-11-23T08:00"), "telegram", out).sweep()
     (chat, text), *rest = out.take()
     assert text.startswith("(Nhắc muộn) Việc tuần này (23/11/2026 – 29/11/2026):")
     assert "Lưu ý: thứ ba, 24/11/2026 là ngày nghỉ lễ (Ngày Văn hóa Việt Nam)." in text
@@ -389,13 +393,13 @@ async def test_digest_marks_days_off_and_lateness(store):
 async def test_duties_create_current_and_next_period_once(store):
     unit = await make_unit(store)
     today = date(2026, 11, 23)
-    created = await rm.set_duty(store, unit, "sinh_hoat", True, today)
+    created = await set_duty(store, unit, "sinh_hoat", True, today)
     assert [(i.title, i.due.isoformat(), i.duty_period) for i in created] == [
         ("Sinh hoạt chi bộ thường kỳ tháng 11/2026", "2026-11-30", "2026-11"),
         ("Sinh hoạt chi bộ thường kỳ tháng 12/2026", "2026-12-31", "2026-12")]
-    assert await rm.set_duty(store, unit, "sinh_hoat", True, today) == []
-    assert await rm.ensure_duties(store, today) == []
-    assert [i.duty_period for i in await rm.ensure_duties(store, date(2026, 12, 1))] == ["2027-01"]
+    assert await set_duty(store, unit, "sinh_hoat", True, today) == []
+    assert await ensure_duties(store, today) == []
+    assert [i.duty_period for i in await ensure_duties(store, date(2026, 12, 1))] == ["2027-01"]
     rows = await store.fetch_all("SELECT duty_period, source FROM deadlines WHERE duty = 'sinh_hoat' ORDER BY due")
     assert [r["duty_period"] for r in rows] == ["2026-11", "2026-12", "2027-01"]
     assert {r["source"] for r in rows} == {"Việc định kỳ"}
@@ -404,10 +408,10 @@ async def test_duties_create_current_and_next_period_once(store):
             "INSERT INTO deadlines (unit_id, kind, title, due, duty, duty_period, created_at) "
             "VALUES (?, 'period', 'x', '2026-11-30', 'sinh_hoat', '2026-11', ?)", (unit, OLD))
     # Switching off removes the open deadlines not yet due; switching on again brings them back once.
-    assert await rm.set_duty(store, unit, "sinh_hoat", False, date(2026, 12, 1)) == []
+    assert await set_duty(store, unit, "sinh_hoat", False, date(2026, 12, 1)) == []
     left = await store.fetch_all("SELECT duty_period FROM deadlines WHERE duty = 'sinh_hoat'")
     assert [r["duty_period"] for r in left] == ["2026-11"]
-    assert [i.duty_period for i in await rm.set_duty(store, unit, "sinh_hoat", True, date(2026, 12, 1))] == \
+    assert [i.duty_period for i in await set_duty(store, unit, "sinh_hoat", True, date(2026, 12, 1))] == \
         ["2026-12", "2027-01"]
 
 
@@ -416,7 +420,7 @@ async def test_the_sweep_creates_duty_periods_and_a_logged_meeting_stops_the_rem
     await store.conn.execute("INSERT INTO duties (unit_id, duty) VALUES (?, 'sinh_hoat'), (?, 'dang_phi')",
                              (unit, unit))
     out = Outbox()
-    sweeper = rm.Sweeper(store, ManualClock("2026-11-23T07:00", frozen=True), "telegram", out)
+    sweeper = Sweeper(store, ManualClock("2026-11-23T07:00", frozen=True), "telegram", out)
     result = await sweeper.sweep()
     assert result.created == 4
     texts = [t for _, t in out.take()]
@@ -435,7 +439,7 @@ async def test_meeting_rhythm_notice_once(store):
     unit = await make_unit(store, reminders=NO_DIGEST)
     await store.conn.execute("INSERT INTO duties (unit_id, duty) VALUES (?, 'sinh_hoat')", (unit,))
     clock, out = ManualClock("2026-11-23T07:00"), Outbox()
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     await sweeper.sweep()
     notices = [t for _, t in out.take() if "biên bản sinh hoạt thường kỳ" in t]
     assert len(notices) == 1 and notices[0].startswith("Nhắc việc: đã qua ngày 20/11/2026")
@@ -451,9 +455,9 @@ async def test_transient_failure_is_retried_and_a_refusal_is_not(store):
     await add_item(store, first, "Việc A", "2026-11-30")
     await add_item(store, second, "Việc B", "2026-11-30")
     out = Outbox()
-    out.fail = {"1001": ConnectionError("network down"), "1002": rm.Undeliverable("Forbidden: bot was blocked")}
+    out.fail = {"1001": ConnectionError("network down"), "1002": Undeliverable("Forbidden: bot was blocked")}
     clock = ManualClock("2026-11-23T07:00")
-    sweeper = rm.Sweeper(store, clock, "telegram", out)
+    sweeper = Sweeper(store, clock, "telegram", out)
     result = await sweeper.sweep()
     assert (result.sent, result.failed, result.refused) == (0, 1, 1)
     assert [r["chat_id"] for r in await store.fetch_all("SELECT chat_id FROM reminder_log WHERE sent_at IS NULL")] \
@@ -477,7 +481,7 @@ async def test_killed_between_claim_and_confirm_is_resent_once(store):
         entered.set()
         await asyncio.Event().wait()
 
-    crashed = asyncio.create_task(rm.Sweeper(store, clock, "telegram", hanging).sweep())
+    crashed = asyncio.create_task(Sweeper(store, clock, "telegram", hanging).sweep())
     await asyncio.wait_for(entered.wait(), 5)
     crashed.cancel()  # the process dies with the first send in flight
     with pytest.raises(asyncio.CancelledError):
@@ -488,12 +492,12 @@ async def test_killed_between_claim_and_confirm_is_resent_once(store):
     async def send(chat_id: str, out: Outgoing) -> None:
         delivered.append(out.text)
 
-    restarted = rm.Sweeper(store, clock, "telegram", send)
+    restarted = Sweeper(store, clock, "telegram", send)
     result = await restarted.sweep()
     assert (result.claimed, result.resent, result.sent) == (0, 3, 3)
     assert sorted(t.split(" — ")[1][:6] for t in delivered) == ["Việc 0", "Việc 1", "Việc 2"]
     assert (await restarted.sweep()).sent == 0
-    assert (await rm.Sweeper(store, clock, "telegram", send).sweep()).sent == 0
+    assert (await Sweeper(store, clock, "telegram", send).sweep()).sent == 0
     assert len(delivered) == 3
 
 
@@ -501,7 +505,7 @@ async def test_a_claim_of_another_running_process_is_left_to_it(store):
     unit = await make_unit(store, reminders=NO_DIGEST)
     await add_item(store, unit, "Việc", "2026-11-30")
     out = Outbox()
-    sweeper = rm.Sweeper(store, ManualClock("2026-11-23T07:00"), "telegram", out)
+    sweeper = Sweeper(store, ManualClock("2026-11-23T07:00"), "telegram", out)
     await store.conn.execute(
         "INSERT INTO reminder_log (key, channel, chat_id, unit_id, scheduled_for, claimed_at) VALUES "
         "('dl:1:2026-11-30:7', 'telegram', '1001', ?, '2026-11-23T07:00:00+07:00', ?)",
@@ -620,6 +624,6 @@ async def test_telegram_job_sends_due_reminders(tmp_path):
 
 def test_chibo_now_freezes_only_the_sweep_clock():
     real = Clock("Asia/Ho_Chi_Minh")
-    assert rm.sweep_clock(real, {}) is real
-    frozen = rm.sweep_clock(real, {"CHIBO_NOW": "2026-11-25T07:05"})
-    assert frozen.now() == at("2026-11-25T07:05") and rm.is_frozen(frozen) and not rm.is_frozen(real)
+    assert sweep_clock(real, {}) is real
+    frozen = sweep_clock(real, {"CHIBO_NOW": "2026-11-25T07:05"})
+    assert frozen.now() == at("2026-11-25T07:05") and is_frozen(frozen) and not is_frozen(real)

@@ -6,12 +6,16 @@ import asyncio
 import re
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.messages import Attachment, Choice, Incoming, Outgoing
 from bot.text import fold
 
+if TYPE_CHECKING:
+    from bot.reminders.sweeper import Sweeper
+
 CHANNEL = "console"
+MESSAGE_BUDGET = 3800  # characters of one reminder (the same cut as on Telegram); sends are not paced
 
 
 class Console:
@@ -21,6 +25,7 @@ class Console:
         self.out_dir = out_dir
         self.stdout = stdout
         self.choices: list[Choice] = []
+        self._ticking: asyncio.Task[None] | None = None  # the reminder sweep's task (real clock)
 
     def incoming(self, line: str) -> Incoming:
         """A typed line; a number or label of the last printed choices selects that choice.
@@ -69,15 +74,16 @@ class Console:
         print(file=self.stdout)
         self.stdout.flush()
 
-    async def start_reminders(self):
-        """This user's reminder sweep (bot/reminders.py), run once now. With a real clock it then runs every
+    async def start_reminders(self) -> Sweeper | None:
+        """This user's reminder sweep (bot/reminders/), run once now. With a real clock it then runs every
         minute in a task; with a frozen one (--now) it is returned, to run again on each typed line."""
-        from bot.reminders import Sweeper
+        from bot.reminders.sweeper import Sweeper
 
         store = getattr(self.assistant, "store", None)
         if store is None:
             return None
-        sweeper = Sweeper(store, self.assistant.clock, CHANNEL, self.show_reminder, chat_id=self.user_id)
+        sweeper = Sweeper(store, self.assistant.clock, CHANNEL, self.show_reminder, chat_id=self.user_id,
+                          budget=MESSAGE_BUDGET)
         await sweeper.sweep()
         if sweeper.frozen:
             return sweeper

@@ -7,7 +7,7 @@ import html
 import logging
 import secrets
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
 from urllib.parse import urlparse
@@ -39,6 +39,8 @@ CHANNEL = "telegram"
 MAX_UPLOAD = 10 * 1024 * 1024
 TYPING_AFTER = 0.3  # seconds of work before the chat shows "typing…"
 SEND_RETRIES = 3
+TELEGRAM_RATE = 30  # messages per second the reminder sweep sends (Telegram's limit; see bot.reminders.pacer)
+MESSAGE_BUDGET = 3800  # characters: a reminder is always one Telegram message (limit 4096)
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -192,9 +194,9 @@ async def set_commands(app: Application) -> None:
 
 # -- reminders ----------------------------------------------------------------------------------
 
-def reminder_sender(bot):
-    """Send one reminder (bot/reminders.py) as one message; a chat refusing the bot raises Undeliverable."""
-    from bot.reminders import Undeliverable
+def reminder_sender(bot: Bot) -> Callable[[str, Outgoing], Awaitable[None]]:
+    """Send one reminder (bot/reminders/) as one message; a chat refusing the bot raises Undeliverable."""
+    from bot.reminders.sweeper import Undeliverable
 
     async def send(chat_id: str, out: Outgoing) -> None:
         target = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
@@ -209,7 +211,7 @@ def reminder_sender(bot):
 
 async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The periodic JobQueue job: one reminder sweep; the sweeper lives in bot_data across runs."""
-    from bot import reminders
+    from bot.reminders.sweeper import Sweeper, sweep_clock
 
     app = context.application
     sweeper = app.bot_data.get("reminders")
@@ -217,9 +219,9 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
         assistant = app.bot_data.get("assistant")
         if getattr(assistant, "store", None) is None:
             return
-        sweeper = app.bot_data["reminders"] = reminders.Sweeper(
-            assistant.store, reminders.sweep_clock(assistant.clock), CHANNEL, reminder_sender(app.bot),
-            rate=reminders.TELEGRAM_RATE, keep_going=lambda: app.running, started=context.job.data)
+        sweeper = app.bot_data["reminders"] = Sweeper(
+            assistant.store, sweep_clock(assistant.clock), CHANNEL, reminder_sender(app.bot),
+            rate=TELEGRAM_RATE, budget=MESSAGE_BUDGET, keep_going=lambda: app.running, started=context.job.data)
     try:
         await sweeper.sweep()
     except Exception:
@@ -266,7 +268,7 @@ def build_application(settings: Settings, assistant=None, *, make_assistant=None
     if app.job_queue is not None:
         from datetime import UTC, datetime
 
-        from bot.reminders import FIRST_SWEEP, SWEEP_EVERY
+        from bot.reminders.sweeper import FIRST_SWEEP, SWEEP_EVERY
 
         app.job_queue.run_repeating(sweep_reminders, interval=SWEEP_EVERY, first=FIRST_SWEEP, name="reminders",
                                     data=datetime.now(UTC))  # when the bot started

@@ -6,7 +6,7 @@ from bot.store.deadlines import DeadlinesStore
 from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
 from bot.store.meetings import MeetingsStore
-from bot.store.records import Account, Deadline, Person, Unit, deadline_of
+from bot.store.records import Account, Deadline, NewDeadline, Person, ReminderClaim, Unit, deadline_of
 from bot.store.reminders import RemindersStore
 from bot.store.units import UnitsStore
 
@@ -15,4 +15,4 @@ class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsSto
     pass
 
 
-__all__ = ["Account", "Deadline", "Person", "Store", "Unit", "deadline_of"]
+__all__ = ["Account", "Deadline", "NewDeadline", "Person", "ReminderClaim", "Store", "Unit", "deadline_of"]

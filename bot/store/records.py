@@ -131,6 +131,7 @@ class AttendanceCount:
     meetings: int
 
 
+@dataclass(frozen=True)
 class StoredDocument:
     """A row of `documents`: a document the unit issued (answers and content only where selected)."""
 
@@ -147,3 +148,27 @@ class StoredDocument:
     content: bytes | None = None
     created_by: str | None = None
     created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class NewDeadline:
+    """A dated item to add to a unit's tracker (typed in, or found in an imported plan)."""
+
+    kind: str  # deadline | event | period
+    title: str
+    due: date
+    start: date | None = None
+    at_time: str | None = None  # 'HH:MM'
+    assignee: str | None = None
+
+
+@dataclass(frozen=True)
+class ReminderClaim:
+    """A row of `reminder_log` claimed and not confirmed: a reminder to send again."""
+
+    key: str
+    chat_id: str
+    unit_id: int
+    scheduled_for: str  # ISO date-time
+    claimed_at: str | None
+    late: bool

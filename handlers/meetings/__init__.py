@@ -7,8 +7,7 @@ commands: `/sinhhoat` and questions in plain words. Importing the package regist
 
 from __future__ import annotations
 
-from bot.rhythm import rhythm_notices  # transitional: bot/reminders imports it; removed at merge
 from handlers.meetings import attendance, documents, hooks, rhythm
 from handlers.meetings.commands import COMMANDS, free_text
 
-__all__ = ["COMMANDS", "attendance", "documents", "free_text", "hooks", "rhythm", "rhythm_notices"]
+__all__ = ["COMMANDS", "attendance", "documents", "free_text", "hooks", "rhythm"]

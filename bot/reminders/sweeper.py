@@ -1,0 +1,331 @@
+"""The reminder sweep of one channel: what is due now, claimed, sent and confirmed once (see __init__)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from bot.clock import Clock
+from bot.messages import Outgoing
+from bot.reminders.duties import ensure_duties, satisfied_duties
+from bot.reminders.moments import (
+    CATCH_UP,
+    LATE_AFTER,
+    Due,
+    Recipient,
+    daily_moment,
+    notice_key,
+    plan_due,
+    snooze_instant,
+)
+from bot.reminders.pacer import Pacer
+from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
+from bot.reminders.texts import digest_message, notice_message, reminder_message
+from bot.rhythm import rhythm_notices
+from bot.store import Deadline, Store
+
+log = logging.getLogger(__name__)
+
+SWEEP_EVERY = 60  # seconds between two sweeps
+FIRST_SWEEP = 2  # seconds after start
+CONCURRENCY = 16  # chats served at the same time
+MAX_FAILURES = 5  # consecutive transient send failures that end a sweep's sending (the rest waits)
+
+Send = Callable[[str, Outgoing], Awaitable[None]]
+
+
+class Undeliverable(Exception):
+    """Raised by a sender when the chat refuses the message for good (blocked, kicked, not found)."""
+
+
+@dataclass
+class SweepResult:
+    claimed: int = 0  # new rows claimed by this sweep
+    resent: int = 0  # unconfirmed rows of earlier sweeps sent again
+    sent: int = 0  # confirmed
+    late: int = 0  # of them, marked late
+    failed: int = 0  # transient failures (left unconfirmed, retried by the next sweep)
+    refused: int = 0  # given up (the chat refuses the bot)
+    dropped: int = 0  # unconfirmed rows whose item was done or removed meanwhile
+    created: int = 0  # duty deadlines created
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (key, chat) confirmed
+
+
+def _wall() -> datetime:
+    """Real time, whatever the clock says."""
+    return datetime.now(UTC)
+
+
+def is_frozen(clock: Clock) -> bool:
+    return clock.frozen
+
+
+def sweep_clock(clock: Clock, env: dict[str, str] | None = None) -> Clock:
+    """The sweep's clock: `clock`, or frozen at $CHIBO_NOW (an ISO date-time) when that is set."""
+    value = (os.environ if env is None else env).get("CHIBO_NOW", "").strip()
+    if not value:
+        return clock
+    return Clock(getattr(clock.tz, "key", "Asia/Ho_Chi_Minh"), datetime.fromisoformat(value))
+
+
+def _parse_instant(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        instant = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return instant if instant.tzinfo else instant.astimezone()  # naive: local time, as written
+
+
+class Sweeper:
+    """One channel's reminder sweep: `await sweeper.sweep()` sends what is due now (see bot/reminders).
+
+    `send(chat_id, outgoing)` delivers one message (raising Undeliverable when the chat refuses it for
+    good); `chat_id` limits the sweep to one chat (the console serves one user); `rate` paces the sends
+    (messages per second, None: no pacing) and `budget` is the longest text one message may carry (None:
+    no limit), both the channel's; `keep_going()` turning False (the bot is stopping) ends the sweep after
+    the sends in flight; `started`: when the process started, if before this sweeper was made (default: now).
+    """
+
+    def __init__(self, store: Store, clock: Clock, channel: str, send: Send, *, chat_id: str | None = None,
+                 rate: float | None = None, budget: int | None = None, concurrency: int = CONCURRENCY,
+                 keep_going: Callable[[], bool] = lambda: True, started: datetime | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.channel = channel
+        self.send = send
+        self.chat_id = chat_id
+        self.budget = budget
+        self.concurrency = concurrency
+        self.keep_going = keep_going  # False once the bot is shutting down: no new sends start
+        self.pacer = Pacer(rate)
+        self.frozen = is_frozen(clock)
+        self.started = started or _wall()  # when this process began: claims older than this are orphans
+        self._lock = asyncio.Lock()
+        self._duties_day: date | None = None
+        self._notices: dict[tuple[int, date], list[str]] = {}
+        self._mine: set[tuple[str, str]] = set()  # claimed by this process, not confirmed yet
+        self._refused: set[tuple[str, str]] = set()
+        self._settings: dict[int, ReminderSettings] = {}
+
+    # -- since: when a thing began to exist, in the clock's terms -------------------------------
+
+    def since(self, created: str | None, now: datetime) -> datetime | None:
+        instant = _parse_instant(created)
+        if instant is None:
+            return None
+        if not self.frozen:
+            return instant
+        return now if instant >= self.started else None
+
+    # -- the sweep ------------------------------------------------------------------------------
+
+    async def sweep(self) -> SweepResult:
+        async with self._lock:
+            result = SweepResult()
+            now = self.clock.now()
+            if self._duties_day != now.date():
+                result.created = len(await ensure_duties(self.store, now.date()))
+                self._duties_day = now.date()
+                self._notices = {k: v for k, v in self._notices.items() if k[1] >= now.date() - timedelta(days=1)}
+            recipients, settings, items = await self._load(now)
+            self._settings = settings
+            skip = await satisfied_duties(self.store, items)
+            notices = await self._rhythm(now, recipients, settings)
+            by_id = {i.id: i for i in items}
+            due = plan_due(now, recipients, settings, items, skip=skip, notices=notices,
+                           item_since=lambda item: self.since(item.created_at, now))
+            rows: list[Due] = []
+            for d in await self._unlogged(due):
+                if (d.key, d.chat_id) in self._refused:
+                    continue
+                if await self.store.claim_reminder(self.channel, d.key, d.chat_id, d.unit_id, d.scheduled_for,
+                                                   d.late, d.item_id):
+                    self._mine.add((d.key, d.chat_id))
+                    rows.append(d)
+            result.claimed = len(rows)
+            pending = await self._pending(now, settings, {(r.key, r.chat_id) for r in rows})
+            result.resent = len(pending)
+            await self._deliver(pending + rows, now, by_id, result)
+            return result
+
+    async def _load(self, now: datetime) -> tuple[list[Recipient], dict[int, ReminderSettings], list[Deadline]]:
+        owners = await self.store.owner_chats(self.channel, self.chat_id)
+        linked = await self.store.linked_chat_ids(self.channel, self.chat_id)
+        raw = await self.store.settings_of_linking_units() if linked else {}
+        groups = [(unit_id, key.partition(":")[2], when) for unit_id, values in sorted(raw.items())
+                  for key, when in (values.get("linked_at") or {}).items()
+                  if key.partition(":")[0] == self.channel and key.partition(":")[2] in linked]
+        missing = sorted({unit_id for unit_id, _, _ in owners} - set(raw))
+        raw.update(await self.store.settings_of_units(missing))
+        settings = {unit_id: ReminderSettings.of(values) for unit_id, values in raw.items()}
+        recipients = [Recipient(unit_id, chat_id, self.since(created, now))
+                      for unit_id, chat_id, created in owners if unit_id in settings]
+        recipients += [Recipient(unit_id, chat_id, self.since(when, now)) for unit_id, chat_id, when in groups]
+        unit_ids = sorted({r.unit_id for r in recipients})
+        today = now.date()
+        items = await self.store.deadlines_to_remind(unit_ids, today - CATCH_UP - timedelta(days=1),
+                                                     today + timedelta(days=MAX_DAYS + 1), today)
+        return recipients, settings, items
+
+    async def _rhythm(self, now: datetime, recipients: list[Recipient],
+                      settings: dict[int, ReminderSettings]) -> dict[int, list[str]]:
+        """bot.rhythm.rhythm_notices for units with a meeting duty switched on (once a day each)."""
+        units = sorted({r.unit_id for r in recipients})
+        if not units:
+            return {}
+        out: dict[int, list[str]] = {}
+        for unit_id in await self.store.units_with_meeting_duty(units):
+            day, _ = daily_moment(now, settings.get(unit_id, ReminderSettings()))
+            cached = self._notices.get((unit_id, day))
+            if cached is None:
+                try:
+                    cached = list(await rhythm_notices(self.store, unit_id, day))
+                except Exception:
+                    log.exception("rhythm notices failed for unit %s", unit_id)
+                    cached = []
+                self._notices[(unit_id, day)] = cached
+            out[unit_id] = cached
+        return out
+
+    async def _unlogged(self, due: list[Due]) -> list[Due]:
+        """The due pairs the log does not hold yet (the claim checks again, atomically)."""
+        if not due:
+            return []
+        logged = await self.store.logged_reminders(self.channel, {d.key for d in due})
+        fresh = [d for d in due if (d.key, d.chat_id) not in logged]
+        return sorted(fresh, key=lambda d: (d.chat_id, d.scheduled_for, d.key))
+
+    async def _pending(self, now: datetime, settings: dict[int, ReminderSettings],
+                       just_claimed: set[tuple[str, str]]) -> list[Due]:
+        """Claimed, unconfirmed rows to send again: from an earlier process, or this one's failures."""
+        out = []
+        for r in await self.store.unconfirmed_reminders(self.channel, self.chat_id):
+            pair = (r.key, r.chat_id)
+            if pair in just_claimed:
+                continue
+            claimed_at = _parse_instant(r.claimed_at)
+            if pair not in self._mine and (claimed_at is None or claimed_at >= self.started):
+                continue  # claimed by another process running now: it sends it
+            s = settings.get(r.unit_id)
+            if s is None:
+                unit = await self.store.get_unit(r.unit_id)
+                s = settings[r.unit_id] = ReminderSettings.of(unit.settings if unit else {})
+            if in_quiet(now.time(), s):
+                continue
+            item_id = int(r.key.split(":")[1]) if r.key.startswith("dl:") else None
+            out.append(Due(r.key, r.chat_id, r.unit_id, datetime.fromisoformat(r.scheduled_for), r.late, item_id,
+                           resend=True))
+        return sorted(out, key=lambda r: (r.chat_id, r.scheduled_for, r.key))
+
+    async def _message(self, row: Due, now: datetime, items: dict[int, Deadline],
+                       digests: dict[tuple[int, str], Outgoing | None]) -> Outgoing | None:
+        late = row.late or now - row.scheduled_for > LATE_AFTER
+        if row.key.startswith("dl:"):
+            assert row.item_id is not None
+            item = items.get(row.item_id)
+            if item is None or row.resend:
+                item = await self.store.deadline(row.item_id)
+            if item is None or item.status != "open":
+                return None
+            if row.resend:  # claimed earlier: still worth sending?
+                snooze = snooze_instant(item, self._settings.get(row.unit_id, ReminderSettings()), now.tzinfo)
+                if (snooze is not None and now < snooze) or (item.kind == "event" and now.date() > item.day):
+                    return None
+            return reminder_message(item, now.date(), late, budget=self.budget)
+        if row.key.startswith("digest:"):
+            cache = (row.unit_id, row.key + ("!" if late else ""))
+            if cache not in digests:
+                digests[cache] = await digest_message(self.store, row.unit_id, date.fromisoformat(row.key[7:]),
+                                                      now.date(), late, budget=self.budget)
+            return digests[cache]
+        if row.key.startswith("rhythm:"):
+            text = row.text
+            if text is None:  # a resend: the notice of today, if it still stands
+                texts = await self._rhythm_texts(row.unit_id, now)
+                text = next((t for t in texts if notice_key(t) == row.key), None)
+            if text is None:
+                return None
+            return notice_message(text, late, budget=self.budget)
+        return None
+
+    async def _rhythm_texts(self, unit_id: int, now: datetime) -> list[str]:
+        unit = await self.store.get_unit(unit_id)
+        day, _ = daily_moment(now, ReminderSettings.of(unit.settings if unit else {}))
+        return list(await rhythm_notices(self.store, unit_id, day))
+
+    async def _deliver(self, rows: list[Due], now: datetime, items: dict[int, Deadline],
+                       result: SweepResult) -> None:
+        by_chat: dict[str, list[Due]] = defaultdict(list)
+        for row in rows:
+            by_chat[row.chat_id].append(row)
+        digests: dict[tuple[int, str], Outgoing | None] = {}
+        gate = asyncio.Semaphore(self.concurrency)
+        failures = 0
+
+        async def serve(chat_rows: list[Due]) -> None:
+            nonlocal failures
+            async with gate:
+                for row in chat_rows:
+                    if failures >= MAX_FAILURES or not self.keep_going():
+                        return  # the rest stays claimed and is sent by the next sweep (or process)
+                    pair = (row.key, row.chat_id)
+                    out = await self._message(row, now, items, digests)
+                    if out is None:
+                        await self._drop(row)
+                        result.dropped += 1
+                        continue
+                    late = row.late or now - row.scheduled_for > LATE_AFTER
+                    await self.pacer.acquire()
+                    try:
+                        await self.send(row.chat_id, out)
+                    except Undeliverable as exc:
+                        self.pacer.release()
+                        log.warning("reminder %s to %s:%s refused: %s", row.key, self.channel, row.chat_id, exc)
+                        self._refused.add(pair)
+                        self._mine.discard(pair)
+                        await self._drop(row)
+                        result.refused += 1
+                        continue
+                    except BaseException as exc:
+                        self.pacer.release()
+                        if not isinstance(exc, Exception):
+                            raise
+                        failures += 1
+                        result.failed += 1
+                        log.warning("reminder %s to %s:%s not sent (retried next sweep): %r", row.key,
+                                    self.channel, row.chat_id, exc)
+                        return  # this chat's next reminders wait too, to keep their order
+                    self.pacer.release()
+                    # Confirm at once: the only await between the server's answer and this write.
+                    await self.store.confirm_reminder(self.channel, row.key, row.chat_id, late)
+                    failures = 0
+                    self._mine.discard(pair)
+                    result.sent += 1
+                    result.late += int(late)
+                    result.keys.append(pair)
+
+        await asyncio.gather(*(serve(chat_rows) for chat_rows in by_chat.values()))
+
+    async def _drop(self, row: Due) -> None:
+        await self.store.drop_reminder(self.channel, row.key, row.chat_id)
+        self._mine.discard((row.key, row.chat_id))
+
+    # -- running it periodically (the console; Telegram uses PTB's JobQueue) ---------------------
+
+    async def run_forever(self, every: float = SWEEP_EVERY, first_after: bool = False) -> None:
+        """Sweep every `every` seconds (after waiting first when `first_after`), until cancelled."""
+        if first_after:
+            await asyncio.sleep(every)
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("reminder sweep failed")
+            await asyncio.sleep(every)
