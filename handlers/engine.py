@@ -1,27 +1,24 @@
 """The form engine: runs any declared flow — ask, validate, re-ask, back, skip, edit, review, confirm.
 
-The whole state of a conversation is one JSON document saved in the drafts table after every
-answer, so a restart resumes at the same question.
+The whole state of a conversation is a Draft (handlers/draft.py), saved in the drafts table after
+every answer, so a restart resumes at the same question. What is shown is built in handlers/prompts.py.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, time
 from typing import Any
-
-from jinja2 import TemplateError
 
 from bot import dates
 from bot.messages import Choice, Outgoing
-from bot.templating import environment
 from bot.text import fold
+from handlers import prompts
 from handlers.context import Context
-from handlers.forms import ACTIONS, ITEMS, PROVIDERS, VALIDATORS, Flow, Invalid, Option, Step
+from handlers.draft import Draft
+from handlers.forms import Flow, Invalid, Step, item_kind, parse_item, run_action, run_validator
 
 TEXT_MAX = 300
 LONGTEXT_MAX = 10_000
-CHOICE_PREVIEW = 60
 
 BACK = {"quay lai", "tro lai", "lui", "quay lai cau truoc"}
 SKIP = {"bo qua", "khong co", "bo", "skip"}
@@ -32,6 +29,7 @@ ADD = {"them", "them nua", "them muc", "co them"}
 EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
 REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
 
+
 def thousands(n: int) -> str:
     """12.345, as Vietnamese writes it."""
     return f"{n:,}".replace(",", ".")
@@ -41,7 +39,7 @@ NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem h�
 
 
 class Engine:
-    def __init__(self, flows: dict[str, Flow]):
+    def __init__(self, flows: dict[str, Flow]) -> None:
         self.flows = flows
 
     # -- public ---------------------------------------------------------------------------------
@@ -61,31 +59,30 @@ class Engine:
         """
         flow = self.flows[flow_name]
         ctx.started_flow = True
-        state = {"flow": flow_name, "answers": dict(answers or {}), "meta": dict(meta or {}),
-                 "cursor": None, "history": [], "mode": "ask", "return_to_review": False,
-                 "seq": 0, "offered": [], "pending": dict(pending or {})}
+        draft = Draft(flow=flow_name, answers=dict(answers or {}), meta=dict(meta or {}),
+                      pending=dict(pending or {}))
         out: list[Outgoing] = []
         if flow.intro and not review:
             out.append(Outgoing(text=flow.intro + "\n" + NAV_HINT))
         if review:
-            state["mode"] = "review"
+            draft.mode = "review"
         else:
-            state["cursor"] = self._next_unanswered(flow, state["answers"], after=None)
-        return out + await self._prompt_and_save(ctx, flow, state)
+            draft.cursor = self._next_unanswered(flow, draft.answers, after=None)
+        return out + await self._prompt_and_save(ctx, flow, draft)
 
-    async def resume(self, ctx: Context, state: dict[str, Any], note: str = "") -> list[Outgoing]:
+    async def resume(self, ctx: Context, draft: Draft, note: str = "") -> list[Outgoing]:
         """Ask the pending question again (after a restart, /start, or an interrupting command)."""
-        flow = self.flows[state["flow"]]
+        flow = self.flows[draft.flow]
         out = [Outgoing(text=note)] if note else []
-        return out + await self._prompt_and_save(ctx, flow, state)
+        return out + await self._prompt_and_save(ctx, flow, draft)
 
-    def help_for(self, state: dict[str, Any]) -> str:
-        flow = self.flows[state["flow"]]
+    def help_for(self, draft: Draft) -> str:
+        flow = self.flows[draft.flow]
         lines = [f"Đồng chí đang làm: {flow.title}."]
-        if state["mode"] == "review":
+        if draft.mode == "review":
             lines.append("Đây là màn hình xem lại: gõ “sửa N” để sửa mục N, “xác nhận” để lưu.")
         else:
-            step = flow.step(state["cursor"])
+            step = flow.step(draft.cursor)
             if step.help:
                 lines.append(step.help)
             if step.example:
@@ -98,58 +95,58 @@ class Engine:
         lines.append("“quay lại”: về câu trước. /huy: dừng và bỏ bản nháp.")
         return "\n".join(lines)
 
-    async def handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
+    async def handle(self, ctx: Context, draft: Draft) -> list[Outgoing]:
+        """Take the user's answer to the question on screen."""
         ctx.notes = []
-        ctx.flow_name = state["flow"]
-        out = await self._handle(ctx, state)
+        ctx.draft = draft
+        out = await self._handle(ctx, draft)
         return ([Outgoing(text="\n".join(ctx.notes))] if ctx.notes else []) + out
 
-    async def _handle(self, ctx: Context, state: dict[str, Any]) -> list[Outgoing]:
-        flow = self.flows[state["flow"]]
+    async def _handle(self, ctx: Context, draft: Draft) -> list[Outgoing]:
+        flow = self.flows[draft.flow]
         inc = ctx.incoming
-        ctx.answers = state["answers"]
         text = inc.text.strip()
         chosen: str | None = None  # the value of a chosen offered option
 
         if inc.choice is not None:
             seq, _, index = inc.choice.partition(".")
-            if seq != str(state["seq"]) or not index.isdigit() or not 0 < int(index) <= len(state["offered"]):
-                return await self._reask(ctx, flow, state, "Nút này thuộc câu hỏi trước. Xin trả lời câu hỏi hiện tại:")
-            chosen = state["offered"][int(index) - 1][1]
+            if seq != str(draft.seq) or not index.isdigit() or not 0 < int(index) <= len(draft.offered):
+                return await self._reask(ctx, flow, draft, "Nút này thuộc câu hỏi trước. Xin trả lời câu hỏi hiện tại:")
+            chosen = draft.offered[int(index) - 1][1]
         else:
-            chosen = self._match_offered(state, text, flow)
+            chosen = self._match_offered(draft, text, flow)
 
         folded = fold(text)
         if chosen is None and folded in BACK:
-            return await self._back(ctx, flow, state)
+            return await self._back(ctx, flow, draft)
 
-        if state["mode"] == "review":
-            return await self._review_input(ctx, flow, state, chosen, folded)
+        if draft.mode == "review":
+            return await self._review_input(ctx, flow, draft, chosen, folded)
 
-        step = flow.step(state["cursor"])
+        step = flow.step(draft.cursor)
         if step.type == "group":
-            return await self._group_input(ctx, flow, state, step, chosen, text)
+            return await self._group_input(ctx, flow, draft, step, chosen, text)
         if step.type == "list":
-            return await self._list_input(ctx, flow, state, step, chosen, text)
+            return await self._list_input(ctx, flow, draft, step, chosen, text)
         if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not step.optional:
-                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
-            return await self._accept(ctx, flow, state, step, None)
+                return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
+            return await self._accept(ctx, flow, draft, step, None)
         if chosen == "__keep__":
-            return await self._accept(ctx, flow, state, step, state["answers"].get(step.key))
+            return await self._accept(ctx, flow, draft, step, draft.answers.get(step.key))
         try:
-            value = await self._value(ctx, step, chosen, text)
+            value = await self._value(ctx, draft, step, chosen, text)
         except Invalid as exc:
-            return await self._reask(ctx, flow, state, str(exc))
-        return await self._accept(ctx, flow, state, step, value)
+            return await self._reask(ctx, flow, draft, str(exc))
+        return await self._accept(ctx, flow, draft, step, value)
 
-    async def _value(self, ctx: Context, step: Step, chosen: str | None, text: str) -> Any:
+    async def _value(self, ctx: Context, draft: Draft, step: Step, chosen: str | None, text: str) -> Any:
         """The typed or chosen answer to a step, parsed and validated; raises Invalid."""
         value = chosen if chosen is not None else await self._parse(ctx, step, text)
         if chosen is not None and step.type in ("date", "time", "number"):
             value = await self._parse(ctx, step, chosen)
         if step.validate:
-            value = await VALIDATORS[step.validate](value, ctx)
+            value = await run_validator(step.validate, ctx, draft, value)
         return value
 
     # -- parsing --------------------------------------------------------------------------------
@@ -191,29 +188,29 @@ class Engine:
             raise Invalid("Xin chọn một trong các phương án dưới đây (gõ số thứ tự hoặc đúng tên phương án).")
         raise AssertionError(step.type)
 
-    def _match_offered(self, state: dict[str, Any], text: str, flow: Flow) -> str | None:
+    def _match_offered(self, draft: Draft, text: str, flow: Flow) -> str | None:
         """A typed label (any case or accents), or a typed number where it cannot mean a number answer."""
         if not text:
             return None
         folded = fold(text)
-        for label, value in state["offered"]:
+        for label, value in draft.offered:
             if fold(label) == folded:
                 return value
-        if text.isdigit() and state["offered"]:
-            step = None if state["mode"] == "review" else self._asking(flow, state)
+        if text.isdigit() and draft.offered:
+            step = None if draft.mode == "review" else self._asking(flow, draft)
             if step is None or step.type in ("choice", "person", "group"):
                 index = int(text)
-                if 0 < index <= len(state["offered"]):
-                    return state["offered"][index - 1][1]
+                if 0 < index <= len(draft.offered):
+                    return draft.offered[index - 1][1]
         return None
 
-    def _asking(self, flow: Flow, state: dict[str, Any]) -> Step:
+    def _asking(self, flow: Flow, draft: Draft) -> Step:
         """The step whose question is on screen: a group's current field, or the step itself."""
-        step = flow.step(state["cursor"])
+        step = flow.step(draft.cursor)
         if step.type == "group":
-            field_key = state.get("pending", {}).get(step.key, {}).get("field")
-            if field_key is not None:
-                return next(f for f in step.fields if f.key == field_key)
+            entry = draft.pending_group(step.key)
+            if entry is not None and entry.field is not None:
+                return step.field_named(entry.field)
         return step
 
     # -- moving through the flow ----------------------------------------------------------------
@@ -227,346 +224,183 @@ class Engine:
                 return s.key
         return None
 
-    async def _accept(self, ctx: Context, flow: Flow, state: dict, step: Step, value: Any) -> list[Outgoing]:
-        state["answers"][step.key] = value
-        state["history"].append(step.key)
+    async def _accept(self, ctx: Context, flow: Flow, draft: Draft, step: Step, value: Any) -> list[Outgoing]:
+        draft.answers[step.key] = value
+        draft.history.append(step.key)
         # Answers of steps that a changed answer hides are dropped, so the review shows only what applies.
-        visible = {s.key for s in flow.visible_steps(state["answers"])}
-        for key in list(state["answers"]):
+        visible = {s.key for s in flow.visible_steps(draft.answers)}
+        for key in list(draft.answers):
             if key not in visible and any(s.key == key for s in flow.steps):
-                del state["answers"][key]
-        if state["return_to_review"]:
-            nxt = self._next_unanswered(flow, state["answers"], after=None)
+                del draft.answers[key]
+        if draft.return_to_review:
+            nxt = self._next_unanswered(flow, draft.answers, after=None)
         else:
-            nxt = self._next_unanswered(flow, state["answers"], after=step.key)
+            nxt = self._next_unanswered(flow, draft.answers, after=step.key)
         if nxt is not None:
-            state["cursor"] = nxt
-            return await self._prompt_and_save(ctx, flow, state)
-        state["cursor"] = None
-        state["return_to_review"] = False
+            draft.cursor = nxt
+            return await self._prompt_and_save(ctx, flow, draft)
+        draft.cursor = None
+        draft.return_to_review = False
         if not flow.review:
-            return await self._finish(ctx, flow, state)
-        state["mode"] = "review"
-        return await self._prompt_and_save(ctx, flow, state)
+            return await self._finish(ctx, flow, draft)
+        draft.mode = "review"
+        return await self._prompt_and_save(ctx, flow, draft)
 
-    async def _back(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
-        if state["mode"] == "review":
-            visible = flow.visible_steps(state["answers"])
-            state["mode"] = "ask"
-            state["cursor"] = visible[-1].key
-            return await self._prompt_and_save(ctx, flow, state)
-        step = flow.step(state["cursor"])
-        group = state.get("pending", {}).get(step.key) if step.type == "group" else None
-        if group and group["field"] is not None:
-            shown = [f.key for f in step.visible_fields(group["item"])]
-            at = shown.index(group["field"])
+    async def _back(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
+        if draft.mode == "review":
+            visible = flow.visible_steps(draft.answers)
+            draft.mode = "ask"
+            draft.cursor = visible[-1].key
+            return await self._prompt_and_save(ctx, flow, draft)
+        step = flow.step(draft.cursor)
+        entry = draft.pending_group(step.key) if step.type == "group" else None
+        if entry is not None and entry.field is not None:
+            assert entry.item is not None  # a field is asked only for an item
+            shown = [f.key for f in step.visible_fields(entry.item)]
+            at = shown.index(entry.field)
             if at > 0:
-                group["field"] = shown[at - 1]
-                return await self._prompt_and_save(ctx, flow, state)
-            if group["items"]:
-                group.update(item=None, field=None)
-                return await self._reask(ctx, flow, state, "Đã bỏ mục đang nhập dở.")
-        if not state["history"]:
-            return await self._reask(ctx, flow, state, "Đây là câu hỏi đầu tiên, không có câu nào trước đó.")
-        state["cursor"] = state["history"].pop()
-        return await self._prompt_and_save(ctx, flow, state)
+                entry.field = shown[at - 1]
+                return await self._prompt_and_save(ctx, flow, draft)
+            if entry.items:
+                entry.item = entry.field = None
+                return await self._reask(ctx, flow, draft, "Đã bỏ mục đang nhập dở.")
+        if not draft.history:
+            return await self._reask(ctx, flow, draft, "Đây là câu hỏi đầu tiên, không có câu nào trước đó.")
+        draft.cursor = draft.history.pop()
+        return await self._prompt_and_save(ctx, flow, draft)
 
-    async def _review_input(self, ctx, flow: Flow, state: dict, chosen: str | None, folded: str) -> list[Outgoing]:
+    async def _review_input(
+        self, ctx: Context, flow: Flow, draft: Draft, chosen: str | None, folded: str
+    ) -> list[Outgoing]:
         if chosen == "__confirm__" or (chosen is None and folded in CONFIRM):
-            return await self._finish(ctx, flow, state)
+            return await self._finish(ctx, flow, draft)
         if flow.preview and (chosen == "__preview__" or (chosen is None and folded in PREVIEW)):
-            shown = await ACTIONS[flow.preview](ctx, state["answers"], state["meta"])
-            return shown + await self._prompt_and_save(ctx, flow, state)
+            shown = await run_action(flow.preview, ctx, draft)
+            return shown + await self._prompt_and_save(ctx, flow, draft)
         match = EDIT.match(folded)
         if match:
-            listed = [s for s in flow.visible_steps(state["answers"]) if s.in_review]
+            listed = [s for s in flow.visible_steps(draft.answers) if s.in_review]
             number = int(match.group(1))
             if not 0 < number <= len(listed):
-                return await self._reask(ctx, flow, state, f"Không có mục {number}. Các mục được đánh số từ 1 đến {len(listed)}.")
-            state.update(mode="ask", cursor=listed[number - 1].key, return_to_review=True)
-            return await self._prompt_and_save(ctx, flow, state)
-        return await self._reask(ctx, flow, state, f"Xin chọn “{flow.confirm_label}”, hoặc gõ “sửa N” để sửa mục N.")
+                return await self._reask(ctx, flow, draft, f"Không có mục {number}. Các mục được đánh số từ 1 đến {len(listed)}.")
+            draft.mode, draft.cursor, draft.return_to_review = "ask", listed[number - 1].key, True
+            return await self._prompt_and_save(ctx, flow, draft)
+        return await self._reask(ctx, flow, draft, f"Xin chọn “{flow.confirm_label}”, hoặc gõ “sửa N” để sửa mục N.")
 
-    async def _finish(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
+    async def _finish(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
         ctx.started_flow = False
-        out = await ACTIONS[flow.on_done](ctx, state["answers"], state["meta"])
+        out = await run_action(flow.on_done, ctx, draft)
         if not ctx.started_flow:  # an action may chain into another flow, whose draft must stay
             await ctx.store.delete_draft(*ctx.key)
         return out
 
     # -- lists ----------------------------------------------------------------------------------
 
-    async def _list_input(self, ctx, flow: Flow, state: dict, step: Step, chosen: str | None, text: str):
-        items: list[Any] = self._pending(ctx, state, step)
-        kind = ITEMS[step.item]
+    async def _list_input(
+        self, ctx: Context, flow: Flow, draft: Draft, step: Step, chosen: str | None, text: str
+    ) -> list[Outgoing]:
+        items = prompts.list_items(ctx, draft, step)
+        kind = item_kind(step)
         folded = fold(text)
         if chosen == "__done__" or (chosen is None and folded in DONE):
             if not items and not step.optional:
-                return await self._reask(ctx, flow, state, "Danh sách đang trống. Xin gõ ít nhất một mục.")
-            del state["pending"][step.key]
-            return await self._accept(ctx, flow, state, step, items)
+                return await self._reask(ctx, flow, draft, "Danh sách đang trống. Xin gõ ít nhất một mục.")
+            draft.release(step.key)
+            return await self._accept(ctx, flow, draft, step, items)
         if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not step.optional:
-                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
-            del state["pending"][step.key]
-            return await self._accept(ctx, flow, state, step, [])
+                return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
+            draft.release(step.key)
+            return await self._accept(ctx, flow, draft, step, [])
         removal = REMOVE.match(folded)
         if removal:
             number = int(removal.group(1))
             if not 0 < number <= len(items):
-                return await self._reask(ctx, flow, state, f"Không có mục {number} trong danh sách.")
+                return await self._reask(ctx, flow, draft, f"Không có mục {number} trong danh sách.")
             removed = items.pop(number - 1)
-            return await self._reask(ctx, flow, state, f"Đã bỏ: {kind.show(removed).rstrip('.')}.")
+            return await self._reask(ctx, flow, draft, f"Đã bỏ: {kind.show(removed).rstrip('.')}.")
         lines = [line.strip(" \t•*") for line in re.split(kind.separator, text) if line.strip(" \t•*")]
         if not lines:
-            return await self._reask(ctx, flow, state, "Câu trả lời đang trống.")
-        parsed, errors = [], []
+            return await self._reask(ctx, flow, draft, "Câu trả lời đang trống.")
+        parsed: list[Any] = []
+        errors: list[str] = []
         for n, line in enumerate(lines, 1):
             try:
-                parsed.append(kind.parse(line))
+                parsed.append(parse_item(ctx, kind, line))
             except Invalid as exc:
                 errors.append(f"Dòng {n} (“{line[:40]}”): {exc}" if len(lines) > 1 else str(exc))
         if errors:
-            return await self._reask(ctx, flow, state, "Chưa thêm được vì:\n" + "\n".join(errors))
+            return await self._reask(ctx, flow, draft, "Chưa thêm được vì:\n" + "\n".join(errors))
         if step.max is not None and len(items) + len(parsed) > step.max:
-            return await self._reask(ctx, flow, state, f"Danh sách này tối đa {int(step.max)} mục.")
+            return await self._reask(ctx, flow, draft, f"Danh sách này tối đa {int(step.max)} mục.")
         items.extend(parsed)
         added = ", ".join(kind.show(i) for i in parsed).rstrip(".")
-        return await self._reask(ctx, flow, state, f"Đã thêm {len(parsed)}: {added}.")
-
-    def _pending(self, ctx: Context, state: dict, step: Step) -> list[Any]:
-        """Items of a list being typed; they become the answer on “xong”."""
-        pending = state.setdefault("pending", {})
-        if step.key not in pending:
-            if step.key in state["answers"]:
-                pending[step.key] = list(state["answers"][step.key] or [])
-            else:
-                kind = ITEMS[step.item]
-                pending[step.key] = [kind.parse(line) for line in self._fill(ctx, state, step.prefill)]
-        return pending[step.key]
-
-    @staticmethod
-    def _fill(ctx: Context, state: dict, texts: tuple[str, ...]) -> list[str]:
-        """Render suggestions, which may be Jinja templates over the answers so far and the unit.
-
-        One that needs an answer not given yet is left out.
-        """
-        out = []
-        for text in texts:
-            if "{" not in text:
-                out.append(text)
-                continue
-            try:
-                rendered = environment().from_string(text).render(**state["answers"], unit=ctx.unit)
-            except (TemplateError, TypeError, ValueError):
-                continue
-            if rendered.strip():
-                out.append(rendered.strip())
-        return out
+        return await self._reask(ctx, flow, draft, f"Đã thêm {len(parsed)}: {added}.")
 
     # -- groups: the same few questions asked again for each item ---------------------------------
 
-    def _group(self, state: dict, step: Step) -> dict[str, Any]:
-        pending = state.setdefault("pending", {})
-        if step.key not in pending:
-            items = [dict(i) for i in state["answers"].get(step.key) or []]
-            first = step.visible_fields({})[0].key
-            pending[step.key] = {"items": items, "item": None if items else {}, "field": None if items else first}
-        return pending[step.key]
-
-    async def _group_input(self, ctx, flow: Flow, state: dict, step: Step, chosen: str | None, text: str):
-        group = self._group(state, step)
-        items: list[dict[str, Any]] = group["items"]
+    async def _group_input(
+        self, ctx: Context, flow: Flow, draft: Draft, step: Step, chosen: str | None, text: str
+    ) -> list[Outgoing]:
+        entry = prompts.group_entry(draft, step)
+        items = entry.items
         folded = fold(text)
-        if group["field"] is None:
+        if entry.field is None:
             if chosen == "__done__" or (chosen is None and folded in DONE):
                 if not items and not step.optional:
-                    return await self._reask(ctx, flow, state, "Cần ít nhất một mục.")
-                del state["pending"][step.key]
-                return await self._accept(ctx, flow, state, step, items)
+                    return await self._reask(ctx, flow, draft, "Cần ít nhất một mục.")
+                draft.release(step.key)
+                return await self._accept(ctx, flow, draft, step, items)
             if chosen == "__skip__" and step.optional and not items:
-                del state["pending"][step.key]
-                return await self._accept(ctx, flow, state, step, [])
+                draft.release(step.key)
+                return await self._accept(ctx, flow, draft, step, [])
             removal = REMOVE.match(folded)
             if removal and chosen is None:
                 number = int(removal.group(1))
                 if not 0 < number <= len(items):
-                    return await self._reask(ctx, flow, state, f"Không có mục {number}.")
+                    return await self._reask(ctx, flow, draft, f"Không có mục {number}.")
                 removed = items.pop(number - 1)
-                return await self._reask(ctx, flow, state, f"Đã bỏ: {self._show_item(step, removed).rstrip('.')}.")
-            group.update(item={}, field=step.visible_fields({})[0].key)
+                return await self._reask(ctx, flow, draft, f"Đã bỏ: {prompts.show_item(step, removed).rstrip('.')}.")
+            entry.item, entry.field = {}, step.visible_fields({})[0].key
             if chosen == "__add__" or (chosen is None and folded in ADD):
-                return await self._prompt_and_save(ctx, flow, state)
+                return await self._prompt_and_save(ctx, flow, draft)
             chosen = None  # anything else typed here is the first field of a new item
-        field = next(f for f in step.fields if f.key == group["field"])
-        item = group["item"]
+        field = step.field_named(entry.field)
+        item = entry.item
+        assert item is not None  # a field is asked only for an item
+        value: Any
         if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not field.optional:
-                return await self._reask(ctx, flow, state, "Câu này bắt buộc, không bỏ qua được.")
+                return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
             value = None
         else:
             try:
-                value = await self._value(ctx, field, chosen, text)
+                value = await self._value(ctx, draft, field, chosen, text)
             except Invalid as exc:
-                return await self._reask(ctx, flow, state, str(exc))
+                return await self._reask(ctx, flow, draft, str(exc))
         item[field.key] = value
         shown = [f.key for f in step.visible_fields(item)]
         later = shown[shown.index(field.key) + 1:]
         if later:
-            group["field"] = later[0]
-            return await self._prompt_and_save(ctx, flow, state)
+            entry.field = later[0]
+            return await self._prompt_and_save(ctx, flow, draft)
         items.append({k: v for k, v in item.items() if k in shown})
-        group.update(item=None, field=None)
-        note = f"Đã thêm mục {len(items)}: {self._show_item(step, items[-1]).rstrip('.')}."
+        entry.item = entry.field = None
+        note = f"Đã thêm mục {len(items)}: {prompts.show_item(step, items[-1]).rstrip('.')}."
         if step.max is not None and len(items) >= step.max:
-            del state["pending"][step.key]
-            return [Outgoing(text=note)] + await self._accept(ctx, flow, state, step, items)
-        return await self._reask(ctx, flow, state, note)
-
-    def _show_item(self, step: Step, item: dict[str, Any]) -> str:
-        return " — ".join(self._show(f, item[f.key]) for f in step.visible_fields(item)
-                          if item.get(f.key) not in (None, ""))
+            draft.release(step.key)
+            return [Outgoing(text=note)] + await self._accept(ctx, flow, draft, step, items)
+        return await self._reask(ctx, flow, draft, note)
 
     # -- prompts --------------------------------------------------------------------------------
 
-    async def _reask(self, ctx: Context, flow: Flow, state: dict, message: str) -> list[Outgoing]:
-        return [Outgoing(text=message)] + await self._prompt_and_save(ctx, flow, state)
+    async def _reask(self, ctx: Context, flow: Flow, draft: Draft, message: str) -> list[Outgoing]:
+        return [Outgoing(text=message)] + await self._prompt_and_save(ctx, flow, draft)
 
-    async def _prompt_and_save(self, ctx: Context, flow: Flow, state: dict) -> list[Outgoing]:
-        state["seq"] += 1
-        if state["mode"] == "review":
-            out = await self._review_screen(ctx, flow, state)
-        else:
-            out = await self._question(ctx, flow, state, flow.step(state["cursor"]))
-        state["offered"] = [[c.label, c.value] for c in out.choices]
-        out.choices = [Choice(c.label, f"{state['seq']}.{i}") for i, c in enumerate(out.choices, 1)]
-        await ctx.store.save_draft(*ctx.key, state)
+    async def _prompt_and_save(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
+        draft.seq += 1
+        out = await prompts.screen(ctx, flow, draft)
+        draft.offered = [(c.label, c.value) for c in out.choices]
+        out.choices = [Choice(c.label, f"{draft.seq}.{i}") for i, c in enumerate(out.choices, 1)]
+        await ctx.store.save_draft(*ctx.key, draft.to_json())
         return [out]
-
-    async def _question(self, ctx: Context, flow: Flow, state: dict, step: Step) -> Outgoing:
-        visible = flow.visible_steps(state["answers"])
-        position = next(i for i, s in enumerate(visible, 1) if s.key == step.key)
-        title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
-        if step.type == "group":
-            return await self._group_question(ctx, state, step, title)
-        lines = [self._ask(ctx, state, step)]
-        if step.example:
-            lines.append(f"Ví dụ: {step.example}")
-        choices: list[Choice] = []
-        if step.type in ("choice", "person"):
-            choices += [Choice(o.label, o.value) for o in await self._options(ctx, step, state["answers"])]
-            if step.type == "person" and not choices:
-                lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
-        suggestions = self._fill(ctx, state, step.suggest)
-        if step.suggest_from:
-            suggestions += [str(s) for s in await PROVIDERS[step.suggest_from](ctx, state["answers"])]
-        self._suggest(suggestions, lines, choices)
-        current = state["answers"].get(step.key)
-        if step.type == "list":
-            items = self._pending(ctx, state, step)
-            kind = ITEMS[step.item]
-            if items:
-                lines.append(f"Danh sách hiện có {len(items)} mục:")
-                lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
-                lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
-            else:
-                apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
-                lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
-            choices.append(Choice("Xong", "__done__"))
-        elif state["return_to_review"] and step.key in state["answers"]:
-            lines.append(f"Hiện tại: {self._show(step, current)}")
-            choices.append(Choice("Giữ nguyên", "__keep__"))
-        if step.optional and (step.type != "list" or not items):
-            choices.append(Choice("Bỏ qua", "__skip__"))
-        return Outgoing(title=title, text="\n".join(lines), choices=choices)
-
-    def _ask(self, ctx: Context, state: dict, step: Step) -> str:
-        """The question, which may name earlier answers (a Jinja template like suggestions)."""
-        return (self._fill(ctx, state, (step.ask,)) or [step.ask])[0]
-
-    @staticmethod
-    def _suggest(suggestions: list[str], lines: list[str], choices: list[Choice]) -> None:
-        """Suggestions as buttons; one too long for a button is shown in full and chosen by a short label."""
-        for n, suggestion in enumerate(suggestions, 1):
-            if len(suggestion) <= CHOICE_PREVIEW:
-                choices.append(Choice(suggestion, suggestion))
-            else:
-                label = "Dùng gợi ý" if len(suggestions) == 1 else f"Dùng gợi ý {n}"
-                lines.append(f"{label.replace('Dùng g', 'G')}: {suggestion}")
-                choices.append(Choice(label, suggestion))
-
-    async def _group_question(self, ctx: Context, state: dict, step: Step, title: str) -> Outgoing:
-        group = self._group(state, step)
-        items = group["items"]
-        if group["field"] is None:
-            lines = [self._ask(ctx, state, step)]
-            if items:
-                lines.append(f"Đã có {len(items)} mục:")
-                lines += [f"{i}. {self._show_item(step, item)}" for i, item in enumerate(items, 1)]
-            lines.append("Chọn “Thêm” để thêm một mục, “xóa N” để bỏ mục N, hoặc “Xong”.")
-            choices = [Choice("Thêm", "__add__"), Choice("Xong", "__done__")]
-            if step.optional and not items:
-                choices.append(Choice("Bỏ qua", "__skip__"))
-            return Outgoing(title=title, text="\n".join(lines), choices=choices)
-        field = next(f for f in step.fields if f.key == group["field"])
-        question = await self._question_for_field(ctx, state, field)
-        question.title = f"{title} — {step.label} {len(items) + 1}"
-        return question
-
-    async def _question_for_field(self, ctx: Context, state: dict, field: Step) -> Outgoing:
-        lines = [self._ask(ctx, state, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
-        choices: list[Choice] = []
-        if field.type in ("choice", "person"):
-            choices += [Choice(o.label, o.value) for o in await self._options(ctx, field, state["answers"])]
-        suggestions = self._fill(ctx, state, field.suggest)
-        if field.suggest_from:
-            suggestions += [str(s) for s in await PROVIDERS[field.suggest_from](ctx, state["answers"])]
-        self._suggest(suggestions, lines, choices)
-        if field.optional:
-            choices.append(Choice("Bỏ qua", "__skip__"))
-        return Outgoing(text="\n".join(lines), choices=choices)
-
-    async def _options(self, ctx: Context, step: Step, answers: dict) -> list[Option]:
-        if step.type == "person":
-            return [Option(p.name, p.name) for p in await ctx.people()]
-        if step.options_from:
-            return list(await PROVIDERS[step.options_from](ctx, answers))
-        return list(step.options)
-
-    async def _review_screen(self, ctx: Context, flow: Flow, state: dict) -> Outgoing:
-        listed = [s for s in flow.visible_steps(state["answers"]) if s.in_review]
-        lines = []
-        for n, step in enumerate(listed, 1):
-            lines.append(f"{n}. {step.label}: {self._show(step, state['answers'].get(step.key), long=False)}")
-        lines.append("")
-        lines.append("Gõ “sửa N” để sửa mục N (ví dụ “sửa 2”), hoặc chọn:")
-        return Outgoing(
-            title=flow.review_title or f"Xem lại: {flow.title}",
-            text="\n".join(lines),
-            choices=[Choice(flow.confirm_label, "__confirm__")]
-            + ([Choice("Xem trước", "__preview__")] if flow.preview else []),
-        )
-
-    def _show(self, step: Step, value: Any, long: bool = True) -> str:
-        if value is None or value == [] or value == "":
-            return "(bỏ trống)"
-        if step.type == "choice":
-            for option in step.options:
-                if option.value == value:
-                    return option.label
-            return str(value)
-        if step.type == "date":
-            return f"{dates.weekday_vi(date.fromisoformat(value))}, {dates.format_date_short(date.fromisoformat(value))}"
-        if step.type == "time":
-            t = time.fromisoformat(value)
-            return f"{t.hour:02d} giờ {t.minute:02d}"
-        if step.type in ("list", "group"):
-            shown = [ITEMS[step.item].show(v) if step.type == "list" else self._show_item(step, v) for v in value]
-            if long:
-                return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
-            head = "; ".join(shown[:8])
-            return f"{len(shown)} mục: {head}" + ("; …" if len(shown) > 8 else "")
-        text = value["text"] if isinstance(value, dict) and "text" in value else str(value)
-        if not long and len(text) > 200:
-            return text[:200].rstrip() + "…"
-        return text

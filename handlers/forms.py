@@ -6,12 +6,18 @@ run on confirm) as strings; handler modules register the functions under those n
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import yaml
+
+from bot.messages import Outgoing
+from handlers.draft import Draft
+
+if TYPE_CHECKING:
+    from handlers.context import Context
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 STEP_TYPES = {"text", "longtext", "date", "time", "number", "choice", "list", "person", "group"}
@@ -51,6 +57,9 @@ class Step:
     fields: tuple[Step, ...] = ()  # a group's steps, asked again for each item
     prefill: tuple[str, ...] = ()  # a list's starting items, to keep, remove or add to
 
+    def field_named(self, key: str) -> Step:
+        return next(f for f in self.fields if f.key == key)
+
     def visible_fields(self, item: dict[str, Any]) -> list[Step]:
         return [f for f in self.fields if f.visible(item)]
 
@@ -74,7 +83,7 @@ class Flow:
     confirm_label: str = "Xác nhận"
     preview: str | None = None  # an action that shows the result before confirming
 
-    def step(self, key: str) -> Step:
+    def step(self, key: str | None) -> Step:
         for step in self.steps:
             if step.key == key:
                 return step
@@ -85,15 +94,39 @@ class Flow:
 
 
 # -- registry of named hooks --------------------------------------------------------------------
+# Hooks are called in one place per kind, below (run_validator, run_provider, run_action, parse_item);
+# each first makes ctx.draft the draft being answered, from which ctx.answers and ctx.flow_name come.
 
-Validator = Callable[[Any, Any], Awaitable[Any]]  # (value, ctx) -> value, raises Invalid
-Provider = Callable[[Any, dict[str, Any]], Awaitable[list[Any]]]  # (ctx, answers) -> options/suggestions
-Action = Callable[[Any, dict[str, Any], dict[str, Any]], Awaitable[list[Any]]]  # (ctx, answers, meta)
+
+class Validator(Protocol):
+    """Checks or normalises an answer: (value, ctx) -> value; raises Invalid to ask again."""
+
+    def __call__(self, value: Any, ctx: Context, /) -> Awaitable[Any]: ...
+
+
+class Provider(Protocol):
+    """Options (for `options_from`) or suggestions (for `suggest_from`): (ctx, answers) -> list."""
+
+    def __call__(self, ctx: Context, answers: dict[str, Any], /) -> Awaitable[Sequence[Option | str]]: ...
+
+
+class Action(Protocol):
+    """Run on confirm (`on_done`) or to preview: (ctx, answers, meta) -> replies."""
+
+    def __call__(
+        self, ctx: Context, answers: dict[str, Any], meta: dict[str, Any], /
+    ) -> Awaitable[list[Outgoing]]: ...
+
+
+class ItemParser(Protocol):
+    """One typed line of a list step -> its item; raises Invalid."""
+
+    def __call__(self, text: str, /) -> Any: ...
 
 
 @dataclass
 class ItemType:
-    parse: Callable[[str], Any]  # raises Invalid
+    parse: ItemParser
     show: Callable[[Any], str]
     separator: str = r"[\n;]"  # what separates items typed in one message
 
@@ -103,37 +136,66 @@ PROVIDERS: dict[str, Provider] = {}
 ITEMS: dict[str, ItemType] = {}
 ACTIONS: dict[str, Action] = {}
 
+ValidatorT = TypeVar("ValidatorT", bound=Validator)
+ProviderT = TypeVar("ProviderT", bound=Provider)
+ActionT = TypeVar("ActionT", bound=Action)
+ParserT = TypeVar("ParserT", bound=ItemParser)
 
-def validator(name: str):
-    def register(fn):
+
+def validator(name: str) -> Callable[[ValidatorT], ValidatorT]:
+    def register(fn: ValidatorT) -> ValidatorT:
         VALIDATORS[name] = fn
         return fn
 
     return register
 
 
-def provider(name: str):
-    def register(fn):
+def provider(name: str) -> Callable[[ProviderT], ProviderT]:
+    def register(fn: ProviderT) -> ProviderT:
         PROVIDERS[name] = fn
         return fn
 
     return register
 
 
-def action(name: str):
-    def register(fn):
+def action(name: str) -> Callable[[ActionT], ActionT]:
+    def register(fn: ActionT) -> ActionT:
         ACTIONS[name] = fn
         return fn
 
     return register
 
 
-def item_type(name: str, show: Callable[[Any], str], separator: str = r"[\n;]"):
-    def register(fn):
+def item_type(name: str, show: Callable[[Any], str], separator: str = r"[\n;]") -> Callable[[ParserT], ParserT]:
+    def register(fn: ParserT) -> ParserT:
         ITEMS[name] = ItemType(parse=fn, show=show, separator=separator)
         return fn
 
     return register
+
+
+async def run_validator(name: str, ctx: Context, draft: Draft, value: Any) -> Any:
+    ctx.draft = draft
+    return await VALIDATORS[name](value, ctx)
+
+
+async def run_provider(name: str, ctx: Context, draft: Draft) -> Sequence[Option | str]:
+    ctx.draft = draft
+    return await PROVIDERS[name](ctx, draft.answers)
+
+
+async def run_action(name: str, ctx: Context, draft: Draft) -> list[Outgoing]:
+    ctx.draft = draft
+    return await ACTIONS[name](ctx, draft.answers, draft.meta)
+
+
+def parse_item(ctx: Context, kind: ItemType, text: str) -> Any:
+    return kind.parse(text)
+
+
+def item_kind(step: Step) -> ItemType:
+    """The item type of a list step (check_hooks made sure there is one)."""
+    return ITEMS[step.item or ""]
 
 
 # -- loading ------------------------------------------------------------------------------------

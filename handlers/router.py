@@ -17,6 +17,7 @@ from bot.store import Store
 from bot.text import fold
 from handlers import deadlines, meetings, plans, reminders, unit
 from handlers.context import Context
+from handlers.draft import Draft
 from handlers.engine import Engine
 from handlers.forms import Flow, check_hooks, load_flows
 
@@ -85,20 +86,24 @@ class Assistant:
         """On a channel that restarts with the user present (the console): ask the pending question again."""
         inc = Incoming(channel=channel, chat_id=chat_id, user_id=user_id)
         ctx = await self._context(inc)
-        state = await self.store.draft(*ctx.key)
-        if state is None:
+        draft = await self._draft(ctx)
+        if draft is None:
             return []
-        return await self.engine.resume(ctx, state, note="Tiếp tục việc đang dở:")
+        return await self.engine.resume(ctx, draft, note="Tiếp tục việc đang dở:")
 
     async def _context(self, inc: Incoming) -> Context:
         ctx = Context(store=self.store, clock=self.clock, engine=self.engine, incoming=inc)
         await ctx.refresh()
         return ctx
 
+    async def _draft(self, ctx: Context) -> Draft | None:
+        saved = await self.store.draft(*ctx.key)
+        return Draft.from_json(saved) if saved is not None else None
+
     async def _handle(self, inc: Incoming) -> list[Outgoing]:
         ctx = await self._context(inc)
         await self.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, ctx.unit.id if ctx.unit else None)
-        state = await self.store.draft(*ctx.key)
+        draft = await self._draft(ctx)
         text = inc.text.strip()
         # Menu buttons carry a command as their value.
         if inc.choice and inc.choice.startswith("/"):
@@ -108,11 +113,11 @@ class Assistant:
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
-            return await self._command(ctx, state, name, arg.strip())
-        if state is not None:
+            return await self._command(ctx, draft, name, arg.strip())
+        if draft is not None:
             if fold(text) in CANCEL_WORDS and inc.choice is None:
-                return await self._command(ctx, state, "huy", "")
-            return await self.engine.handle(ctx, state)
+                return await self._command(ctx, draft, "huy", "")
+            return await self.engine.handle(ctx, draft)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
         for understand in (plans.redo_by_number, meetings.free_text, deadlines.free_text):
@@ -121,22 +126,22 @@ class Assistant:
                 return reply
         return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
 
-    async def _command(self, ctx: Context, state: dict | None, name: str, arg: str) -> list[Outgoing]:
+    async def _command(self, ctx: Context, draft: Draft | None, name: str, arg: str) -> list[Outgoing]:
         if name == "huy":
-            if state is None:
+            if draft is None:
                 return [Outgoing(text="Hiện không có việc nào đang làm dở.")]
             await self.store.delete_draft(*ctx.key)
-            title = self.engine.flows[state["flow"]].title
+            title = self.engine.flows[draft.flow].title
             return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
-        if name in ("trogiup", "help") and state is not None:
-            return [Outgoing(text=self.engine.help_for(state))] + await self.engine.resume(ctx, state)
-        if state is not None:
-            title = self.engine.flows[state["flow"]].title
+        if name in ("trogiup", "help") and draft is not None:
+            return [Outgoing(text=self.engine.help_for(draft))] + await self.engine.resume(ctx, draft)
+        if draft is not None:
+            title = self.engine.flows[draft.flow].title
             note = (f"Đồng chí đang làm dở: {title}. Xin trả lời tiếp câu hỏi dưới đây, "
                     "hoặc gõ /huy để bỏ việc này.")
             if name in ("start", "batdau"):
                 note = f"Tiếp tục: {title}."
-            return await self.engine.resume(ctx, state, note=note)
+            return await self.engine.resume(ctx, draft, note=note)
         command = self.commands.get(name)
         if command is None:
             return [Outgoing(text=f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from bot.messages import Incoming, Outgoing
 from handlers.forms import action, load_flows, validator
 from handlers.router import Assistant
 from tests.conftest import NOW, Talk, onboard
+from tests.test_draft import GROUP_ROW, LIST_ROW, OLD_ROW
 
 COLLECTED: list[dict] = []
 
@@ -219,3 +221,23 @@ async def test_group_stops_at_its_maximum(talk):
         for answer in [f"Chi bộ {n}", "Thường kỳ", "1/12/2026", "bỏ qua"]:
             reply = await talk.say(answer)
     assert "Đã thêm mục 3" in reply and "Ai ký?" in reply
+
+
+async def test_engine_resumes_stored_drafts(store, talk):
+    """Drafts saved before the engine used typed drafts (tests/test_draft.py) carry on where they were."""
+    await store.save_draft("test", "u1", "u1", json.loads(LIST_ROW))
+    reply = await talk.say("Lê Văn Cường, miễn")
+    assert "Đã thêm 1" in reply and "Danh sách hiện có 3 mục" in reply
+    assert "Ai chủ trì?" in await talk.say("xong")
+    saved = await store.draft("test", "u1", "u1")
+    assert saved["pending"] == {} and len(saved["answers"]["people"]) == 3
+
+    await store.save_draft("test", "u1", "u1", json.loads(GROUP_ROW))
+    assert "Ngày nào?" in await talk.say("Thường kỳ")
+    await talk.say("18/4/2024")
+    assert "Đã thêm mục 2: Chi bộ 4 — Thường kỳ" in await talk.say("bỏ qua")
+
+    await store.save_draft("test", "u1", "u1", json.loads(OLD_ROW))
+    assert "Ngày nào?" in await talk.say("bỏ qua")
+    saved = await store.draft("test", "u1", "u1")
+    assert "pending" not in saved and saved["answers"] == {"name": "Họp", "body": None}

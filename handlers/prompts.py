@@ -1,0 +1,220 @@
+"""What the form engine shows: the question on screen or the review screen, and answers as text.
+
+Also keeps the items of a list or group step while they are being answered (in the draft's `pending`),
+since the question shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, time
+from typing import Any, cast
+
+from jinja2 import TemplateError
+
+from bot import dates
+from bot.messages import Choice, Outgoing
+from bot.templating import environment
+from handlers.context import Context
+from handlers.draft import Draft, GroupEntry
+from handlers.forms import Flow, Option, Step, item_kind, parse_item, run_provider
+
+CHOICE_PREVIEW = 60
+
+
+async def screen(ctx: Context, flow: Flow, draft: Draft) -> Outgoing:
+    """The review screen, or the question at the draft's cursor; choices carry their plain values."""
+    if draft.mode == "review":
+        return review_screen(flow, draft)
+    return await _question(ctx, flow, draft, flow.step(draft.cursor))
+
+
+# -- questions ----------------------------------------------------------------------------------
+
+async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgoing:
+    visible = flow.visible_steps(draft.answers)
+    position = next(i for i, s in enumerate(visible, 1) if s.key == step.key)
+    title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
+    if step.type == "group":
+        return await _group_question(ctx, draft, step, title)
+    lines = [_ask(ctx, draft, step)]
+    if step.example:
+        lines.append(f"Ví dụ: {step.example}")
+    choices: list[Choice] = []
+    if step.type in ("choice", "person"):
+        choices += [Choice(o.label, o.value) for o in await _options(ctx, draft, step)]
+        if step.type == "person" and not choices:
+            lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
+    suggestions = fill(ctx, draft, step.suggest)
+    if step.suggest_from:
+        suggestions += [str(s) for s in await run_provider(step.suggest_from, ctx, draft)]
+    _suggest(suggestions, lines, choices)
+    current = draft.answers.get(step.key)
+    items: list[Any] = []
+    if step.type == "list":
+        items = list_items(ctx, draft, step)
+        kind = item_kind(step)
+        if items:
+            lines.append(f"Danh sách hiện có {len(items)} mục:")
+            lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
+            lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
+        else:
+            apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
+            lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
+        choices.append(Choice("Xong", "__done__"))
+    elif draft.return_to_review and step.key in draft.answers:
+        lines.append(f"Hiện tại: {show(step, current)}")
+        choices.append(Choice("Giữ nguyên", "__keep__"))
+    if step.optional and (step.type != "list" or not items):
+        choices.append(Choice("Bỏ qua", "__skip__"))
+    return Outgoing(title=title, text="\n".join(lines), choices=choices)
+
+
+def _ask(ctx: Context, draft: Draft, step: Step) -> str:
+    """The question, which may name earlier answers (a Jinja template like suggestions)."""
+    return (fill(ctx, draft, (step.ask,)) or [step.ask])[0]
+
+
+def _suggest(suggestions: list[str], lines: list[str], choices: list[Choice]) -> None:
+    """Suggestions as buttons; one too long for a button is shown in full and chosen by a short label."""
+    for n, suggestion in enumerate(suggestions, 1):
+        if len(suggestion) <= CHOICE_PREVIEW:
+            choices.append(Choice(suggestion, suggestion))
+        else:
+            label = "Dùng gợi ý" if len(suggestions) == 1 else f"Dùng gợi ý {n}"
+            lines.append(f"{label.replace('Dùng g', 'G')}: {suggestion}")
+            choices.append(Choice(label, suggestion))
+
+
+async def _group_question(ctx: Context, draft: Draft, step: Step, title: str) -> Outgoing:
+    entry = group_entry(draft, step)
+    items = entry.items
+    if entry.field is None:
+        lines = [_ask(ctx, draft, step)]
+        if items:
+            lines.append(f"Đã có {len(items)} mục:")
+            lines += [f"{i}. {show_item(step, item)}" for i, item in enumerate(items, 1)]
+        lines.append("Chọn “Thêm” để thêm một mục, “xóa N” để bỏ mục N, hoặc “Xong”.")
+        choices = [Choice("Thêm", "__add__"), Choice("Xong", "__done__")]
+        if step.optional and not items:
+            choices.append(Choice("Bỏ qua", "__skip__"))
+        return Outgoing(title=title, text="\n".join(lines), choices=choices)
+    field = step.field_named(entry.field)
+    question = await _question_for_field(ctx, draft, field)
+    question.title = f"{title} — {step.label} {len(items) + 1}"
+    return question
+
+
+async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoing:
+    lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
+    choices: list[Choice] = []
+    if field.type in ("choice", "person"):
+        choices += [Choice(o.label, o.value) for o in await _options(ctx, draft, field)]
+    suggestions = fill(ctx, draft, field.suggest)
+    if field.suggest_from:
+        suggestions += [str(s) for s in await run_provider(field.suggest_from, ctx, draft)]
+    _suggest(suggestions, lines, choices)
+    if field.optional:
+        choices.append(Choice("Bỏ qua", "__skip__"))
+    return Outgoing(text="\n".join(lines), choices=choices)
+
+
+async def _options(ctx: Context, draft: Draft, step: Step) -> list[Option]:
+    if step.type == "person":
+        return [Option(p.name, p.name) for p in await ctx.people()]
+    if step.options_from:
+        return list(cast(Sequence[Option], await run_provider(step.options_from, ctx, draft)))
+    return list(step.options)
+
+
+def review_screen(flow: Flow, draft: Draft) -> Outgoing:
+    listed = [s for s in flow.visible_steps(draft.answers) if s.in_review]
+    lines = []
+    for n, step in enumerate(listed, 1):
+        lines.append(f"{n}. {step.label}: {show(step, draft.answers.get(step.key), long=False)}")
+    lines.append("")
+    lines.append("Gõ “sửa N” để sửa mục N (ví dụ “sửa 2”), hoặc chọn:")
+    return Outgoing(
+        title=flow.review_title or f"Xem lại: {flow.title}",
+        text="\n".join(lines),
+        choices=[Choice(flow.confirm_label, "__confirm__")]
+        + ([Choice("Xem trước", "__preview__")] if flow.preview else []),
+    )
+
+
+# -- answers as text ----------------------------------------------------------------------------
+
+def show(step: Step, value: Any, long: bool = True) -> str:
+    if value is None or value == [] or value == "":
+        return "(bỏ trống)"
+    if step.type == "choice":
+        for option in step.options:
+            if option.value == value:
+                return option.label
+        return str(value)
+    if step.type == "date":
+        return f"{dates.weekday_vi(date.fromisoformat(value))}, {dates.format_date_short(date.fromisoformat(value))}"
+    if step.type == "time":
+        t = time.fromisoformat(value)
+        return f"{t.hour:02d} giờ {t.minute:02d}"
+    if step.type in ("list", "group"):
+        shown = [item_kind(step).show(v) if step.type == "list" else show_item(step, v) for v in value]
+        if long:
+            return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
+        head = "; ".join(shown[:8])
+        return f"{len(shown)} mục: {head}" + ("; …" if len(shown) > 8 else "")
+    text = value["text"] if isinstance(value, dict) and "text" in value else str(value)
+    if not long and len(text) > 200:
+        return text[:200].rstrip() + "…"
+    return text
+
+
+def show_item(step: Step, item: dict[str, Any]) -> str:
+    """One item of a group step, its filled fields joined."""
+    return " — ".join(show(f, item[f.key]) for f in step.visible_fields(item)
+                      if item.get(f.key) not in (None, ""))
+
+
+def fill(ctx: Context, draft: Draft, texts: tuple[str, ...]) -> list[str]:
+    """Render suggestions, which may be Jinja templates over the answers so far and the unit.
+
+    One that needs an answer not given yet is left out.
+    """
+    out = []
+    for text in texts:
+        if "{" not in text:
+            out.append(text)
+            continue
+        try:
+            rendered = environment().from_string(text).render(**draft.answers, unit=ctx.unit)
+        except (TemplateError, TypeError, ValueError):
+            continue
+        if rendered.strip():
+            out.append(rendered.strip())
+    return out
+
+
+# -- lists and groups being answered ------------------------------------------------------------
+
+def list_items(ctx: Context, draft: Draft, step: Step) -> list[Any]:
+    """Items of a list being typed; they become the answer on “xong”."""
+    items = draft.pending_list(step.key)
+    if items is None:
+        if step.key in draft.answers:
+            items = list(draft.answers[step.key] or [])
+        else:
+            kind = item_kind(step)
+            items = [parse_item(ctx, kind, line) for line in fill(ctx, draft, step.prefill)]
+        draft.hold(step.key, items)
+    return items
+
+
+def group_entry(draft: Draft, step: Step) -> GroupEntry:
+    """A group step's items and the item being asked, field by field."""
+    entry = draft.pending_group(step.key)
+    if entry is None:
+        items = [dict(i) for i in draft.answers.get(step.key) or []]
+        first = step.visible_fields({})[0].key
+        entry = GroupEntry(items=items, item=None if items else {}, field=None if items else first)
+        draft.hold(step.key, entry)
+    return entry
