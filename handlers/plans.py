@@ -9,8 +9,6 @@ from typing import Any
 from bot import dates
 from bot.citations import parse_citation
 from bot.documents import Document, Signature, render_text
-from bot.issuing import FIRST_TERM as FIRST_TERM  # re-exported: handlers/meetings.py reads them here
-from bot.issuing import TERM_YEARS as TERM_YEARS
 from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.store.records import StoredDocument, Unit

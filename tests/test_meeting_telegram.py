@@ -8,7 +8,7 @@ import sqlite3
 import docx
 import pytest
 
-from handlers.meetings import documents
+from bot import issuing
 from tests.conftest import ONBOARD
 from tests.telegram_harness import TgUser, running_bot
 
@@ -20,7 +20,7 @@ ONBOARD_CELL = ONBOARD[:11] + [ROSTER] + ONBOARD[12:]
 def no_pdf(monkeypatch):
     async def none(data, name):
         return None
-    monkeypatch.setattr(documents, "to_pdf", none)
+    monkeypatch.setattr(issuing, "to_pdf", none)
 
 
 async def test_attendance_by_taps_across_a_restart_and_counts_refused(fake, tmp_path, clock):

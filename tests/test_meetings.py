@@ -14,12 +14,13 @@ from datetime import date
 import docx
 import pytest
 
+from bot import issuing
 from bot.formats import percent
 from bot.rhythm import rhythm_notices
 from bot.store import Person
 from handlers import meetings
 from handlers.forms import Invalid
-from handlers.meetings import attendance, documents, hooks
+from handlers.meetings import attendance, hooks
 from handlers.meetings.rhythm import statistics
 from tests.conftest import ONBOARD, ROOT, Talk, onboard
 from tests.docx_checks import all_text, assert_layout, cell_lines, norm, paragraphs
@@ -242,7 +243,7 @@ TAIL = ["4", "0", "bỏ qua", "Tốt", "16h30"]
 def no_pdf(monkeypatch):
     async def none(data, name):
         return None
-    monkeypatch.setattr(documents, "to_pdf", none)
+    monkeypatch.setattr(issuing, "to_pdf", none)
 
 
 async def cell(assistant, user: str = "u1") -> Talk:

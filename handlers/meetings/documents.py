@@ -1,27 +1,24 @@
 """The documents of a meeting: its Biên bản (flow `meeting`) and the Nghị quyết / Kết luận written from it
 (flow `resolution`, started by `/sinhhoat nghiquyet N` / `/sinhhoat ketluan N`).
 
-On confirm: the Biên bản through `store.save_document` (kind "minutes", doc type BB, its own number
-series), one `meetings` row, one `attendance` row per roster member, and each task as a deadline row
-(document_id and meeting_id set).
+On confirm, through the issuing pipeline (bot/issuing.py), in one transaction: the Biên bản (kind
+"minutes", doc type BB, its own number series), one `meetings` row, one `attendance` row per roster
+member, each task as a deadline row (document_id and meeting_id set), and the draft's completion.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
 from datetime import date
 from typing import Any, TypedDict
 
 from bot import dates
-from bot.documents import Document, Signature, render_docx, render_text
+from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
-from bot.messages import Choice, OutDocument, Outgoing
-from bot.pdf import to_pdf
+from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
+from bot.messages import Choice, Outgoing
 from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
 from bot.text import apply_spelling
-from handlers import plans
 from handlers.context import Context
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
@@ -29,14 +26,6 @@ from handlers.meetings.attendance import attendance_of, check, periods, resolve
 QUALITY = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 RESOLUTIONS = {"NQ": ("NGHỊ QUYẾT", "Nghị quyết"), "KL": ("KẾT LUẬN", "Kết luận")}
 MINUTES_TYPE = "BB"
-
-
-def series(unit: Unit, doc_type: str, issued: date) -> str:
-    """One running series per document type, restarting each term (or each year), as for plans."""
-    if unit.settings.get("numbering") == "year":
-        return f"{doc_type}:{issued.year}"
-    start = plans.FIRST_TERM + plans.TERM_YEARS * ((issued.year - plans.FIRST_TERM) // plans.TERM_YEARS)
-    return f"{doc_type}:{start}-{start + plans.TERM_YEARS}"
 
 
 # -- the documents ----------------------------------------------------------------------------
@@ -147,21 +136,6 @@ def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
     )
 
 
-def _file_name(head: str, number: int | None, doc_type: str, unit: Unit, title: str) -> str:
-    code = f" {number:02d}-{doc_type}-{unit.code}" if number else ""
-    name = re.sub(r'[\\/:*?"<>|\n“”]+', " ", f"{head}{code} - {title}")
-    name = re.sub(r"\s+", " ", name).strip()
-    return name[:110].rstrip() + ".docx"
-
-
-async def _with_pdf(data: bytes, name: str, caption: str) -> tuple[list[Outgoing], bool]:
-    out = [Outgoing(document=OutDocument(name, data, caption))]
-    pdf = await to_pdf(data, name)
-    if pdf is not None:
-        out.append(Outgoing(document=OutDocument(name.removesuffix(".docx") + ".pdf", pdf)))
-    return out, pdf is not None
-
-
 # -- actions ----------------------------------------------------------------------------------
 
 @action("meeting.preview")
@@ -182,29 +156,16 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
         note = Outgoing(text="Chưa tạo được biên bản vì:\n" + "\n".join(f"- {e}" for e in errors)
                         + "\nXin sửa các mục liên quan (gõ “sửa N”).")
         return [note] + await ctx.engine.start(ctx, "meeting", answers=answers, meta=meta, review=True)
-    held = date.fromisoformat(answers["held_on"])
-    doc_series = series(unit, MINUTES_TYPE, held)
-    title = meeting_name(answers)
-    title = "Biên bản " + title
-    by = f"{ctx.incoming.channel}:{ctx.incoming.user_id}"
-    source = f"Biên bản {meeting_name(answers)}"
+    title = "Biên bản " + meeting_name(answers)
     tasks = [{"kind": "deadline", "title": t["what"], "due": t["due"], "who": _who(t["owner"], answers),
-              "source": source} for t in answers.get("tasks") or []]
-    for attempt in range(3):
-        number = await ctx.store.next_number(unit.id, doc_series)
-        doc = minutes_document(unit, answers, number)
-        data = render_docx(doc)
-        name = _file_name("Biên bản", number, MINUTES_TYPE, unit, upper_first(meeting_name(answers)))
-        try:
-            doc_id, meeting_id = await ctx.store.save_document({
-                "unit_id": unit.id, "kind": "minutes", "doc_type": MINUTES_TYPE, "series": doc_series,
-                "number": number, "issued_on": answers["held_on"], "title": title, "answers": answers,
-                "filename": name, "content": data, "created_by": by}, tasks, meeting=new_meeting(answers))
-            break
-        except sqlite3.IntegrityError:  # another account took the number meanwhile
-            if attempt == 2:
-                raise
-    out, has_pdf = await _with_pdf(data, name, f"{doc.number} — {title}")
+              "source": title} for t in answers.get("tasks") or []]
+    issued = await issue(ctx.store, IssueRequest(
+        unit=unit, kind="minutes", doc_type=MINUTES_TYPE, issued_on=date.fromisoformat(answers["held_on"]),
+        title=title, answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
+        build=lambda number: minutes_document(unit, answers, number), file_head="Biên bản",
+        file_title=upper_first(meeting_name(answers)), items=tasks, meeting=new_meeting(answers), draft=ctx.key))
+    out = outgoing_documents(issued)
+    doc, doc_id, meeting_id = issued.document, issued.doc_id, issued.meeting_id
     c = attendance_of(answers)
     lines = [f"Đã lưu biên bản {doc.number.removeprefix('Số ')} ({title[0].lower() + title[1:]}; mã văn bản {doc_id}).",
              f"Có mặt {c.present}/{c.due} đồng chí ({c.percent_text}); biểu quyết {view(answers, unit)['vote']}."]
@@ -214,8 +175,7 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
                      "chương trình kiểm điểm ở buổi sinh hoạt thường kỳ tới:")
         lines += [f"- {dates.format_date_short(date.fromisoformat(t['due']))}: {t['who']} — {t['title']}"
                   for t in tasks[:10]]
-    if not has_pdf:
-        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
+    lines += pdf_note(issued)
     lines.append("Đồng chí có thể soạn luôn nghị quyết hoặc kết luận của buổi sinh hoạt từ các nội dung trên:")
     out.append(Outgoing(text="\n".join(lines), choices=[
         Choice("Soạn nghị quyết", f"/sinhhoat nghiquyet {meeting_id}"),
@@ -276,25 +236,19 @@ async def resolution_save(ctx: Context, answers: dict[str, Any], meta: dict[str,
     unit = ctx.unit
     assert unit is not None
     kind = answers["res_kind"]
-    issued = date.fromisoformat(answers["issued_on"])
-    doc_series = series(unit, kind, issued)
     number = answers.get("number")
-    if number is not None and await ctx.store.number_taken(unit.id, doc_series, number):
-        number = answers["number"] = await ctx.store.next_number(unit.id, doc_series)
-        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; văn bản nhận số {number:02d}.")
-    doc = resolution_document(unit, answers)
-    data = render_docx(doc)
-    title = resolution_title(answers)
-    name = _file_name(RESOLUTIONS[kind][1], number, kind, unit, upper_first(meeting_name(answers["m"])))
-    doc_id, _ = await ctx.store.save_document({
-        "unit_id": unit.id, "kind": "resolution", "doc_type": kind, "series": doc_series, "number": number,
-        "issued_on": answers["issued_on"], "title": title, "answers": answers, "filename": name, "content": data,
-        "created_by": f"{ctx.incoming.channel}:{ctx.incoming.user_id}"}, [])
-    out, has_pdf = await _with_pdf(data, name, f"{doc.number} — {title}")
-    shown = doc.number.removeprefix("Số ").strip()
-    lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {shown} (mã văn bản {doc_id}). Gõ /vanban để xem các văn bản."]
-    if not has_pdf:
-        lines.append("(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)")
+    issued = await issue(ctx.store, IssueRequest(
+        unit=unit, kind="resolution", doc_type=kind, issued_on=date.fromisoformat(answers["issued_on"]),
+        title=resolution_title(answers), answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
+        build=lambda n: resolution_document(unit, {**answers, "number": n}), file_head=RESOLUTIONS[kind][1],
+        file_title=upper_first(meeting_name(answers["m"])), number=number, numbered=number is not None,
+        draft=ctx.key))
+    if issued.renumbered:
+        ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; văn bản nhận số {issued.number:02d}.")
+    out = outgoing_documents(issued)
+    shown = issued.document.number.removeprefix("Số ").strip()
+    lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {shown} (mã văn bản {issued.doc_id}). "
+             "Gõ /vanban để xem các văn bản."] + pdf_note(issued)
     out.append(Outgoing(text="\n".join(lines)))
     return out
 
