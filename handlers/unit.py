@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from bot.messages import Choice, Outgoing
+from bot.store.records import Person, Unit
 from bot.text import apply_spelling, fold
 from handlers.context import Context
 from handlers.draft import Draft
@@ -200,7 +201,7 @@ async def cmd_start(ctx: Context, arg: str) -> list[Outgoing]:
     return [welcome] + await ctx.engine.start(ctx, "start")
 
 
-def profile_text(unit, people) -> str:
+def profile_text(unit: Unit, people: list[Person]) -> str:
     lines = [
         f"Loại tổ chức: {KINDS.get(unit.kind, unit.kind)}",
         f"Cấp trên: {unit.superior or '(không có)'}",
@@ -219,7 +220,7 @@ def profile_text(unit, people) -> str:
     return "\n".join(lines)
 
 
-def unit_answers(unit, people) -> dict[str, Any]:
+def unit_answers(unit: Unit, people: list[Person]) -> dict[str, Any]:
     return {
         "kind": unit.kind, "superior": unit.superior or None, "name": unit.name, "code": unit.code,
         "place": unit.place, "signer_name": unit.signer_name, "signer_title": unit.signer_title,
