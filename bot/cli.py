@@ -7,7 +7,7 @@ import asyncio
 import json
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,7 +90,7 @@ def _human(item: Item) -> str:
     return f"{head}\n   “{item.quote}”"
 
 
-def extract_command(path: str, as_json: bool) -> int:
+def extract_command(path: str, as_json: bool, *, today: date) -> int:
     """``chibo extract PATH [--json]``: print the dated items of a plan; 2 when the file is unreadable."""
     from bot.extract import extract, read_text
 
@@ -99,7 +99,7 @@ def extract_command(path: str, as_json: bool) -> int:
     except ValueError as exc:
         print(str(exc), file=sys.stderr)
         return 2
-    items = extract(text)
+    items = extract(text, today=today)
     if as_json:
         print(json.dumps([i.as_json() for i in items], ensure_ascii=False, indent=2))
         return 0
@@ -124,7 +124,9 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "backup":
             asyncio.run(_backup(args))
         elif args.command == "extract":
-            raise SystemExit(extract_command(args.path, args.json))
+            from bot.clock import Clock
+
+            raise SystemExit(extract_command(args.path, args.json, today=Clock(settings.tz).today()))
         elif args.command == "telegram":
             from bot.channels.telegram import run_telegram
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.messages import Incoming
 from bot.store import Account, Person, Store, Unit
-from handlers.draft import Draft
 
 if TYPE_CHECKING:
     from handlers.engine import Engine
@@ -23,25 +22,8 @@ class Context:
     account: Account | None = None
     unit: Unit | None = None
     started_flow: bool = False
-    draft: Draft | None = None  # the running flow's draft; the engine sets it before calling a hook
     notes: list[str] = field(default_factory=list)  # warnings about an accepted answer, shown before the next question
     _people: list[Person] | None = field(default=None, repr=False)
-
-    @property
-    def flow_name(self) -> str:
-        """The running flow."""
-        return self.draft.flow if self.draft else ""
-
-    @property
-    def answers(self) -> dict[str, Any]:
-        """The running flow's answers so far."""
-        return self.draft.answers if self.draft else {}
-
-    @answers.setter
-    def answers(self, value: dict[str, Any]) -> None:
-        if self.draft is None:
-            raise AttributeError("no flow is running")
-        self.draft.answers = value
 
     def warn(self, message: str) -> None:
         self.notes.append(message)

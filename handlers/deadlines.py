@@ -10,11 +10,11 @@ from typing import Any
 
 from bot import dates
 from bot.agenda import line, span, week_of
-from bot.clock import Clock
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
 from bot.text import fold
 from handlers.context import Context
+from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
 from handlers.plans import DATE_LIKE
 
@@ -44,7 +44,7 @@ def reading(when: dates.When) -> dict[str, Any]:
 
 
 @validator("deadline.when")
-async def check_when(value: str, ctx: Context) -> dict[str, Any]:
+async def check_when(ctx: Context, draft: Draft, value: str) -> dict[str, Any]:
     try:
         when = dates.parse_when(value, today=ctx.clock.today())
     except dates.DateError as exc:
@@ -62,10 +62,10 @@ def show_found(item: dict[str, Any]) -> str:
 
 
 @item_type("found", show=show_found, separator="\n")
-def parse_found(text: str) -> dict[str, Any]:
+def parse_found(ctx: Context, text: str) -> dict[str, Any]:
     """A dated item typed during an import, e.g. “Nộp báo cáo trước 20/6/2027”."""
     try:
-        when = dates.parse_when(text, today=Clock().today())
+        when = dates.parse_when(text, today=ctx.clock.today())
     except dates.DateError as exc:
         raise Invalid(str(exc)) from None
     return {**reading(when), "who": None, "quote": text.strip(), "title": text.strip()}
@@ -181,10 +181,10 @@ async def snooze_to(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 
 
 @action("deadline.snooze_to")
-async def save_snooze(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def save_snooze(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
-    until = date.fromisoformat(answers["until"])
-    await ctx.store.snooze_deadline(ctx.unit.id, meta["id"], until)
+    until = date.fromisoformat(draft.answers["until"])
+    await ctx.store.snooze_deadline(ctx.unit.id, draft.meta["id"], until)
     return [Outgoing(text=f"Đã hoãn nhắc việc này đến {dates.weekday_vi(until)}, {dates.format_date_short(until)}.")]
 
 
@@ -212,8 +212,9 @@ def _new_deadline(title: str, when: dict[str, Any], who: str | None) -> NewDeadl
 
 
 @action("deadline.save")
-async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
+    answers, meta = draft.answers, draft.meta
     when = answers["when"]
     item = _new_deadline(answers["title"], when, answers.get("who"))
     if meta.get("id"):
@@ -269,8 +270,9 @@ async def import_file(ctx: Context) -> list[Outgoing]:
 
 
 @action("deadline.import_save")
-async def import_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def import_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
+    answers = draft.answers
     rows = [_new_deadline(i.get("title") or i["quote"], i, i["who"]) for i in answers["items"]]
     await ctx.store.add_deadlines(ctx.unit.id, rows, source=answers["source"], created_at=ctx.clock.now().isoformat())
     return [Outgoing(text=f"Đã đưa {len(rows)} mốc vào danh sách theo dõi, nguồn: {answers['source']}. "

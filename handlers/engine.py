@@ -98,7 +98,6 @@ class Engine:
     async def handle(self, ctx: Context, draft: Draft) -> list[Outgoing]:
         """Take the user's answer to the question on screen."""
         ctx.notes = []
-        ctx.draft = draft
         out = await self._handle(ctx, draft)
         return ([Outgoing(text="\n".join(ctx.notes))] if ctx.notes else []) + out
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import yaml
 
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from handlers.draft import Draft
 
 if TYPE_CHECKING:
@@ -28,12 +28,6 @@ class Invalid(Exception):
 
 
 @dataclass(frozen=True)
-class Option:
-    value: str
-    label: str
-
-
-@dataclass(frozen=True)
 class Step:
     key: str
     type: str
@@ -42,7 +36,7 @@ class Step:
     help: str = ""
     example: str = ""
     optional: bool = False
-    options: tuple[Option, ...] = ()
+    options: tuple[Choice, ...] = ()
     options_from: str | None = None
     other: bool = False
     suggest: tuple[str, ...] = ()
@@ -94,34 +88,33 @@ class Flow:
 
 
 # -- registry of named hooks --------------------------------------------------------------------
-# Hooks are called in one place per kind, below (run_validator, run_provider, run_action, parse_item);
-# each first makes ctx.draft the draft being answered, from which ctx.answers and ctx.flow_name come.
+# Hooks are called in one place per kind, below (run_validator, run_provider, run_action, parse_item).
+# Every hook gets the Context of the message being answered; all but item parsers also get the Draft of
+# the running flow, whose answers so far, meta and flow name they read.
 
 
 class Validator(Protocol):
-    """Checks or normalises an answer: (value, ctx) -> value; raises Invalid to ask again."""
+    """Checks or normalises an answer: (ctx, draft, value) -> value; raises Invalid to ask again."""
 
-    def __call__(self, value: Any, ctx: Context, /) -> Awaitable[Any]: ...
+    def __call__(self, ctx: Context, draft: Draft, value: Any, /) -> Awaitable[Any]: ...
 
 
 class Provider(Protocol):
-    """Options (for `options_from`) or suggestions (for `suggest_from`): (ctx, answers) -> list."""
+    """Options (for `options_from`, as Choices) or suggestions (for `suggest_from`): (ctx, draft) -> list."""
 
-    def __call__(self, ctx: Context, answers: dict[str, Any], /) -> Awaitable[Sequence[Option | str]]: ...
+    def __call__(self, ctx: Context, draft: Draft, /) -> Awaitable[Sequence[Choice | str]]: ...
 
 
 class Action(Protocol):
-    """Run on confirm (`on_done`) or to preview: (ctx, answers, meta) -> replies."""
+    """Run on confirm (`on_done`) or to preview: (ctx, draft) -> replies."""
 
-    def __call__(
-        self, ctx: Context, answers: dict[str, Any], meta: dict[str, Any], /
-    ) -> Awaitable[list[Outgoing]]: ...
+    def __call__(self, ctx: Context, draft: Draft, /) -> Awaitable[list[Outgoing]]: ...
 
 
 class ItemParser(Protocol):
-    """One typed line of a list step -> its item; raises Invalid."""
+    """One typed line of a list step -> its item: (ctx, text) -> item; raises Invalid."""
 
-    def __call__(self, text: str, /) -> Any: ...
+    def __call__(self, ctx: Context, text: str, /) -> Any: ...
 
 
 @dataclass
@@ -175,22 +168,19 @@ def item_type(name: str, show: Callable[[Any], str], separator: str = r"[\n;]") 
 
 
 async def run_validator(name: str, ctx: Context, draft: Draft, value: Any) -> Any:
-    ctx.draft = draft
-    return await VALIDATORS[name](value, ctx)
+    return await VALIDATORS[name](ctx, draft, value)
 
 
-async def run_provider(name: str, ctx: Context, draft: Draft) -> Sequence[Option | str]:
-    ctx.draft = draft
-    return await PROVIDERS[name](ctx, draft.answers)
+async def run_provider(name: str, ctx: Context, draft: Draft) -> Sequence[Choice | str]:
+    return await PROVIDERS[name](ctx, draft)
 
 
 async def run_action(name: str, ctx: Context, draft: Draft) -> list[Outgoing]:
-    ctx.draft = draft
-    return await ACTIONS[name](ctx, draft.answers, draft.meta)
+    return await ACTIONS[name](ctx, draft)
 
 
 def parse_item(ctx: Context, kind: ItemType, text: str) -> Any:
-    return kind.parse(text)
+    return kind.parse(ctx, text)
 
 
 def item_kind(step: Step) -> ItemType:
@@ -211,7 +201,7 @@ def _step(raw: dict[str, Any], flow: str) -> Step:
     if raw.get("type") not in STEP_TYPES:
         raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown type {raw.get('type')!r}")
     values = dict(raw)
-    values["options"] = tuple(Option(str(o["value"]), o["label"]) for o in raw.get("options", ()))
+    values["options"] = tuple(Choice(o["label"], str(o["value"])) for o in raw.get("options", ()))
     values["suggest"] = tuple(raw.get("suggest", ()))
     values["prefill"] = tuple(raw.get("prefill", ()))
     values["fields"] = tuple(_step(f, flow) for f in raw.get("fields", ()))

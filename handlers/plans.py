@@ -16,7 +16,8 @@ from bot.templating import environment
 from bot.text import apply_spelling, fold
 from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
 from handlers.context import Context
-from handlers.forms import Invalid, Option, action, item_type, provider, validator
+from handlers.draft import Draft
+from handlers.forms import Invalid, action, item_type, provider, validator
 
 DOC_TYPE = "KH"
 KIND_LABELS = {
@@ -37,35 +38,34 @@ def _unit(ctx: Context) -> Unit:
     return ctx.unit
 
 
-def _series(ctx: Context) -> str:
-    return series(_unit(ctx), DOC_TYPE, _issued(ctx))
+def _series(ctx: Context, draft: Draft) -> str:
+    return series(_unit(ctx), DOC_TYPE, _issued(ctx, draft))
 
 
-def _issued(ctx: Context) -> date:
-    value = ctx.answers.get("issued_on")
+def _issued(ctx: Context, draft: Draft) -> date:
+    value = draft.answers.get("issued_on")
     return date.fromisoformat(value) if value else ctx.clock.today()
 
 
 @provider("plan.next_number")
-async def next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
-    ctx.answers = answers
-    return [str(await ctx.store.next_number(_unit(ctx).id, _series(ctx)))]
+async def next_number(ctx: Context, draft: Draft) -> list[str]:
+    return [str(await ctx.store.next_number(_unit(ctx).id, _series(ctx, draft)))]
 
 
 @validator("plan.number")
-async def check_number(value: int, ctx: Context) -> int:
+async def check_number(ctx: Context, draft: Draft, value: int) -> int:
     if value < 1:
         raise Invalid("Số văn bản phải từ 1 trở lên.")
-    taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx), value)
+    taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx, draft), value)
     if taken:
-        free = await ctx.store.next_number(_unit(ctx).id, _series(ctx))
+        free = await ctx.store.next_number(_unit(ctx).id, _series(ctx, draft))
         raise Invalid(f"Số {value:02d}-{DOC_TYPE}/{_unit(ctx).code} đã dùng cho một văn bản khác trong nhiệm kỳ này. "
                       f"Số tiếp theo còn trống là {free}.")
     return value
 
 
 @validator("plan.subject")
-async def check_subject(value: str, ctx: Context) -> str:
+async def check_subject(ctx: Context, draft: Draft, value: str) -> str:
     value = value.strip().rstrip(".")
     if len(value) < 5:
         raise Invalid("Trích yếu quá ngắn. Xin ghi rõ nội dung kế hoạch, ví dụ “Tổ chức sinh hoạt chi bộ theo "
@@ -74,7 +74,7 @@ async def check_subject(value: str, ctx: Context) -> str:
 
 
 @validator("plan.when")
-async def check_when(value: str, ctx: Context) -> str:
+async def check_when(ctx: Context, draft: Draft, value: str) -> str:
     """A time phrase for an event ("đầu tháng 7/2023", "ngày 20/10/2023"): it must name a real date."""
     try:
         dates.parse_when(value, today=ctx.clock.today(), default_kind="event")
@@ -87,7 +87,7 @@ DATE_LIKE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?|ngày\
 
 
 @validator("plan.duties")
-async def check_duties(value: str, ctx: Context) -> str:
+async def check_duties(ctx: Context, draft: Draft, value: str) -> str:
     """Each line that writes a date must write a real one; a deadline already past is accepted with a note."""
     from bot.extract import extract
 
@@ -105,12 +105,12 @@ async def check_duties(value: str, ctx: Context) -> str:
 
 
 @validator("plan.caps")
-async def caps(value: str, ctx: Context) -> str:
+async def caps(ctx: Context, draft: Draft, value: str) -> str:
     return re.sub(r"\s+", " ", value).strip().upper()
 
 
 @validator("plan.future")
-async def warn_past(value: str, ctx: Context) -> str:
+async def warn_past(ctx: Context, draft: Draft, value: str) -> str:
     if date.fromisoformat(value) < ctx.clock.today():
         ctx.warn(f"Lưu ý: ngày {dates.format_date_short(date.fromisoformat(value))} đã qua; tôi vẫn ghi nhận.")
     return value
@@ -119,33 +119,33 @@ async def warn_past(value: str, ctx: Context) -> str:
 # -- suggestions that depend on the unit --------------------------------------------------------
 
 @provider("plan.place")
-async def unit_place(ctx: Context, answers: dict[str, Any]) -> list[str]:
+async def unit_place(ctx: Context, draft: Draft) -> list[str]:
     return [ctx.unit.place] if ctx.unit else []
 
 
 @provider("plan.authorities")
-async def authorities(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+async def authorities(ctx: Context, draft: Draft) -> list[Choice]:
     first = AUTHORITIES.get(_unit(ctx).kind, "T/M CHI BỘ")
     others = ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
-    return [Option(a, a) for a in [first] + [a for a in others if a != first]]
+    return [Choice(a, a) for a in [first] + [a for a in others if a != first]]
 
 
 @provider("plan.signer_titles")
-async def signer_titles(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+async def signer_titles(ctx: Context, draft: Draft) -> list[Choice]:
     first = _unit(ctx).signer_title
     others = ["BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ BÍ THƯ THƯỜNG TRỰC"]
-    return [Option(t, t) for t in [first] + [t for t in others if t != first]]
+    return [Choice(t, t) for t in [first] + [t for t in others if t != first]]
 
 
 @provider("plan.signer_name")
-async def signer_name(ctx: Context, answers: dict[str, Any]) -> list[str]:
+async def signer_name(ctx: Context, draft: Draft) -> list[str]:
     return [_unit(ctx).signer_name]
 
 
 # -- list items ---------------------------------------------------------------------------------
 
 @item_type("line", show=lambda v: v, separator="\n")
-def parse_line(text: str) -> str:
+def parse_line(ctx: Context, text: str) -> str:
     text = re.sub(r"^\s*[-+•]\s*", "", text).strip()
     if not text:
         raise Invalid("Dòng này đang trống.")
@@ -155,9 +155,9 @@ def parse_line(text: str) -> str:
 
 
 @item_type("citation", show=lambda v: v["text"])
-def parse_basis(text: str) -> dict[str, str]:
+def parse_basis(ctx: Context, text: str) -> dict[str, str]:
     try:
-        return parse_citation(parse_line(text), today=date.today()).as_dict()
+        return parse_citation(parse_line(ctx, text), today=ctx.clock.today()).as_dict()
     except dates.DateError as exc:
         raise Invalid(f"Ngày ban hành của văn bản này sai: {exc}") from None
 
@@ -171,9 +171,9 @@ def show_topic(topic: dict[str, Any]) -> str:
 
 
 @item_type("topic", show=show_topic)
-def parse_topic(text: str) -> dict[str, Any]:
+def parse_topic(ctx: Context, text: str) -> dict[str, Any]:
     """'Nâng cao chất lượng sinh hoạt chi bộ (Quý I/2023)'; the quarter may be left out."""
-    text = re.sub(r"^\s*chuyên đề\s*\d*\s*[:.]\s*", "", parse_line(text), flags=re.IGNORECASE)
+    text = re.sub(r"^\s*chuyên đề\s*\d*\s*[:.]\s*", "", parse_line(ctx, text), flags=re.IGNORECASE)
     match = _QUARTER.search(text)
     if not match:
         return {"title": text.rstrip(" ."), "quarter": None, "year": None}
@@ -221,19 +221,19 @@ def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]
 
 
 @action("plan.choose")
-async def choose(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, answers["kind"])
+async def choose(ctx: Context, draft: Draft) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, draft.answers["kind"])
 
 
 @action("plan.preview")
-async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    doc = plan_document(_unit(ctx), ctx.flow_name, answers)
+async def preview(ctx: Context, draft: Draft) -> list[Outgoing]:
+    doc = plan_document(_unit(ctx), draft.flow, draft.answers)
     return [Outgoing(title="Xem trước", text=render_text(doc))]
 
 
 @action("plan.save")
-async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    kind = ctx.flow_name
+async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
+    kind, answers = draft.flow, draft.answers
     unit = _unit(ctx)
     today = ctx.clock.today()
 

@@ -17,7 +17,7 @@ from bot.messages import Choice, Outgoing
 from bot.templating import environment
 from handlers.context import Context
 from handlers.draft import Draft, GroupEntry
-from handlers.forms import Flow, Option, Step, item_kind, parse_item, run_provider
+from handlers.forms import Flow, Step, item_kind, parse_item, run_provider
 
 CHOICE_PREVIEW = 60
 
@@ -42,7 +42,7 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
         lines.append(f"Ví dụ: {step.example}")
     choices: list[Choice] = []
     if step.type in ("choice", "person"):
-        choices += [Choice(o.label, o.value) for o in await _options(ctx, draft, step)]
+        choices += await _options(ctx, draft, step)
         if step.type == "person" and not choices:
             lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
     suggestions = fill(ctx, draft, step.suggest)
@@ -109,7 +109,7 @@ async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoi
     lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
     choices: list[Choice] = []
     if field.type in ("choice", "person"):
-        choices += [Choice(o.label, o.value) for o in await _options(ctx, draft, field)]
+        choices += await _options(ctx, draft, field)
     suggestions = fill(ctx, draft, field.suggest)
     if field.suggest_from:
         suggestions += [str(s) for s in await run_provider(field.suggest_from, ctx, draft)]
@@ -119,11 +119,11 @@ async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoi
     return Outgoing(text="\n".join(lines), choices=choices)
 
 
-async def _options(ctx: Context, draft: Draft, step: Step) -> list[Option]:
+async def _options(ctx: Context, draft: Draft, step: Step) -> list[Choice]:
     if step.type == "person":
-        return [Option(p.name, p.name) for p in await ctx.people()]
+        return [Choice(p.name, p.name) for p in await ctx.people()]
     if step.options_from:
-        return list(cast(Sequence[Option], await run_provider(step.options_from, ctx, draft)))
+        return list(cast(Sequence[Choice], await run_provider(step.options_from, ctx, draft)))
     return list(step.options)
 
 

@@ -18,6 +18,7 @@ from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
 from bot.store import Unit
 from bot.text import fold
 from handlers.context import Context
+from handlers.draft import Draft
 from handlers.forms import Invalid, action, validator
 
 NEEDS_UNIT = "Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị."
@@ -100,7 +101,7 @@ async def cmd_settings(ctx: Context, arg: str) -> list[Outgoing]:
 
 
 @validator("reminders.days")
-async def check_days(value: str, ctx: Context) -> str:
+async def check_days(ctx: Context, draft: Draft, value: str) -> str:
     if value == "none" or fold(value) in ("khong", "khong nhac", "0"):
         return "none"
     numbers = [int(n) for n in re.findall(r"\d+", value)]
@@ -116,7 +117,7 @@ async def check_days(value: str, ctx: Context) -> str:
 
 
 @validator("reminders.time")
-async def check_time(value: str, ctx: Context) -> str:
+async def check_time(ctx: Context, draft: Draft, value: str) -> str:
     s = ReminderSettings.of(ctx.unit.settings if ctx.unit else {})
     if in_quiet(time.fromisoformat(value), s):
         raise Invalid(f"Từ {_hm(s.quiet_start)} đến {_hm(s.quiet_end)} tôi không gửi tin. Xin chọn giờ khác, "
@@ -125,7 +126,8 @@ async def check_time(value: str, ctx: Context) -> str:
 
 
 @action("reminders.save")
-async def save_settings(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def save_settings(ctx: Context, draft: Draft) -> list[Outgoing]:
+    answers = draft.answers
     days = [] if answers["days"] == "none" else [int(n) for n in re.findall(r"\d+", answers["days"])]
     patch = {"reminders": {"days": days, "on_day": answers["on_day"] == YES, "time": answers["time"],
                            "digest": answers["digest"] == YES}}

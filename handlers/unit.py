@@ -6,9 +6,11 @@ import re
 from typing import Any
 
 from bot.messages import Choice, Outgoing
+from bot.store.records import Person, Unit
 from bot.text import apply_spelling, fold
 from handlers.context import Context
-from handlers.forms import Invalid, Option, action, item_type, provider, validator
+from handlers.draft import Draft
+from handlers.forms import Invalid, action, item_type, provider, validator
 
 KINDS = {"chi_bo": "Chi bộ", "dang_uy": "Đảng ủy", "dang_uy_khoi": "Đảng ủy khối"}
 KIND_PREFIXES = {"chi_bo": ("Chi bộ",), "dang_uy": ("Đảng ủy", "Đảng uỷ"), "dang_uy_khoi": ("Đảng ủy", "Đảng uỷ")}
@@ -28,21 +30,21 @@ def _clean_line(value: str, what: str) -> str:
 
 
 @validator("unit_line")
-async def unit_line(value: str, ctx: Context) -> str:
+async def unit_line(ctx: Context, draft: Draft, value: str) -> str:
     return _clean_line(value, "Tên tổ chức")
 
 
 @validator("unit_name")
-async def unit_name(value: str, ctx: Context) -> str:
+async def unit_name(ctx: Context, draft: Draft, value: str) -> str:
     value = _clean_line(value, "Tên đơn vị")
-    kind = ctx.answers.get("kind", "chi_bo")
+    kind = draft.answers.get("kind", "chi_bo")
     if not any(fold(value).startswith(fold(p)) for p in KIND_PREFIXES[kind] + ("Đảng bộ",)):
         value = f"{KIND_PREFIXES[kind][0]} {value}"
     return value
 
 
 @validator("unit_code")
-async def unit_code(value: str, ctx: Context) -> str:
+async def unit_code(ctx: Context, draft: Draft, value: str) -> str:
     code = value.strip().upper().replace(" ", "")
     if not re.fullmatch(r"[^\W\d_][\w.]{0,11}", code):
         raise Invalid("Ký hiệu chỉ gồm chữ cái (có thể kèm số), không dấu cách, tối đa 12 ký tự, ví dụ CB hoặc ĐUK.")
@@ -50,17 +52,17 @@ async def unit_code(value: str, ctx: Context) -> str:
 
 
 @validator("place_name")
-async def place_name(value: str, ctx: Context) -> str:
+async def place_name(ctx: Context, draft: Draft, value: str) -> str:
     return _clean_line(value, "Địa danh")
 
 
 @validator("person_name")
-async def person_name(value: str, ctx: Context) -> str:
+async def person_name(ctx: Context, draft: Draft, value: str) -> str:
     return _clean_line(value, "Họ tên")
 
 
 @validator("invite_code")
-async def invite_code(value: str, ctx: Context) -> str:
+async def invite_code(ctx: Context, draft: Draft, value: str) -> str:
     code = value.strip().upper().replace(" ", "")
     if await ctx.store.find_invite(code, ctx.clock.now()) is None:
         raise Invalid("Mã mời không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại, hoặc nhờ đồng chí bí thư "
@@ -69,10 +71,10 @@ async def invite_code(value: str, ctx: Context) -> str:
 
 
 @provider("unit_codes")
-async def unit_codes(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    first = DEFAULT_CODES.get(answers.get("kind", "chi_bo"), "CB")
+async def unit_codes(ctx: Context, draft: Draft) -> list[Choice]:
+    first = DEFAULT_CODES.get(draft.answers.get("kind", "chi_bo"), "CB")
     codes = [first] + [c for c in ("CB", "ĐU", "ĐUK") if c != first]
-    return [Option(c, c) for c in codes]
+    return [Choice(c, c) for c in codes]
 
 
 def show_member(member: dict[str, Any]) -> str:
@@ -94,7 +96,7 @@ _MARKERS = {
 
 
 @item_type("member", show=show_member)
-def parse_member(line: str) -> dict[str, Any]:
+def parse_member(ctx: Context, line: str) -> dict[str, Any]:
     """'Trần Thị Bình, dự bị' / 'Lê Văn Cường - miễn' / 'Nguyễn Văn An (dự bị, miễn SH)'."""
     line = re.sub(r"^\s*\d+\s*[.)]\s*", "", line)  # a pasted numbered list
     parts = [p.strip() for p in re.split(r"[,()|]| - | – |\t", line) if p.strip()]
@@ -120,14 +122,14 @@ def parse_member(line: str) -> dict[str, Any]:
 # -- actions ------------------------------------------------------------------------------------
 
 @action("start.route")
-async def start_route(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, "unit" if answers["mode"] == "create" else "join")
+async def start_route(ctx: Context, draft: Draft) -> list[Outgoing]:
+    return await ctx.engine.start(ctx, "unit" if draft.answers["mode"] == "create" else "join")
 
 
 @action("join.save")
-async def join_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def join_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     inc = ctx.incoming
-    unit_id = await ctx.store.use_invite(answers["code"], f"{inc.channel}:{inc.user_id}", ctx.clock.now())
+    unit_id = await ctx.store.use_invite(draft.answers["code"], f"{inc.channel}:{inc.user_id}", ctx.clock.now())
     if unit_id is None:
         return [Outgoing(text="Mã mời vừa hết hiệu lực. Xin nhờ đồng chí bí thư tạo mã mới bằng /moi, rồi gõ /batdau.")]
     await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "member", inc.user_name)
@@ -153,9 +155,10 @@ def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str,
 
 
 @action("unit.save")
-async def unit_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def unit_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     inc = ctx.incoming
-    fields, roster, settings = unit_fields(answers)
+    meta = draft.meta
+    fields, roster, settings = unit_fields(draft.answers)
     if meta.get("unit_id"):
         await ctx.store.update_unit(meta["unit_id"], fields, roster, settings)
         done = "Đã lưu các thay đổi của hồ sơ đơn vị."
@@ -198,7 +201,7 @@ async def cmd_start(ctx: Context, arg: str) -> list[Outgoing]:
     return [welcome] + await ctx.engine.start(ctx, "start")
 
 
-def profile_text(unit, people) -> str:
+def profile_text(unit: Unit, people: list[Person]) -> str:
     lines = [
         f"Loại tổ chức: {KINDS.get(unit.kind, unit.kind)}",
         f"Cấp trên: {unit.superior or '(không có)'}",
@@ -217,7 +220,7 @@ def profile_text(unit, people) -> str:
     return "\n".join(lines)
 
 
-def unit_answers(unit, people) -> dict[str, Any]:
+def unit_answers(unit: Unit, people: list[Person]) -> dict[str, Any]:
     return {
         "kind": unit.kind, "superior": unit.superior or None, "name": unit.name, "code": unit.code,
         "place": unit.place, "signer_name": unit.signer_name, "signer_title": unit.signer_title,

@@ -18,8 +18,8 @@ COLLECTED: list[dict] = []
 
 
 @action("test.collect")
-async def collect(ctx, answers, meta):
-    COLLECTED.append(dict(answers))
+async def collect(ctx, draft):
+    COLLECTED.append(dict(draft.answers))
     return []
 
 
@@ -164,12 +164,12 @@ async def test_draft_survives_a_new_assistant(store, talk):
 
 
 @action("test.preview")
-async def preview(ctx, answers, meta):
-    return [Outgoing(text=f"XEM TRƯỚC: {len(answers.get('meetings', []))} buổi")]
+async def preview(ctx, draft):
+    return [Outgoing(text=f"XEM TRƯỚC: {len(draft.answers.get('meetings', []))} buổi")]
 
 
 @validator("test.warn_short")
-async def warn_short(value, ctx):
+async def warn_short(ctx, draft, value):
     if len(value) < 4:
         ctx.warn("Lưu ý: tên này khá ngắn.")
     return value

@@ -296,7 +296,7 @@ def test_odd_inputs():
     assert extract("", today=TODAY) == []
     assert extract("   \n\n", today=TODAY) == []
     assert extract(None, today=TODAY) == []  # type: ignore[arg-type]
-    assert extract("\ufeffHoàn thành trước ngày 15/6/2023") != []
+    assert extract("\ufeffHoàn thành trước ngày 15/6/2023", today=TODAY) != []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +375,7 @@ def test_missing_file(tmp_path):
 
 def test_main_json(tmp_path, capsys):
     path = _docx(tmp_path / "ke_hoach.docx")
-    assert main(str(path), as_json=True) == 0
+    assert main(str(path), as_json=True, today=TODAY) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["due"] for d in data] == ["2023-03-15", "2023-03-20", "2023-03-25"]
     for d in data:
@@ -389,7 +389,7 @@ def test_main_json(tmp_path, capsys):
 
 @pytest.mark.parametrize("name", SEED_NAMES)
 def test_main_json_on_seed(name, capsys):
-    assert main(str(SEEDS / name), as_json=True) == 0
+    assert main(str(SEEDS / name), as_json=True, today=TODAY) == 0
     data = json.loads(capsys.readouterr().out)
     assert data and all(set(d) == CONTRACT for d in data)
 
@@ -397,15 +397,15 @@ def test_main_json_on_seed(name, capsys):
 def test_main_human_readable_and_errors(tmp_path, capsys):
     path = tmp_path / "ke_hoach.txt"
     path.write_text("1. Văn phòng Đảng ủy\n- Hoàn thành trước ngày 15/6/2023.", encoding="utf-8")
-    assert main(str(path), as_json=False) == 0
+    assert main(str(path), as_json=False, today=TODAY) == 0
     out = capsys.readouterr().out
     assert "Hạn chót: thứ năm, 15/6/2023 — Văn phòng Đảng ủy" in out and "“Hoàn thành trước ngày 15/6/2023”" in out
     path.write_text("Không có ngày nào.", encoding="utf-8")
-    assert main(str(path), as_json=False) == 0
+    assert main(str(path), as_json=False, today=TODAY) == 0
     assert "Không tìm thấy" in capsys.readouterr().out
     bad = tmp_path / "hong.docx"
     bad.write_bytes(b"not a zip")
-    assert main(str(bad), as_json=True) == 2
+    assert main(str(bad), as_json=True, today=TODAY) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "hong.docx" in captured.err and _vietnamese(captured.err)
 

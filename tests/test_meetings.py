@@ -571,23 +571,23 @@ async def test_resolution_is_reviewed_numbered_and_listed(assistant):
 # -- small parsers ------------------------------------------------------------------------------
 
 def test_speech_and_guest_items():
-    assert hooks.parse_speech("Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
-    assert hooks.parse_speech("đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "ý kiến"}
+    assert hooks.parse_speech(None, "Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
+    assert hooks.parse_speech(None, "đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "ý kiến"}
     with pytest.raises(Invalid):
-        hooks.parse_speech("Nhất trí với báo cáo")
+        hooks.parse_speech(None, "Nhất trí với báo cáo")
     split = re.split(hooks.SPEECH_SEPARATOR, "Đ/c Lan: một\nhai\nĐ/c An: ba")
     assert split == ["Đ/c Lan: một\nhai", "Đ/c An: ba"]
-    assert hooks.parse_guest("Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
+    assert hooks.parse_guest(None, "Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
         {"name": "Hoàng Văn Hùng", "role": "Đảng ủy viên, phụ trách chi bộ"}
-    assert hooks.parse_guest("Đ/c Hùng") == {"name": "Hùng", "role": ""}
+    assert hooks.parse_guest(None, "Đ/c Hùng") == {"name": "Hùng", "role": ""}
 
 
 async def test_money_and_names(assistant):
     for typed, shown in (("1080000", "1.080.000"), ("1.080.000 đồng", "1.080.000"), ("1,5 triệu", "1.500.000"),
                          ("500k", "500.000")):
-        assert await hooks.check_money(typed, None) == shown
+        assert await hooks.check_money(None, None, typed) == shown
     with pytest.raises(Invalid):
-        await hooks.check_money("nhiều", None)
+        await hooks.check_money(None, None, "nhiều")
     roster = attendance.roster_snapshot([Person(1, "Nguyễn Thị Lan", "chinh_thuc", False),
                                          Person(2, "Trần Thị Lan", "du_bi", False),
                                          Person(3, "Nguyễn Thị Lan", "chinh_thuc", False)])

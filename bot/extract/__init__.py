@@ -1,6 +1,6 @@
 """Dated items in a plan (Kế hoạch): deadlines, events and periods, with the body each is assigned to.
 
-``extract(text)`` reads the text of a plan (``read_text`` gets it from a .docx, .txt or .md file) and
+``extract(text, today=...)`` reads the text of a plan (``read_text`` gets it from a .docx, .txt or .md file) and
 returns its dated items in document order; ``chibo extract PATH [--json]`` prints them (bot/cli.py).
 Pure regular expressions: no ``dateparser`` on this path (``search_dates`` is slow and reads citation
 dates and document numbers as dates). The values of the dates come from ``bot.dates.parse_when`` and

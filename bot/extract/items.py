@@ -172,15 +172,14 @@ def _parse(text: str, ref: date | None, today: date) -> When | None:
         return None
 
 
-def extract(text: str, *, today: date | None = None) -> list[Item]:
-    """The dated items of a plan's text, in document order (see the module docstring for the rules)."""
+def extract(text: str, *, today: date) -> list[Item]:
+    """The dated items of a plan's text, in document order (see the module docstring for the rules).
+
+    `today` (the caller's clock) resolves dates written without a year when the plan names none.
+    """
     if not isinstance(text, str) or not text.strip():
         return []
-    if today is None:
-        from bot.clock import Clock
-
-        today = Clock().today()
-    elif isinstance(today, datetime):
+    if isinstance(today, datetime):
         today = today.date()
     lines = [_Line(ln, _scan(ln), bool(ISSUE_LINE.match(ln))) for ln in _clean_lines(text)]
     year, issue = _plan_year(lines)

@@ -6,8 +6,10 @@ import re
 from datetime import date
 
 from bot import dates
+from bot.store.records import Unit
 from bot.text import fold
 from handlers.context import Context
+from handlers.draft import Draft
 from handlers.forms import Invalid, item_type, validator
 
 _ROMAN_DIGITS = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
@@ -42,7 +44,7 @@ def _ordinal(text: str) -> int | None:
     return from_roman(text)
 
 
-def party_body(unit) -> str:
+def party_body(unit: Unit | None) -> str:
     """The đảng bộ (chi bộ) a congress belongs to: "Đảng ủy Khối ..." holds the congress of "Đảng bộ Khối ..."."""
     return re.sub(r"^Đảng [uủ][ỷy] ", "Đảng bộ ", unit.name) if unit else ""
 
@@ -52,7 +54,7 @@ def _clean(value: str) -> str:
 
 
 @validator("midterm.congress")
-async def check_congress(value: str, ctx: Context) -> str:
+async def check_congress(ctx: Context, draft: Draft, value: str) -> str:
     """The congress as the plan names it; a bare ordinal ("3", "III") becomes "Đại hội lần thứ III <Đảng bộ ...>"."""
     value = _clean(value)
     number = _ordinal(value)
@@ -76,7 +78,7 @@ async def check_congress(value: str, ctx: Context) -> str:
 
 
 @validator("midterm.term")
-async def check_term(value: str, ctx: Context) -> str:
+async def check_term(ctx: Context, draft: Draft, value: str) -> str:
     """"2020-2025", "2020 – 2025" -> "2020 - 2025"."""
     match = re.fullmatch(r"\s*(?:nhiệm kỳ\s*)?(\d{4})\s*[-–—/]\s*(\d{4})\s*\.?\s*", value, flags=re.IGNORECASE)
     if not match:
@@ -90,7 +92,7 @@ async def check_term(value: str, ctx: Context) -> str:
 
 
 @validator("midterm.phrase")
-async def check_phrase(value: str, ctx: Context) -> str:
+async def check_phrase(ctx: Context, draft: Draft, value: str) -> str:
     """A phrase the template continues ("… hoàn thành trước ngày …", "Đối với …"): no final punctuation."""
     value = _clean(value)
     if len(value) < 3:
@@ -112,7 +114,7 @@ def _with_year(value: str, year: int) -> str:
 
 
 @validator("midterm.when")
-async def check_when(value: str, ctx: Context) -> str:
+async def check_when(ctx: Context, draft: Draft, value: str) -> str:
     """When the conference is held: a day, a period ("dự kiến đầu tháng 7/2023") or a deadline
     ("trước ngày 10/4/2023"). The year is written out ("15/6" -> "15/6/2023"); a bare day is written
     "ngày 20/7/2023" and a bare period "dự kiến tháng 7/2023", so the tracker reads it as the event."""
@@ -143,7 +145,7 @@ async def check_when(value: str, ctx: Context) -> str:
         value = f"dự kiến {value}"
     if when.due < today:
         ctx.warn(f"Lưu ý: thời gian {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận.")
-    lower = ctx.answers.get("lower_deadline")
+    lower = draft.answers.get("lower_deadline")
     if lower and when.due < date.fromisoformat(lower):
         ctx.warn("Lưu ý: Hội nghị sơ kết của cấp mình thường họp sau hạn sơ kết của cấp dưới "
                  f"({dates.format_date_short(date.fromisoformat(lower))}); xin kiểm tra lại.")
@@ -151,7 +153,7 @@ async def check_when(value: str, ctx: Context) -> str:
 
 
 @validator("midterm.director")
-async def check_director(value: str, ctx: Context) -> str:
+async def check_director(ctx: Context, draft: Draft, value: str) -> str:
     """"đồng chí Trần Quốc Toàn, Phó Bí thư ..." -> "Trần Quốc Toàn, Phó Bí thư ..." (the template writes "đồng chí")."""
     value = re.sub(r"^(?:phân công\s+)?(?:đồng chí|đ/c)\s+", "", _clean(value), flags=re.IGNORECASE)
     value = re.sub(r"\s+trực tiếp chỉ đạo$", "", value, flags=re.IGNORECASE).strip(" ,.")
@@ -165,7 +167,7 @@ def show_step(step: str) -> str:
 
 
 @item_type("midterm.step", show=show_step, separator="\n")
-def parse_step(text: str) -> str:
+def parse_step(ctx: Context, text: str) -> str:
     """One step of a level: a line; one starting with "+" is a detail of the step above and keeps its "+"."""
     text = text.strip()
     detail = text.startswith("+")

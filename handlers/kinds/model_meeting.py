@@ -6,6 +6,8 @@ import re
 from datetime import date
 
 from bot import dates
+from handlers.context import Context
+from handlers.draft import Draft
 from handlers.forms import Invalid, validator
 
 # Fixed-date public holidays (day, month); Tết and Giỗ Tổ follow the lunar calendar and are not checked.
@@ -18,7 +20,7 @@ def _trim(text: str) -> str:
 
 
 @validator("model_meeting.phrase")
-async def check_phrase(value: str, ctx) -> str:
+async def check_phrase(ctx: Context, draft: Draft, value: str) -> str:
     """A place or an address, written into "- Địa điểm: …." without its own final punctuation."""
     value = _trim(value)
     if not value:
@@ -27,7 +29,7 @@ async def check_phrase(value: str, ctx) -> str:
 
 
 @validator("model_meeting.cell")
-async def check_cell(value: str, ctx) -> str:
+async def check_cell(ctx: Context, draft: Draft, value: str) -> str:
     """The cell that holds the meeting; the template adds "thực hiện", so a typed one is dropped."""
     value = re.sub(r"\s+thực hiện$", "", _trim(value), flags=re.IGNORECASE).rstrip(" .;,:")
     if len(value) < 5:
@@ -36,10 +38,10 @@ async def check_cell(value: str, ctx) -> str:
 
 
 @validator("model_meeting.date")
-async def check_date(value: str, ctx) -> str:
+async def check_date(ctx: Context, draft: Draft, value: str) -> str:
     """A meeting cannot come before the plan that announces it; past dates and holidays get a note."""
     day = date.fromisoformat(value)
-    issued = ctx.answers.get("issued_on")
+    issued = draft.answers.get("issued_on")
     if issued and day < date.fromisoformat(issued):
         raise Invalid(f"Ngày {dates.format_date_short(day)} ở trước ngày ban hành kế hoạch "
                       f"({dates.format_date_short(date.fromisoformat(issued))}). Xin nhập một ngày từ ngày ban hành trở đi.")

@@ -20,6 +20,7 @@ from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
 from bot.text import apply_spelling
 from handlers.context import Context
+from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
 
@@ -139,8 +140,9 @@ def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
 # -- actions ----------------------------------------------------------------------------------
 
 @action("meeting.preview")
-async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def preview(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
+    answers = draft.answers
     errors, warnings = check(answers, ctx.unit)
     out = [Outgoing(title="Xem trước", text=render_text(minutes_document(ctx.unit, answers, None)))]
     notes = [f"Cần sửa: {e}" for e in errors] + [f"Lưu ý: {w}" for w in warnings]
@@ -148,14 +150,15 @@ async def preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -
 
 
 @action("meeting.save")
-async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     unit = ctx.unit
     assert unit is not None
+    answers = draft.answers
     errors, warnings = check(answers, unit)
     if errors:
         note = Outgoing(text="Chưa tạo được biên bản vì:\n" + "\n".join(f"- {e}" for e in errors)
                         + "\nXin sửa các mục liên quan (gõ “sửa N”).")
-        return [note] + await ctx.engine.start(ctx, "meeting", answers=answers, meta=meta, review=True)
+        return [note] + await ctx.engine.start(ctx, "meeting", answers=answers, meta=draft.meta, review=True)
     title = "Biên bản " + meeting_name(answers)
     tasks = [{"kind": "deadline", "title": t["what"], "due": t["due"], "who": _who(t["owner"], answers),
               "source": title} for t in answers.get("tasks") or []]
@@ -205,25 +208,26 @@ def new_meeting(answers: dict[str, Any]) -> NewMeeting:
 
 
 @action("resolution.preview")
-async def resolution_preview(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def resolution_preview(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
-    return [Outgoing(title="Xem trước", text=render_text(resolution_document(ctx.unit, answers)))]
+    return [Outgoing(title="Xem trước", text=render_text(resolution_document(ctx.unit, draft.answers)))]
 
 
 @provider("resolution.next_number")
-async def resolution_next_number(ctx: Context, answers: dict[str, Any]) -> list[str]:
+async def resolution_next_number(ctx: Context, draft: Draft) -> list[str]:
     assert ctx.unit is not None
+    answers = draft.answers
     issued = date.fromisoformat(answers["issued_on"])
     return [str(await ctx.store.next_number(ctx.unit.id, series(ctx.unit, answers["res_kind"], issued)))]
 
 
 @validator("resolution.number")
-async def check_resolution_number(value: int, ctx: Context) -> int:
+async def check_resolution_number(ctx: Context, draft: Draft, value: int) -> int:
     if value < 1:
         raise Invalid("Số văn bản phải từ 1 trở lên.")
     assert ctx.unit is not None
-    kind = ctx.answers["res_kind"]
-    doc_series = series(ctx.unit, kind, date.fromisoformat(ctx.answers["issued_on"]))
+    kind = draft.answers["res_kind"]
+    doc_series = series(ctx.unit, kind, date.fromisoformat(draft.answers["issued_on"]))
     if await ctx.store.number_taken(ctx.unit.id, doc_series, value):
         free = await ctx.store.next_number(ctx.unit.id, doc_series)
         raise Invalid(f"Số {value:02d}-{kind}/{ctx.unit.code} đã dùng cho một văn bản khác. Số tiếp theo còn trống "
@@ -232,9 +236,10 @@ async def check_resolution_number(value: int, ctx: Context) -> int:
 
 
 @action("resolution.save")
-async def resolution_save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> list[Outgoing]:
+async def resolution_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     unit = ctx.unit
     assert unit is not None
+    answers = draft.answers
     kind = answers["res_kind"]
     number = answers.get("number")
     issued = await issue(ctx.store, IssueRequest(

@@ -9,11 +9,13 @@ from typing import Any
 
 from bot import dates
 from bot.formats import clock_text, money
+from bot.messages import Choice
 from bot.rhythm import planned_topic
 from bot.templating import environment
 from bot.text import fold
 from handlers.context import Context
-from handlers.forms import Invalid, Option, item_type, provider, validator
+from handlers.draft import Draft
+from handlers.forms import Invalid, item_type, provider, validator
 from handlers.meetings.attendance import (
     ATTENDANCE_TARGET,
     attendance_of,
@@ -34,7 +36,7 @@ environment().globals.update(meeting_attendance=count, meeting_months=months_of)
 # -- validators -------------------------------------------------------------------------------
 
 @validator("meeting.held_on")
-async def check_held_on(value: str, ctx: Context) -> str:
+async def check_held_on(ctx: Context, draft: Draft, value: str) -> str:
     day = date.fromisoformat(value)
     if day > ctx.clock.today():
         ctx.warn(f"Lưu ý: ngày {dates.format_date_short(day)} chưa tới; biên bản thường được ghi trong hoặc ngay sau "
@@ -46,10 +48,10 @@ _MONTH = re.compile(r"^(?:thang\s*)?(\d{1,2})(?:\s*(?:[/.\-]|nam)\s*(\d{4}))?$")
 
 
 @validator("meeting.month")
-async def check_month(value: str, ctx: Context) -> str:
+async def check_month(ctx: Context, draft: Draft, value: str) -> str:
     """'11/2026', 'tháng 11 năm 2026', '11' (the year of the meeting) -> '11/2026'."""
     match = _MONTH.match(fold(value).strip(" ."))
-    held = date.fromisoformat(ctx.answers["held_on"])
+    held = date.fromisoformat(draft.answers["held_on"])
     if not match or not 1 <= int(match.group(1)) <= 12:
         raise Invalid(f"Xin ghi tháng và năm, ví dụ {held.month}/{held.year}.")
     month, year = int(match.group(1)), int(match.group(2) or held.year)
@@ -65,7 +67,7 @@ async def check_month(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.topic")
-async def check_topic(value: str, ctx: Context) -> str:
+async def check_topic(ctx: Context, draft: Draft, value: str) -> str:
     value = clean(value).strip("“”\"' ")
     if len(value) < 5:
         raise Invalid("Tên quá ngắn. Xin ghi rõ, ví dụ “Nâng cao chất lượng sinh hoạt chi bộ”.")
@@ -73,15 +75,15 @@ async def check_topic(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.phrase")
-async def check_phrase(value: str, ctx: Context) -> str:
+async def check_phrase(ctx: Context, draft: Draft, value: str) -> str:
     value = clean(value)
     if not re.search(r"[^\W\d_]", value):
         raise Invalid("Câu trả lời phải có chữ. Xin gõ lại.")
     return value
 
 
-def _attending_member(value: str, ctx: Context, role: str) -> str:
-    member = roster_member(value, ctx.answers.get("roster") or [])
+def _attending_member(draft: Draft, value: str, role: str) -> str:
+    member = roster_member(value, draft.answers.get("roster") or [])
     if member["exempt"]:
         raise Invalid(f"Đồng chí {member['name']} được miễn sinh hoạt theo hồ sơ đơn vị nên không tính vào số có mặt. "
                       f"Xin chọn đồng chí {role} khác (hoặc sửa hồ sơ bằng /donvi sau khi ghi xong biên bản).")
@@ -89,40 +91,35 @@ def _attending_member(value: str, ctx: Context, role: str) -> str:
 
 
 @validator("meeting.chair")
-async def check_chair(value: str, ctx: Context) -> str:
-    return _attending_member(value, ctx, "chủ trì")
+async def check_chair(ctx: Context, draft: Draft, value: str) -> str:
+    return _attending_member(draft, value, "chủ trì")
 
 
 @validator("meeting.secretary")
-async def check_secretary(value: str, ctx: Context) -> str:
-    name = _attending_member(value, ctx, "thư ký")
-    if name == ctx.answers.get("chair"):
+async def check_secretary(ctx: Context, draft: Draft, value: str) -> str:
+    name = _attending_member(draft, value, "thư ký")
+    if name == draft.answers.get("chair"):
         raise Invalid(f"Đồng chí {name} đang chủ trì; thư ký phải là một đồng chí khác.")
     return name
 
 
-async def _absent_so_far(ctx: Context) -> list[dict[str, Any]]:
-    """Members already entered in the absent list: the draft saved when this question was asked holds them."""
-    state = await ctx.store.draft(*ctx.key)
-    if state is None:
-        return []
-    try:
-        return [dict(i) for i in state["pending"]["absent"]["items"]]
-    except (TypeError, KeyError):
-        return []
+def _absent_so_far(draft: Draft) -> list[dict[str, Any]]:
+    """Members already entered in the absent list, which is being answered."""
+    entry = draft.pending_group("absent")
+    return [dict(i) for i in entry.items] if entry is not None else []
 
 
 @validator("meeting.absentee")
-async def check_absentee(value: str, ctx: Context) -> str:
-    roster = ctx.answers.get("roster") or []
+async def check_absentee(ctx: Context, draft: Draft, value: str) -> str:
+    roster = draft.answers.get("roster") or []
     member = roster_member(value, roster)
     name = member["name"]
     if member["exempt"]:
         raise Invalid(f"Đồng chí {name} được miễn sinh hoạt nên không tính là vắng mặt. Xin chọn đồng chí khác.")
     for role, key in (("chủ trì", "chair"), ("làm thư ký", "secretary")):
-        if ctx.answers.get(key) == name:
+        if draft.answers.get(key) == name:
             raise Invalid(f"Đồng chí {name} {role} buổi sinh hoạt nên có mặt. Xin chọn đồng chí khác.")
-    so_far = await _absent_so_far(ctx)
+    so_far = _absent_so_far(draft)
     if any(i.get("who") == name for i in so_far):
         c = count(roster, so_far + [{"who": name, "status": "absent"}])
         raise Invalid(f"Đồng chí {name} đã được ghi vắng. Ghi thêm lần nữa thì số liệu không khớp: có mặt "
@@ -132,7 +129,7 @@ async def check_absentee(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.money")
-async def check_money(value: str, ctx: Context) -> str:
+async def check_money(ctx: Context, draft: Draft, value: str) -> str:
     """'1080000', '1.080.000 đồng', '1,08 triệu' -> '1.080.000'."""
     text = fold(value).replace(" ", "")
     match = re.fullmatch(r"(\d+(?:[.,]\d+)*)(trieu|tr|nghin|ngan|k)?(?:dong|d|vnd)?\.?", text)
@@ -150,7 +147,7 @@ async def check_money(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.reason")
-async def check_reason(value: str, ctx: Context) -> str:
+async def check_reason(ctx: Context, draft: Draft, value: str) -> str:
     value = clean(value)
     if len(value) < 2:
         raise Invalid("Xin ghi lý do vắng, ví dụ “đi công tác”.")
@@ -158,8 +155,8 @@ async def check_reason(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.attendance")
-async def check_attendance(value: str, ctx: Context) -> str:
-    c = attendance_of(ctx.answers)
+async def check_attendance(ctx: Context, draft: Draft, value: str) -> str:
+    c = attendance_of(draft.answers)
     if not c.adds_up:
         raise Invalid(c.mismatch + "\nGõ “quay lại” để sửa danh sách vắng (“xóa N” để bỏ mục N).")
     if c.due and c.rate < ATTENDANCE_TARGET:
@@ -168,9 +165,9 @@ async def check_attendance(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.person")
-async def check_person(value: str, ctx: Context) -> str:
+async def check_person(ctx: Context, draft: Draft, value: str) -> str:
     """A member of the roster (completed to the full name), or somebody else as typed (a guest)."""
-    member = resolve(value, ctx.answers.get("roster") or [])
+    member = resolve(value, draft.answers.get("roster") or [])
     if member is not None:
         return member["name"]
     value = clean(re.sub(r"^\s*(?:đ/c|đồng chí)\s+", "", value, flags=re.IGNORECASE))
@@ -180,8 +177,8 @@ async def check_person(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.due")
-async def check_due(value: str, ctx: Context) -> str:
-    held = ctx.answers.get("held_on")
+async def check_due(ctx: Context, draft: Draft, value: str) -> str:
+    held = draft.answers.get("held_on")
     if held and value < held:
         raise Invalid(f"Hạn {dates.format_date_short(date.fromisoformat(value))} ở trước ngày sinh hoạt "
                       f"({dates.format_date_short(date.fromisoformat(held))}). Xin nhập hạn từ ngày sinh hoạt trở đi.")
@@ -189,8 +186,8 @@ async def check_due(value: str, ctx: Context) -> str:
 
 
 @validator("meeting.vote_for")
-async def check_vote_for(value: int, ctx: Context) -> int:
-    present = attendance_of(ctx.answers).present
+async def check_vote_for(ctx: Context, draft: Draft, value: int) -> int:
+    present = attendance_of(draft.answers).present
     if value > present:
         raise Invalid(f"Số tán thành ({value}) vượt số đảng viên có mặt ({present}). Chỉ đảng viên có mặt mới "
                       "biểu quyết.")
@@ -198,9 +195,9 @@ async def check_vote_for(value: int, ctx: Context) -> int:
 
 
 @validator("meeting.vote_against")
-async def check_vote_against(value: int, ctx: Context) -> int:
-    present = attendance_of(ctx.answers).present
-    for_ = ctx.answers.get("vote_for") or 0
+async def check_vote_against(ctx: Context, draft: Draft, value: int) -> int:
+    present = attendance_of(draft.answers).present
+    for_ = draft.answers.get("vote_for") or 0
     if for_ + value > present:
         raise Invalid(f"Tán thành {for_} + không tán thành {value} = {for_ + value}, vượt số đảng viên có mặt "
                       f"({present}).")
@@ -210,14 +207,14 @@ async def check_vote_against(value: int, ctx: Context) -> int:
 
 
 @validator("meeting.ended_at")
-async def check_ended_at(value: str, ctx: Context) -> str:
-    started = ctx.answers.get("started_at")
+async def check_ended_at(ctx: Context, draft: Draft, value: str) -> str:
+    started = draft.answers.get("started_at")
     if started:
         length = duration(started, value)
         if length <= 0:
             raise Invalid(f"Giờ kết thúc ({clock_text(value)}) phải sau giờ bắt đầu ({clock_text(started)}); "
                           "buổi sinh hoạt kết thúc trong cùng ngày.")
-        minimum = min_minutes(ctx.unit, ctx.answers.get("roster") or [])
+        minimum = min_minutes(ctx.unit, draft.answers.get("roster") or [])
         if length < minimum:
             ctx.warn(f"Lưu ý: buổi sinh hoạt kéo dài {minutes_text(length)}, ngắn hơn thời lượng tối thiểu "
                      f"{minutes_text(minimum)} của chi bộ. Tôi vẫn ghi nhận.")
@@ -231,36 +228,38 @@ def _attending(answers: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @provider("meeting.chairs")
-async def chairs(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    members = _attending(answers)
+async def chairs(ctx: Context, draft: Draft) -> list[Choice]:
+    members = _attending(draft.answers)
     signer = ctx.unit.signer_name if ctx.unit else ""
     members.sort(key=lambda m: m["name"] != signer)
-    return [Option(m["name"], m["name"]) for m in members]
+    return [Choice(m["name"], m["name"]) for m in members]
 
 
 @provider("meeting.secretaries")
-async def secretaries(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    return [Option(m["name"], m["name"]) for m in _attending(answers) if m["name"] != answers.get("chair")]
+async def secretaries(ctx: Context, draft: Draft) -> list[Choice]:
+    answers = draft.answers
+    return [Choice(m["name"], m["name"]) for m in _attending(answers) if m["name"] != answers.get("chair")]
 
 
 @provider("meeting.absentees")
-async def absentees(ctx: Context, answers: dict[str, Any]) -> list[Option]:
+async def absentees(ctx: Context, draft: Draft) -> list[Choice]:
+    answers = draft.answers
     busy = {answers.get("chair"), answers.get("secretary")}
-    return [Option(m["name"], m["name"]) for m in _attending(answers) if m["name"] not in busy]
+    return [Choice(m["name"], m["name"]) for m in _attending(answers) if m["name"] not in busy]
 
 
 @provider("meeting.owners")
-async def owners(ctx: Context, answers: dict[str, Any]) -> list[Option]:
-    return [Option("Chi ủy", "Chi ủy")] + [Option(m["name"], m["name"]) for m in _attending(answers)]
+async def owners(ctx: Context, draft: Draft) -> list[Choice]:
+    return [Choice("Chi ủy", "Chi ủy")] + [Choice(m["name"], m["name"]) for m in _attending(draft.answers)]
 
 
 @provider("meeting.present")
-async def present_count(ctx: Context, answers: dict[str, Any]) -> list[str]:
-    return [str(attendance_of(answers).present)]
+async def present_count(ctx: Context, draft: Draft) -> list[str]:
+    return [str(attendance_of(draft.answers).present)]
 
 
 @provider("meeting.place")
-async def last_places(ctx: Context, answers: dict[str, Any]) -> list[str]:
+async def last_places(ctx: Context, draft: Draft) -> list[str]:
     assert ctx.unit is not None
     out: list[str] = []
     for place in await ctx.store.last_places(ctx.unit.id):
@@ -270,18 +269,19 @@ async def last_places(ctx: Context, answers: dict[str, Any]) -> list[str]:
 
 
 @provider("meeting.topic")
-async def suggest_topic(ctx: Context, answers: dict[str, Any]) -> list[str]:
-    if not answers.get("held_on"):
+async def suggest_topic(ctx: Context, draft: Draft) -> list[str]:
+    held = draft.answers.get("held_on")
+    if not held:
         return []
     assert ctx.unit is not None
-    topic = await planned_topic(ctx.store, ctx.unit.id, date.fromisoformat(answers["held_on"]))
+    topic = await planned_topic(ctx.store, ctx.unit.id, date.fromisoformat(held))
     return [topic] if topic else []
 
 
 @provider("meeting.review")
-async def suggest_review(ctx: Context, answers: dict[str, Any]) -> list[str]:
+async def suggest_review(ctx: Context, draft: Draft) -> list[str]:
     """A draft of the review of last month's tasks, from their status on the tracker."""
-    prev = answers.get("prev")
+    prev = draft.answers.get("prev")
     if not prev or not prev.get("tasks"):
         return []
     tasks = prev["tasks"]
@@ -301,7 +301,7 @@ def show_guest(guest: dict[str, str]) -> str:
 
 
 @item_type("meeting.guest", show=show_guest)
-def parse_guest(line: str) -> dict[str, str]:
+def parse_guest(ctx: Context, line: str) -> dict[str, str]:
     """'Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ' -> name and role."""
     line = re.sub(r"^\s*(?:\d+\s*[.)]|[-+•])\s*", "", line)
     line = re.sub(r"^(?:đ/c|đồng chí)\s+", "", line.strip(), flags=re.IGNORECASE)
@@ -328,7 +328,7 @@ SPEECH_SEPARATOR = r"(?i)\n(?=\s*(?:đ/c|đ\.c|đồng chí)\s)"  # a new speake
 
 
 @item_type("meeting.speech", show=show_speech, separator=SPEECH_SEPARATOR)
-def parse_speech(text: str) -> dict[str, str]:
+def parse_speech(ctx: Context, text: str) -> dict[str, str]:
     """'Đ/c Lan: ...' (one speaker; further lines are more of what was said)."""
     match = _SPEECH.match(text.strip())
     if not match or not re.search(r"[^\W\d_]", match.group("who")):
