@@ -1,4 +1,4 @@
-"""`chibo`: the command line. See README for the commands and ARCHITECTURE.md section 4 for contracts."""
+"""`chibo`: the command line. The commands and their options are contracts: see the README."""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def table_text(table) -> str:
 
 
 def assert_layout(document) -> None:
-    """FORMAT.md section 1: A4, margins 20/20/30/15 mm, Times New Roman, the header's party line 15 pt bold."""
+    """The page of a Party document: A4, margins 20/20/30/15 mm, Times New Roman, the header's party line 15 pt bold."""
     section = document.sections[0]
     assert abs(section.page_width - Mm(210)) < Mm(0.5) and abs(section.page_height - Mm(297)) < Mm(0.5)
     assert [round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin,

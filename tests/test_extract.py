@@ -1,4 +1,4 @@
-"""bot.extract: dated items of a plan, checked against the hand-checked seeds and the FORMAT.md rules."""
+"""bot.extract: dated items of a plan, checked against the hand-checked seeds and the rules for written Vietnamese dates."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def test_no_dateparser_on_the_extraction_path(monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------------
-# Rules of FORMAT.md section 4
+# The written forms of Vietnamese dates (the project brief's FORMAT.md, section 4)
 # ---------------------------------------------------------------------------------------------
 
 

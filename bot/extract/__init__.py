@@ -4,7 +4,7 @@
 returns its dated items in document order; ``chibo extract PATH [--json]`` prints them (bot/cli.py).
 Pure regular expressions: no ``dateparser`` on this path (``search_dates`` is slow and reads citation
 dates and document numbers as dates). The values of the dates come from ``bot.dates.parse_when`` and
-``bot.dates.parse_time`` (FORMAT.md section 4), called on the date expression alone.
+``bot.dates.parse_time`` (the written forms of Vietnamese dates), called on the date expression alone.
 
 How a plan is read:
 
