@@ -128,7 +128,7 @@ def test_no_dateparser_on_the_extraction_path(monkeypatch):
 
 
 # ---------------------------------------------------------------------------------------------
-# The written forms of Vietnamese dates (the project brief's FORMAT.md, section 4)
+# The written forms of Vietnamese dates
 # ---------------------------------------------------------------------------------------------
 
 
