@@ -263,8 +263,6 @@ async def save(ctx: Context, answers: dict[str, Any], meta: dict[str, Any]) -> l
 # -- commands -----------------------------------------------------------------------------------
 
 async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
     return await ctx.engine.start(ctx, "plan")
 
 
@@ -278,8 +276,7 @@ def doc_label(doc: StoredDocument) -> str:
 
 
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    assert ctx.unit is not None
     action_word, _, ident = arg.partition(" ")
     if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
         doc = await ctx.store.document(ctx.unit.id, int(ident))

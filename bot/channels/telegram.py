@@ -187,9 +187,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def set_commands(app: Application) -> None:
-    from handlers.router import MENU
-
-    await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in MENU])
+    assistant = app.bot_data["assistant"]
+    await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in assistant.menu()])
 
 
 # -- reminders ----------------------------------------------------------------------------------
