@@ -541,6 +541,7 @@ def _h_range(m: re.Match[str], today: date) -> _Hit | None:
     if (m.group("anow") or m.group("aday")) and not has_tu:
         return None
     b_first, b_last = _range_side_b(m, today)
+    start: date | None
     if m.group("anow"):
         start = today
     elif m.group("aday"):
