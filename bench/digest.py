@@ -95,7 +95,8 @@ async def run(chats: int, rate: float | None, fault_at: int = 0) -> dict:
             texts_ok = all(m.text.startswith("Việc tuần này (23/11/2026 – 29/11/2026)")
                            for n in range(chats) for m in fake.messages_to(FIRST_CHAT + n))
             rate_limited = fake.rate_limited + fake.failures_served
-        logged = await store.fetch_one("SELECT COUNT(*) AS n, COUNT(sent_at) AS sent FROM reminder_log")
+        async with store.conn.execute("SELECT COUNT(*) AS n, COUNT(sent_at) AS sent FROM reminder_log") as cur:
+            logged = await cur.fetchone()
         await store.close()
     return {"chats": chats, "elapsed": elapsed, "ideal": chats / LIMIT, "result": result,
             "lost": sum(1 for c in counts if c == 0), "duplicated": sum(c - 1 for c in counts if c > 1),

@@ -69,6 +69,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.formats import ROMAN, mm
+
 __all__ = [
     "DEADLINE",
     "EVENT",
@@ -108,7 +110,6 @@ class When:
 # ---------------------------------------------------------------------------------------------
 
 _WEEKDAYS_VI = ("thứ hai", "thứ ba", "thứ tư", "thứ năm", "thứ sáu", "thứ bảy", "chủ nhật")
-_ROMAN = ("I", "II", "III", "IV")
 
 
 def weekday_vi(d: date) -> str:
@@ -116,13 +117,8 @@ def weekday_vi(d: date) -> str:
     return _WEEKDAYS_VI[d.weekday()]
 
 
-def _mm(month: int) -> str:
-    # Months 1-2 take a leading zero in Party documents, the others do not.
-    return f"{month:02d}" if month <= 2 else str(month)
-
-
 def _dm(day: int, month: int, year: int | None = None) -> str:
-    text = f"{day:02d}/{_mm(month)}"
+    text = f"{day:02d}/{mm(month)}"
     return f"{text}/{year}" if year is not None else text
 
 
@@ -133,7 +129,7 @@ def format_date_short(d: date) -> str:
 
 def format_date_long(d: date) -> str:
     """"ngày 08 tháng 10 năm 2023", "ngày 05 tháng 02 năm 2023", "ngày 28 tháng 3 năm 2024"."""
-    return f"ngày {d.day:02d} tháng {_mm(d.month)} năm {d.year}"
+    return f"ngày {d.day:02d} tháng {mm(d.month)} năm {d.year}"
 
 
 def _last_day(year: int, month: int) -> int:
@@ -155,7 +151,7 @@ def _period_label(s: date, e: date) -> str | None:
         if s.month == e.month:
             return f"Tháng {s.month}/{y}"
         if s.month % 3 == 1 and e.month == s.month + 2:
-            return f"Quý {_ROMAN[s.month // 3]}/{y}"
+            return f"Quý {ROMAN[s.month // 3]}/{y}"
         if s.month == 1:
             return f"{e.month} tháng đầu năm {y}"
         if e.month == 12:
@@ -545,6 +541,7 @@ def _h_range(m: re.Match[str], today: date) -> _Hit | None:
     if (m.group("anow") or m.group("aday")) and not has_tu:
         return None
     b_first, b_last = _range_side_b(m, today)
+    start: date | None
     if m.group("anow"):
         start = today
     elif m.group("aday"):

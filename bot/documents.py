@@ -32,6 +32,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.text.parfmt import CT_PPr
 from docx.shared import Emu, Mm, Pt
 
 FONT = "Times New Roman"
@@ -368,7 +369,7 @@ _BLOCK_STYLE = {"roman": (True, False), "numbered": (True, False), "sub": (True,
 
 def _body(docx, blocks: list[Block]) -> None:
     """14 pt, justified, first line 10 mm, 6 pt before and after, exactly 18 pt; headings alike."""
-    formats = {}  # paragraph properties by (centred, heading), copied: much faster than setting each
+    formats: dict[tuple[bool, bool], CT_PPr | None] = {}  # paragraph properties by (centred, heading), copied: much faster than setting each
     for block in blocks:
         par = docx.add_paragraph()
         key = (block.kind == "center", block.kind in _BLOCK_STYLE)

@@ -24,7 +24,8 @@ def upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def money(amount: int) -> str:
+def thousands(amount: int) -> str:
+    """12.345, as Vietnamese writes it."""
     return f"{amount:,}".replace(",", ".")
 
 

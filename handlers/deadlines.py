@@ -89,8 +89,7 @@ def _numbered(groups: list[tuple[str, list[Deadline]]], today: date) -> tuple[li
 
 
 async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    assert ctx.unit is not None
     verb, _, rest = arg.partition(" ")
     verb = fold(verb)
     if verb == "them":
@@ -147,8 +146,6 @@ async def answer(ctx: Context, scope: str) -> list[Outgoing]:
 
 
 async def cmd_week(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
     return await answer(ctx, "week")
 
 
@@ -305,6 +302,3 @@ async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
     if when.kind != "period" and when.due < ctx.clock.today():
         out.insert(0, Outgoing(text=f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận."))
     return out
-
-
-COMMANDS = {"hanchot": cmd_deadlines, "tuannay": cmd_week}

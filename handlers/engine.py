@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from bot import dates
+from bot.formats import thousands
 from bot.messages import Choice, Outgoing
 from bot.text import fold
 from handlers import prompts
@@ -28,11 +29,6 @@ PREVIEW = {"xem truoc", "xem thu", "preview"}
 ADD = {"them", "them nua", "them muc", "co them"}
 EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
 REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
-
-
-def thousands(n: int) -> str:
-    """12.345, as Vietnamese writes it."""
-    return f"{n:,}".replace(",", ".")
 
 
 NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem hướng dẫn, /huy để dừng."

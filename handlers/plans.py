@@ -9,6 +9,7 @@ from typing import Any
 from bot import dates
 from bot.citations import parse_citation
 from bot.documents import Document, Signature, render_text
+from bot.formats import ROMAN
 from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.store.records import StoredDocument, Unit
@@ -163,7 +164,7 @@ def parse_basis(ctx: Context, text: str) -> dict[str, str]:
 
 
 _QUARTER = re.compile(r"\(?\s*quý\s+(I{1,3}|IV|[1-4])\s*[/.\-]\s*(\d{4})\s*\)?\s*\.?$", re.IGNORECASE)
-_ROMAN = {"1": "I", "2": "II", "3": "III", "4": "IV"}
+_ROMAN = {str(n): roman for n, roman in enumerate(ROMAN, 1)}
 
 
 def show_topic(topic: dict[str, Any]) -> str:
@@ -263,8 +264,6 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
 # -- commands -----------------------------------------------------------------------------------
 
 async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
     return await ctx.engine.start(ctx, "plan")
 
 
@@ -278,8 +277,7 @@ def doc_label(doc: StoredDocument) -> str:
 
 
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    assert ctx.unit is not None
     action_word, _, ident = arg.partition(" ")
     if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
         doc = await ctx.store.document(ctx.unit.id, int(ident))

@@ -7,7 +7,6 @@ settings JSON (``reminders``, ``linked_at``), ``chats.linked`` and the ``duties`
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from datetime import time
 from typing import Any
 
@@ -21,7 +20,6 @@ from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, validator
 
-NEEDS_UNIT = "Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị."
 UNDO = {"huy", "bo", "go", "huy lien ket", "bo lien ket", "thoi"}
 YES, NO = "yes", "no"
 
@@ -37,8 +35,7 @@ def _days(s: ReminderSettings) -> str:
 # -- /lienket -------------------------------------------------------------------------------------
 
 async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     inc = ctx.incoming
     name = ctx.unit.name
     if inc.chat_type == "private":
@@ -86,8 +83,7 @@ def settings_answers(s: ReminderSettings) -> dict[str, Any]:
 
 
 async def cmd_settings(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     s = ReminderSettings.of(ctx.unit.settings)
     if fold(arg) in ("sua", "thay doi", "doi", "chinh sua", "cai dat"):
         return await ctx.engine.start(ctx, "reminder_settings", answers=settings_answers(s),
@@ -156,8 +152,7 @@ def _pick(word: str) -> str | None:
 
 
 async def cmd_duties(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     verb, _, rest = fold(arg).partition(" ")
     if verb in ("bat", "tat"):
         key = _pick(rest)
@@ -202,6 +197,3 @@ async def _switch(ctx: Context, key: str, on: bool) -> list[Outgoing]:
     if key in ("sinh_hoat", "chuyen_de"):
         lines.append("Khi chi bộ đã sinh hoạt và ghi biên bản bằng /sinhhoat, tôi thôi nhắc việc của kỳ đó.")
     return [Outgoing(text="\n".join(lines))]
-
-
-COMMANDS: dict[str, Callable[[Context, str], Awaitable[list[Outgoing]]]] = {"lienket": cmd_link, "nhacnho": cmd_settings, "dinhky": cmd_duties}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from weakref import WeakValueDictionary
 
@@ -15,33 +14,14 @@ from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import deadlines, meetings, plans, reminders, unit
+from handlers import deadlines, meetings, plans, unit
+from handlers.commands import BY_NAME, NEEDS_UNIT, menu
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.engine import Engine
 from handlers.forms import Flow, check_hooks, load_flows
 
 log = logging.getLogger(__name__)
-
-Command = Callable[[Context, str], Awaitable[list[Outgoing]]]
-
-# Shown in Telegram's command menu, in this order.
-MENU = [
-    ("batdau", "Bắt đầu, tạo hoặc tham gia đơn vị"),
-    ("kehoach", "Soạn kế hoạch"),
-    ("sinhhoat", "Ghi biên bản sinh hoạt chi bộ"),
-    ("hanchot", "Các hạn chót"),
-    ("tuannay", "Việc cần làm trong tuần"),
-    ("vanban", "Văn bản đã soạn"),
-    ("nhipsinhhoat", "Các tháng, quý đã sinh hoạt"),
-    ("thongke", "Thống kê dự họp, nhiệm vụ"),
-    ("nhacnho", "Cài đặt nhắc việc"),
-    ("dinhky", "Việc định kỳ: sinh hoạt, đảng phí, kiểm điểm"),
-    ("lienket", "Liên kết nhóm chat với đơn vị"),
-    ("donvi", "Hồ sơ đơn vị, danh sách đảng viên"),
-    ("huy", "Hủy việc đang làm"),
-    ("trogiup", "Hướng dẫn"),
-]
 
 CANCEL_WORDS = {"huy", "huy bo"}  # not "dừng": typed "Đúng" or a name like "Dũng" folds to it
 
@@ -53,19 +33,6 @@ class Assistant:
         flows = flows or load_flows()
         check_hooks(flows)
         self.engine = Engine(flows)
-        self.commands: dict[str, Command] = {
-            "start": unit.cmd_start,
-            "batdau": unit.cmd_start,
-            "donvi": unit.cmd_unit,
-            "moi": unit.cmd_invite,
-            "kehoach": plans.cmd_plan,
-            "vanban": plans.cmd_documents,
-            "trogiup": self.cmd_help,
-            "help": self.cmd_help,
-            **deadlines.COMMANDS,
-            **meetings.COMMANDS,
-            **reminders.COMMANDS,
-        }
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     async def handle(self, inc: Incoming) -> list[Outgoing]:
@@ -127,35 +94,26 @@ class Assistant:
         return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
 
     async def _command(self, ctx: Context, draft: Draft | None, name: str, arg: str) -> list[Outgoing]:
-        if name == "huy":
-            if draft is None:
-                return [Outgoing(text="Hiện không có việc nào đang làm dở.")]
-            await self.store.delete_draft(*ctx.key)
-            title = self.engine.flows[draft.flow].title
-            return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
-        if name in ("trogiup", "help") and draft is not None:
-            return [Outgoing(text=self.engine.help_for(draft))] + await self.engine.resume(ctx, draft)
+        command = BY_NAME.get(name)
         if draft is not None:
             title = self.engine.flows[draft.flow].title
+            wanted = command.name if command else name
+            if wanted == "huy":
+                await self.store.delete_draft(*ctx.key)
+                return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
+            if wanted == "trogiup":
+                return [Outgoing(text=self.engine.help_for(draft))] + await self.engine.resume(ctx, draft)
             note = (f"Đồng chí đang làm dở: {title}. Xin trả lời tiếp câu hỏi dưới đây, "
                     "hoặc gõ /huy để bỏ việc này.")
-            if name in ("start", "batdau"):
+            if wanted == "batdau":
                 note = f"Tiếp tục: {title}."
             return await self.engine.resume(ctx, draft, note=note)
-        command = self.commands.get(name)
         if command is None:
             return [Outgoing(text=f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]
-        return await command(ctx, arg)
+        if command.needs_unit and not ctx.unit:
+            return [Outgoing(text=NEEDS_UNIT)]
+        return await command.handler(ctx, arg)
 
-    async def cmd_help(self, ctx: Context, arg: str) -> list[Outgoing]:
-        lines = ["Trợ lý Chi bộ giúp bí thư chi bộ và văn phòng đảng ủy làm việc ngay trên điện thoại.", ""]
-        lines += [f"/{name} — {desc}" for name, desc in MENU]
-        lines += [
-            "",
-            "Khi tôi hỏi từng câu: trả lời bằng tin nhắn hoặc bấm nút; “quay lại” để về câu trước; "
-            "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
-            "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
-        ]
-        if not ctx.unit:
-            lines.append("\nĐồng chí chưa có đơn vị: gõ /batdau để bắt đầu.")
-        return [Outgoing(title="Hướng dẫn", text="\n".join(lines))]
+    def menu(self) -> list[tuple[str, str]]:
+        """(name, description) of the commands a channel shows in its command menu, in order."""
+        return menu()

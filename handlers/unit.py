@@ -174,20 +174,13 @@ async def unit_save(ctx: Context, draft: Draft) -> list[Outgoing]:
 # -- commands -----------------------------------------------------------------------------------
 
 def main_menu(ctx: Context) -> Outgoing:
+    """The commands, shown after onboarding and on /batdau."""
+    from handlers.commands import menu  # the command table refers to this module's commands
+
     name = ctx.unit.name if ctx.unit else ""
     return Outgoing(
         title=f"Trợ lý Chi bộ — {name}" if name else "Trợ lý Chi bộ",
-        text="\n".join([
-            "Đồng chí có thể:",
-            "/kehoach — soạn kế hoạch",
-            "/sinhhoat — ghi biên bản sinh hoạt chi bộ; /nhipsinhhoat — các tháng, quý đã sinh hoạt",
-            "/thongke — thống kê dự họp, nhiệm vụ",
-            "/hanchot — các hạn chót; /tuannay — việc trong tuần",
-            "/nhacnho — cài đặt nhắc việc; /dinhky — việc định kỳ; /lienket — nhận nhắc việc trong nhóm chat",
-            "/vanban — văn bản đã soạn",
-            "/donvi — hồ sơ đơn vị và danh sách đảng viên; /moi — mời người cùng quản lý",
-            "/trogiup — hướng dẫn",
-        ]),
+        text="\n".join(["Đồng chí có thể:"] + [f"/{command} — {description}" for command, description in menu()]),
     )
 
 
@@ -231,8 +224,7 @@ def unit_answers(unit: Unit, people: list[Person]) -> dict[str, Any]:
 
 
 async def cmd_unit(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị.")]
+    assert ctx.unit is not None
     people = await ctx.people()
     if fold(arg) in ("sua", "chinh sua"):
         return await ctx.engine.start(ctx, "unit", answers=unit_answers(ctx.unit, people),

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,17 @@ async def store(tmp_path):
     store = await Store.open(str(tmp_path / "test.sqlite3"))
     yield store
     await store.close()
+
+
+async def select(store: Store, sql: str, *params: Any) -> list[sqlite3.Row]:
+    """Tests may read the tables directly; product code goes through the store's methods."""
+    async with store.conn.execute(sql, params) as cur:
+        return list(await cur.fetchall())
+
+
+async def select_one(store: Store, sql: str, *params: Any) -> sqlite3.Row | None:
+    async with store.conn.execute(sql, params) as cur:
+        return await cur.fetchone()
 
 
 class Talk:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from tests.conftest import ONBOARD, ROOT
+from tests.conftest import ONBOARD, ROOT, select
 
 SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.txt"))
 
@@ -123,7 +123,7 @@ async def test_kill_9_at_every_step_resumes_at_the_same_question(tmp_path):
     await proc.proc.wait()
 
     store = await Store.open(str(db))
-    units = await store.fetch_all("SELECT id FROM units")
+    units = await select(store, "SELECT id FROM units")
     assert len(units) == 1
     assert [p.name for p in await store.people(units[0]["id"])] == ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường"]
     await store.close()

@@ -7,7 +7,7 @@ import io
 import docx
 
 from bot.messages import Attachment, Incoming
-from tests.conftest import ONBOARD, Talk, onboard  # NOW is Monday 23/11/2026
+from tests.conftest import ONBOARD, Talk, onboard, select, select_one  # NOW is Monday 23/11/2026
 
 
 async def add(talk: Talk, text: str) -> str:
@@ -31,7 +31,7 @@ async def test_add_in_one_message_echoes_the_reading(assistant):
     assert "Hạn chót: thứ hai, 14/12/2026" in await talk.say("trước 14/12")
     await talk.tap("Lưu")
     assert "Sự kiện: 14:00 thứ sáu, 04/12/2026" in await add(talk, "họp chi ủy thứ sáu tuần sau 14h")
-    rows = await assistant.store.fetch_all("SELECT kind, due, at_time, title FROM deadlines ORDER BY due")
+    rows = await select(assistant.store, "SELECT kind, due, at_time, title FROM deadlines ORDER BY due")
     assert [tuple(r)[:3] for r in rows] == [("event", "2026-12-04", "14:00"), ("deadline", "2026-12-14", None)]
     assert "2. Thời hạn: Hạn chót: thứ bảy, 20/11/2027" in await talk.say("Nộp danh sách trước 20/11")
     await talk.say("/huy")
@@ -70,7 +70,7 @@ async def test_done_snooze_edit_delete(assistant):
     await talk.say("/hanchot")
     await talk.tap("1")
     assert "Đã hoãn nhắc" in await talk.tap("Hoãn 3 ngày")
-    row = await assistant.store.fetch_one("SELECT id, snoozed_until FROM deadlines")
+    row = await select_one(assistant.store, "SELECT id, snoozed_until FROM deadlines")
     assert row["snoozed_until"] == "2026-11-26"
     await talk.say(f"/hanchot xem {row['id']}")
     await talk.tap("Hoãn đến ngày…")
@@ -82,7 +82,7 @@ async def test_done_snooze_edit_delete(assistant):
     await talk.say(f"/hanchot xong {row['id']}")
     assert "Chưa có hạn chót nào đang mở" in await talk.say("/hanchot")
     assert "Đã xóa: Nộp báo cáo tổng kết" in await talk.say(f"/hanchot xoa {row['id']}")
-    assert await assistant.store.fetch_all("SELECT id FROM deadlines") == []
+    assert await select(assistant.store, "SELECT id FROM deadlines") == []
 
 
 def plan_docx(*lines: str, cell: str = "") -> bytes:
@@ -114,7 +114,7 @@ async def test_import_a_plan_from_above(assistant):
     review = await talk.tap("Xong")
     assert "2. Văn bản nguồn: Kế hoạch 70-KH-ĐUK" in review
     assert "Đã đưa 2 mốc" in await talk.tap("Đưa vào theo dõi")
-    rows = await assistant.store.fetch_all("SELECT due, assignee, source FROM deadlines ORDER BY due")
+    rows = await select(assistant.store, "SELECT due, assignee, source FROM deadlines ORDER BY due")
     assert [tuple(r) for r in rows] == [("2027-01-15", "Các chi bộ trực thuộc", "Kế hoạch 70-KH-ĐUK"),
                                         ("2027-03-20", "Văn phòng Đảng ủy", "Kế hoạch 70-KH-ĐUK")]
 
@@ -131,7 +131,7 @@ async def test_pasted_plan_and_bad_files(assistant):
     await talk.tap("Xong")
     assert "Xem lại" in await talk.say("Kế hoạch số 146-KH/TU của Ban Thường vụ Tỉnh ủy")
     await talk.tap("Đưa vào theo dõi")
-    kinds = await assistant.store.fetch_all("SELECT kind, start, due FROM deadlines ORDER BY due")
+    kinds = await select(assistant.store, "SELECT kind, start, due FROM deadlines ORDER BY due")
     assert [tuple(k) for k in kinds] == [("deadline", None, "2027-06-15"), ("event", "2027-07-01", "2027-07-10")]
     assert "không phải tệp Word .docx hợp lệ" in await send_file(talk, "ke-hoach.docx", b"not a zip at all")
     assert "chỉ đọc được tệp Word .docx" in await send_file(talk, "anh.jpg", b"\xff\xd8")
@@ -146,7 +146,7 @@ async def test_units_see_only_their_own_items(assistant):
     answers[4] = "Thôn Hạ"
     await onboard(second, answers)
     await add(first, "Nộp báo cáo trước 15/12/2026")
-    row = await assistant.store.fetch_one("SELECT id FROM deadlines")
+    row = await select_one(assistant.store, "SELECT id FROM deadlines")
     assert "Chưa có hạn chót" in await second.say("/hanchot")
     assert "Không tìm thấy việc này" in await second.say(f"/hanchot xoa {row['id']}")
-    assert len(await assistant.store.fetch_all("SELECT id FROM deadlines")) == 1
+    assert len(await select(assistant.store, "SELECT id FROM deadlines")) == 1

@@ -22,7 +22,7 @@ from handlers import meetings
 from handlers.forms import Invalid
 from handlers.meetings import attendance, hooks
 from handlers.meetings.rhythm import statistics
-from tests.conftest import ONBOARD, ROOT, Talk, onboard
+from tests.conftest import ONBOARD, ROOT, Talk, onboard, select, select_one
 from tests.docx_checks import all_text, assert_layout, cell_lines, norm, paragraphs
 
 SCENARIOS = ROOT / "tests" / "scenarios"
@@ -362,7 +362,7 @@ async def test_review_edit_preview_and_a_refused_save(assistant):
     reply = await talk.tap("Xác nhận và tạo biên bản")
     assert "Chưa tạo được biên bản" in reply and "vượt số đảng viên có mặt (3)" in reply
     assert "Xem lại biên bản" in reply
-    assert await assistant.store.fetch_one("SELECT 1 FROM meetings") is None
+    assert await select_one(assistant.store, "SELECT 1 FROM meetings") is None
     await talk.say("sửa 18")
     await talk.say("3")
     reply = await talk.tap("Xác nhận và tạo biên bản")
@@ -381,7 +381,7 @@ async def test_last_months_tasks_are_shown_reviewed_and_put_on_the_agenda(assist
     await say_all(talk, october + ["Có mặt đủ", "Đúng, tiếp tục"] + BODY + tasks + ["5", "0", "bỏ qua", "Tốt", "16h00"])
     reply = await talk.tap("Xác nhận và tạo biên bản")
     assert "Đã đưa 3 việc chi bộ giao vào danh sách hạn chót" in reply
-    rows = await assistant.store.fetch_all("SELECT id, title, meeting_id FROM deadlines ORDER BY due")
+    rows = await select(assistant.store, "SELECT id, title, meeting_id FROM deadlines ORDER BY due")
     assert all(r["meeting_id"] for r in rows)
     await assistant.store.conn.execute("UPDATE deadlines SET status = 'done' WHERE title = 'Dọn vệ sinh đường làng'")
 
@@ -554,16 +554,16 @@ async def test_resolution_is_reviewed_numbered_and_listed(assistant):
     assert "KẾT LUẬN" in preview and "đồng chí Nguyễn Thị Thược, chủ trì buổi sinh hoạt, kết luận như sau:" in preview
     reply = await talk.tap("Xác nhận và tạo văn bản")
     assert "Đã lưu kết luận 01-KL/CB" in reply
-    meeting_id = (await assistant.store.fetch_one("SELECT id FROM meetings"))["id"]
+    meeting_id = (await select_one(assistant.store, "SELECT id FROM meetings"))["id"]
     await talk.say(f"/sinhhoat nghiquyet {meeting_id}")
     await talk.tap("20/11/2026")
     assert talk.choices()[0] == "1"  # each type of document has its own series
     assert "đã dùng" not in await talk.say("1")
-    rows = await assistant.store.fetch_all("SELECT kind, doc_type, number, title FROM documents ORDER BY id")
+    rows = await select(assistant.store, "SELECT kind, doc_type, number, title FROM documents ORDER BY id")
     assert [tuple(r) for r in rows] == [
         ("minutes", "BB", 1, "Biên bản sinh hoạt chi bộ thường kỳ tháng 11 năm 2026"),
         ("resolution", "KL", 1, "Kết luận sinh hoạt chi bộ thường kỳ tháng 11 năm 2026")]
-    answers = json.loads((await assistant.store.fetch_one("SELECT answers FROM documents WHERE kind = 'resolution'"))[
+    answers = json.loads((await select_one(assistant.store, "SELECT answers FROM documents WHERE kind = 'resolution'"))[
         "answers"])
     assert answers["meeting_id"] == meeting_id and answers["m"]["held_on"] == "2026-11-20"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ONBOARD, Talk, onboard
+from tests.conftest import ONBOARD, Talk, onboard, select
 
 
 async def test_onboarding_creates_unit_and_roster(assistant):
@@ -73,7 +73,7 @@ async def test_edit_profile_with_donvi(assistant):
     assert "Đã lưu các thay đổi" in await talk.say("xác nhận")
     text = await talk.say("/donvi")
     assert "Địa danh: Hà Giang" in text and "4. Phạm Thị Dung (dự bị)" in text
-    assert len(await assistant.store.fetch_all("SELECT id FROM units")) == 1
+    assert len(await select(assistant.store, "SELECT id FROM units")) == 1
 
 
 async def test_commands_without_unit_and_unknown(assistant):

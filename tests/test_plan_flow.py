@@ -9,7 +9,7 @@ from datetime import date
 import docx
 
 from bot.citations import parse_citation
-from tests.conftest import ONBOARD, Talk, onboard
+from tests.conftest import ONBOARD, Talk, onboard, select
 
 THEMATIC = [
     "/kehoach", "Sinh hoạt chi bộ theo chuyên đề năm", "20/11/2026", "__number__", "Tuyên Quang", "2027",
@@ -56,7 +56,7 @@ async def test_plan_is_drafted_numbered_and_tracked(assistant):
     assert "T/M CHI BỘ" in text and "Lưu Chi bộ." in text
     name = next(o.document for o in talk.last if o.document is not None).filename
     assert name == "Kế hoạch 01-KH-CB - Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2027.docx"
-    rows = await assistant.store.fetch_all("SELECT kind, due, start, assignee FROM deadlines ORDER BY due")
+    rows = await select(assistant.store, "SELECT kind, due, start, assignee FROM deadlines ORDER BY due")
     assert ("deadline", "2027-01-05", None, "Chi ủy") in [tuple(r) for r in rows]
     assert ("period", "2027-03-31", "2027-01-01") in [tuple(r)[:3] for r in rows]
     # The next plan is offered the next number; a used number is refused with the free one named.
@@ -114,7 +114,7 @@ async def test_preview_documents_list_and_redo(assistant):
     review = await talk.say("47")
     assert "Xem lại kế hoạch" in review and "Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2027" in review
     await confirm(talk)
-    rows = await assistant.store.fetch_all("SELECT number, answers FROM documents ORDER BY id")
+    rows = await select(assistant.store, "SELECT number, answers FROM documents ORDER BY id")
     assert [r["number"] for r in rows] == [46, 47]
     assert json.loads(rows[1]["answers"])["basis"] == json.loads(rows[0]["answers"])["basis"]
 

@@ -21,7 +21,7 @@ from bot.reminders.settings import ReminderSettings, defer
 from bot.reminders.sweeper import Sweeper, Undeliverable, is_frozen, sweep_clock
 from bot.store import Deadline, Store
 from handlers.router import Assistant
-from tests.conftest import NOW, ROOT, Talk, onboard
+from tests.conftest import NOW, ROOT, Talk, onboard, select, select_one
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 
@@ -214,7 +214,7 @@ async def test_reminders_count_down_once_each(store):
                                    "(Kế hoạch số 46-KH/ĐU)")]
     # A new process on the same data sends nothing again.
     assert (await Sweeper(store, clock, "telegram", out).sweep()).sent == 0
-    rows = await store.fetch_all("SELECT key, sent_at, late FROM reminder_log ORDER BY scheduled_for")
+    rows = await select(store, "SELECT key, sent_at, late FROM reminder_log ORDER BY scheduled_for")
     assert [r["key"] for r in rows] == [f"dl:1:2026-11-30:{n}" for n in (7, 1, 0)]
     assert all(r["sent_at"] and not r["late"] for r in rows)
 
@@ -240,7 +240,7 @@ async def test_quiet_hours_defer_to_0630(store):
     clock.set("2026-11-24T06:30")
     await sweeper.sweep()
     assert out.take() == [("1001", "Nhắc việc: còn 6 ngày (thứ hai, 30/11/2026) — Nộp báo cáo (Kế hoạch số 46-KH/ĐU)")]
-    row = await store.fetch_one("SELECT scheduled_for, late FROM reminder_log")
+    row = await select_one(store, "SELECT scheduled_for, late FROM reminder_log")
     assert (row["scheduled_for"], row["late"]) == ("2026-11-24T06:30:00+07:00", 0)
 
 
@@ -400,7 +400,7 @@ async def test_duties_create_current_and_next_period_once(store):
     assert await set_duty(store, unit, "sinh_hoat", True, today) == []
     assert await ensure_duties(store, today) == []
     assert [i.duty_period for i in await ensure_duties(store, date(2026, 12, 1))] == ["2027-01"]
-    rows = await store.fetch_all("SELECT duty_period, source FROM deadlines WHERE duty = 'sinh_hoat' ORDER BY due")
+    rows = await select(store, "SELECT duty_period, source FROM deadlines WHERE duty = 'sinh_hoat' ORDER BY due")
     assert [r["duty_period"] for r in rows] == ["2026-11", "2026-12", "2027-01"]
     assert {r["source"] for r in rows} == {"Việc định kỳ"}
     with pytest.raises(sqlite3.IntegrityError):  # the unique index deadlines_duty
@@ -409,7 +409,7 @@ async def test_duties_create_current_and_next_period_once(store):
             "VALUES (?, 'period', 'x', '2026-11-30', 'sinh_hoat', '2026-11', ?)", (unit, OLD))
     # Switching off removes the open deadlines not yet due; switching on again brings them back once.
     assert await set_duty(store, unit, "sinh_hoat", False, date(2026, 12, 1)) == []
-    left = await store.fetch_all("SELECT duty_period FROM deadlines WHERE duty = 'sinh_hoat'")
+    left = await select(store, "SELECT duty_period FROM deadlines WHERE duty = 'sinh_hoat'")
     assert [r["duty_period"] for r in left] == ["2026-11"]
     assert [i.duty_period for i in await set_duty(store, unit, "sinh_hoat", True, date(2026, 12, 1))] == \
         ["2026-12", "2027-01"]
@@ -460,7 +460,7 @@ async def test_transient_failure_is_retried_and_a_refusal_is_not(store):
     sweeper = Sweeper(store, clock, "telegram", out)
     result = await sweeper.sweep()
     assert (result.sent, result.failed, result.refused) == (0, 1, 1)
-    assert [r["chat_id"] for r in await store.fetch_all("SELECT chat_id FROM reminder_log WHERE sent_at IS NULL")] \
+    assert [r["chat_id"] for r in await select(store, "SELECT chat_id FROM reminder_log WHERE sent_at IS NULL")] \
         == ["1001"]
     clock.set("2026-11-23T07:01")
     result = await sweeper.sweep()
@@ -486,7 +486,7 @@ async def test_killed_between_claim_and_confirm_is_resent_once(store):
     crashed.cancel()  # the process dies with the first send in flight
     with pytest.raises(asyncio.CancelledError):
         await crashed
-    rows = await store.fetch_all("SELECT sent_at FROM reminder_log")
+    rows = await select(store, "SELECT sent_at FROM reminder_log")
     assert len(rows) == 3 and all(r["sent_at"] is None for r in rows)
 
     async def send(chat_id: str, out: Outgoing) -> None:

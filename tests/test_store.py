@@ -9,7 +9,7 @@ import pytest
 
 from bot.store import Store
 from bot.store.migrations import LATEST, MIGRATIONS
-from tests.conftest import NOW
+from tests.conftest import NOW, select, select_one
 
 UNIT = {"kind": "chi_bo", "superior": "Đảng bộ xã Kim Phú", "name": "Chi bộ Xóm Định Thành", "code": "CB",
         "place": "Tuyên Quang", "signer_name": "Nguyễn Thị Thược", "signer_title": "BÍ THƯ", "spelling": "ủy"}
@@ -24,9 +24,9 @@ async def test_migrates_from_empty(tmp_path):
     path = tmp_path / "db.sqlite3"
     store = await Store.open(str(path))
     assert await store.schema_version() == LATEST
-    mode = await store.fetch_one("PRAGMA journal_mode")
+    mode = await select_one(store, "PRAGMA journal_mode")
     assert mode[0] == "wal"
-    assert (await store.fetch_one("PRAGMA foreign_keys"))[0] == 1
+    assert (await select_one(store, "PRAGMA foreign_keys"))[0] == 1
     await store.close()
     assert {"units", "people", "accounts", "chats", "drafts", "invites", "schema_migrations"} <= tables(path)
 
@@ -49,7 +49,7 @@ async def test_reopening_applies_nothing_twice(tmp_path):
     path = str(tmp_path / "db.sqlite3")
     for _ in range(2):
         store = await Store.open(path)
-        rows = await store.fetch_all("SELECT version FROM schema_migrations ORDER BY version")
+        rows = await select(store, "SELECT version FROM schema_migrations ORDER BY version")
         assert [r[0] for r in rows] == [v for v, _, _ in MIGRATIONS]
         await store.close()
 
@@ -64,7 +64,7 @@ async def test_unit_roster_and_update(store):
     assert len(await store.people(unit_id)) == 1
     with pytest.raises(sqlite3.IntegrityError):
         await store.create_unit(UNIT, [{"name": "C", "status": "khong_ro"}])
-    assert len(await store.fetch_all("SELECT id FROM units")) == 1  # the failed insert left nothing behind
+    assert len(await select(store, "SELECT id FROM units")) == 1  # the failed insert left nothing behind
 
 
 async def test_sql_is_parameterised(store):

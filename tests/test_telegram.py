@@ -11,7 +11,8 @@ import aiohttp
 from bot.channels.telegram import build_application
 from bot.messages import OutDocument, Outgoing
 from bot.store import Store
-from handlers.router import MENU, Assistant
+from handlers.commands import menu
+from handlers.router import Assistant
 from tests.conftest import ONBOARD, ROOT
 from tests.telegram_harness import TgUser, running_bot, settings_for
 
@@ -24,7 +25,7 @@ async def test_onboarding_by_typing(fake, tmp_path, clock):
         for answer in ONBOARD:
             reply = await user.say(answer)
         assert "Đã tạo hồ sơ Chi bộ Xóm Định Thành" in reply
-        assert [c["command"] for c in fake.commands] == [name for name, _ in MENU]
+        assert [c["command"] for c in fake.commands] == [name for name, _ in menu()]
         profile = await user.say("/donvi")
         assert "Trần Thị Bình (dự bị)" in profile
         assert all(m.parse_mode == "HTML" for m in fake.messages_to(1001))

@@ -8,13 +8,14 @@ import logging
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -32,6 +33,9 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.messages import Attachment, Incoming, Outgoing
 from bot.text import split_message
+
+if TYPE_CHECKING:
+    from handlers.router import Assistant
 
 log = logging.getLogger(__name__)
 
@@ -132,13 +136,13 @@ async def _with_typing(bot, chat_id: int, work: Awaitable[list[Outgoing]]) -> li
 
 # -- handlers -----------------------------------------------------------------------------------
 
-def _assistant(context: ContextTypes.DEFAULT_TYPE):
+def _assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
     return context.application.bot_data["assistant"]
 
 
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
-    if msg is None or user is None or user.is_bot:
+    if msg is None or chat is None or user is None or user.is_bot:
         return
     attachment = None
     if msg.document is not None:
@@ -157,17 +161,18 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
     await query.answer()
-    message = query.message
+    message = query.message if isinstance(query.message, Message) else None  # not an InaccessibleMessage
     label = next((b.text for row in (message.reply_markup.inline_keyboard if message and message.reply_markup else ())
                   for b in row if b.callback_data == query.data), None)
-    if message is not None and label is not None and getattr(message, "text_html", None):
+    if message is not None and label is not None and message.text:
         try:
             await message.edit_text(f"{message.text_html}\n\n✓ <i>{html.escape(label)}</i>", parse_mode=ParseMode.HTML)
         except BadRequest as exc:
             log.info("could not mark the chosen button: %s", exc)
-    chat = update.effective_chat
     inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(query.from_user.id), text=label or "",
                    choice=query.data, user_name=query.from_user.full_name, chat_type=chat.type)
     replies = await _with_typing(context.bot, chat.id, _assistant(context).handle(inc))
@@ -187,9 +192,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def set_commands(app: Application) -> None:
-    from handlers.router import MENU
-
-    await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in MENU])
+    assistant = app.bot_data["assistant"]
+    await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in assistant.menu()])
 
 
 # -- reminders ----------------------------------------------------------------------------------
@@ -217,11 +221,12 @@ async def sweep_reminders(context: ContextTypes.DEFAULT_TYPE) -> None:
     sweeper = app.bot_data.get("reminders")
     if sweeper is None:
         assistant = app.bot_data.get("assistant")
-        if getattr(assistant, "store", None) is None:
+        if assistant is None or getattr(assistant, "store", None) is None:
             return
+        started = context.job.data if context.job is not None and isinstance(context.job.data, datetime) else None
         sweeper = app.bot_data["reminders"] = Sweeper(
             assistant.store, sweep_clock(assistant.clock), CHANNEL, reminder_sender(app.bot),
-            rate=TELEGRAM_RATE, budget=MESSAGE_BUDGET, keep_going=lambda: app.running, started=context.job.data)
+            rate=TELEGRAM_RATE, budget=MESSAGE_BUDGET, keep_going=lambda: app.running, started=started)
     try:
         await sweeper.sweep()
     except Exception:
@@ -266,8 +271,6 @@ def build_application(settings: Settings, assistant=None, *, make_assistant=None
     app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED & ~filters.StatusUpdate.ALL, on_message))
     app.add_error_handler(on_error)
     if app.job_queue is not None:
-        from datetime import UTC, datetime
-
         from bot.reminders.sweeper import FIRST_SWEEP, SWEEP_EVERY
 
         app.job_queue.run_repeating(sweep_reminders, interval=SWEEP_EVERY, first=FIRST_SWEEP, name="reminders",

@@ -249,7 +249,7 @@ def extract(text: str, *, today: date) -> list[Item]:
             # cues right before it
             chain = CHAIN.search(line, max(0, s - CUE_WINDOW), s)
             kind = None
-            label = False
+            labelled = False
             last_cue = ""
             if chain:
                 for c in CUE_RE.finditer(line, chain.start(), chain.end()):
@@ -258,8 +258,8 @@ def extract(text: str, *, today: date) -> list[Item]:
                     elif c.group("ev"):
                         kind, last_cue = EVENT, c.group(0)
                     else:
-                        label = True
-                if kind is None and label:
+                        labelled = True
+                if kind is None and labelled:
                     kind = PERIOD if is_period else EVENT
             quote_start = chain.start() if chain else s
             quote = line[quote_start:e].strip(" ,;:(–-")

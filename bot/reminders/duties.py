@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from bot.formats import ROMAN, mm
 from bot.store import Deadline, Store
 
 SOURCE_DUTY = "Việc định kỳ"
@@ -30,13 +31,6 @@ DUTIES: dict[str, Duty] = {d.key: d for d in (
     Duty("kiem_diem", "Kiểm điểm, đánh giá, xếp loại cuối năm (kế hoạch tháng 11, hoàn thành tháng 12)",
          "Kiểm điểm cuối năm"),
 )}
-ROMAN = ("I", "II", "III", "IV")
-
-
-def _mm(month: int) -> str:
-    return f"{month:02d}" if month <= 2 else str(month)
-
-
 def _month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
@@ -50,8 +44,8 @@ def duty_deadlines(duty: str, today: date) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     if duty in ("sinh_hoat", "dang_phi"):
         for y, m in ((today.year, today.month), _next_month(today.year, today.month)):
-            title = (f"Sinh hoạt chi bộ thường kỳ tháng {_mm(m)}/{y}" if duty == "sinh_hoat"
-                     else f"Thu, nộp đảng phí tháng {_mm(m)}/{y}")
+            title = (f"Sinh hoạt chi bộ thường kỳ tháng {mm(m)}/{y}" if duty == "sinh_hoat"
+                     else f"Thu, nộp đảng phí tháng {mm(m)}/{y}")
             out.append({"kind": "period" if duty == "sinh_hoat" else "deadline", "title": title,
                         "start": date(y, m, 1), "due": _month_end(y, m), "period": f"{y}-{m:02d}"})
     elif duty == "chuyen_de":

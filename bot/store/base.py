@@ -93,7 +93,3 @@ class Base:
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
-
-    # Transitional public names; the restructuring removes every caller outside bot/store/.
-    fetch_one = _one
-    fetch_all = _all

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
 
@@ -22,7 +21,7 @@ from bot.store import Store
 from bot.text import fold
 from handlers.context import Context
 from handlers.meetings.attendance import roster_snapshot
-from handlers.meetings.rhythm import NEEDS_UNIT, cmd_rhythm, cmd_statistics, this_month
+from handlers.meetings.rhythm import cmd_rhythm, this_month
 
 NEEDS_ROSTER = ("Hồ sơ đơn vị chưa có danh sách đảng viên (hoặc mọi đồng chí đều được miễn sinh hoạt), nên chưa "
                 "điểm danh được. Gõ /donvi, chọn “Sửa hồ sơ” để thêm danh sách đảng viên, rồi gõ lại /sinhhoat.")
@@ -57,8 +56,7 @@ async def previous_tasks(store: Store, unit_id: int, today: date) -> dict[str, A
 
 
 async def cmd_meeting(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     word, _, rest = arg.partition(" ")
     kind = {"nghiquyet": "NQ", "nq": "NQ", "ketluan": "KL", "kl": "KL"}.get(fold(word).replace(" ", ""))
     if kind:
@@ -85,8 +83,6 @@ async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing
     return await ctx.engine.start(ctx, "resolution", answers={"res_kind": kind, "m": row.answers,
                                                               "meeting_id": row.id})
 
-
-COMMANDS: dict[str, Callable[[Context, str], Awaitable[list[Outgoing]]]] = {"sinhhoat": cmd_meeting, "nhipsinhhoat": cmd_rhythm, "thongke": cmd_statistics}
 
 _ASKS_RHYTHM = re.compile(r"\bsinh hoat\b.*\bchua\b|\b(?:chi bo|da) hop\b.*\bchua\b|\bhop chi bo\b.*\bchua\b"
                           r"|\bnhip sinh hoat\b")

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 
 from bot import dates
-from bot.formats import clock_text, money
+from bot.formats import clock_text, thousands
 from bot.messages import Choice
 from bot.rhythm import planned_topic
 from bot.templating import environment
@@ -143,7 +143,7 @@ async def check_money(ctx: Context, draft: Draft, value: str) -> str:
         amount = int(re.sub(r"[.,]", "", digits))
     if amount <= 0 or amount > 10**10:
         raise Invalid("Số tiền không hợp lệ. Xin ghi lại, ví dụ 1.250.000.")
-    return money(amount)
+    return thousands(amount)
 
 
 @validator("meeting.reason")

@@ -12,8 +12,6 @@ from bot.rhythm import REGULAR_BY_DAY, logged, planned_topic, rhythm_text, short
 from bot.store import Store, Unit
 from handlers.context import Context
 
-NEEDS_UNIT = "Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo hoặc tham gia một đơn vị."
-
 
 async def this_month(ctx: Context) -> list[Outgoing]:
     """Whether this month's regular meeting and this quarter's thematic one were held."""
@@ -99,8 +97,7 @@ async def statistics(store: Store, unit: Unit, start: date, end: date, today: da
 
 
 async def cmd_rhythm(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     today = ctx.clock.today()
     year = int(arg) if arg.strip().isdigit() and 2000 <= int(arg) <= 2100 else today.year
     text = await rhythm_text(ctx.store, ctx.unit, today, year)
@@ -109,8 +106,7 @@ async def cmd_rhythm(ctx: Context, arg: str) -> list[Outgoing]:
 
 
 async def cmd_statistics(ctx: Context, arg: str) -> list[Outgoing]:
-    if not ctx.unit:
-        return [Outgoing(text=NEEDS_UNIT)]
+    assert ctx.unit is not None
     today = ctx.clock.today()
     if arg.strip():
         try:
