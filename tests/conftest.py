@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -11,6 +12,9 @@ from bot.store import Store
 from handlers.router import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# No LibreOffice start-ups outside tests/test_pdf.py: in this process and in every subprocess a test starts.
+os.environ["CHIBO_PDF"] = "off"
 NOW = datetime.fromisoformat("2026-11-23T08:00:00+07:00")  # a Monday
 
 
