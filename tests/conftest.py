@@ -21,8 +21,6 @@ from handlers.router import Assistant
 ROOT = Path(__file__).resolve().parent.parent
 
 SCENARIOS = ROOT / "tests" / "scenarios"
-SEEDS = ROOT.parent / "shared" / "seeds"
-NEEDS_SEEDS = "needs ../shared/seeds beside the checkout"
 
 # No LibreOffice start-ups outside tests/test_pdf.py: in this process and in every subprocess a test starts.
 os.environ["CHIBO_PDF"] = "off"

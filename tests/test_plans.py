@@ -22,7 +22,7 @@ SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("seed_*.txt"))
 
 def expected_for(scenario) -> dict:
     if not (SEEDS / "expected.json").exists():
-        pytest.skip("needs ../shared/seeds beside the checkout")
+        pytest.skip(f"needs ../shared/seeds beside the checkout (no {SEEDS / 'expected.json'})")
     seeds = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))["seeds"]
     number = scenario.stem.removeprefix("seed_")
     return next(v for k, v in seeds.items() if k.startswith(number + "_"))
