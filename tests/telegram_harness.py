@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -44,8 +45,11 @@ def _track_handled(app: Application, handled: set[int]) -> None:
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeTelegram, db_path: str, clock: Clock) -> AsyncIterator[Application]:
-    """Start store, assistant and Application with long polling; stop them all on exit."""
+async def running_bot(fake: FakeTelegram, db_path: str, clock: Clock,
+                      first_sweep: float | None = None) -> AsyncIterator[Application]:
+    """Start store, assistant and Application with long polling; stop them all on exit.
+
+    `first_sweep`: seconds after the start when the reminder job first runs (default: as in production)."""
     store = await Store.open(db_path)
     app = build_application(settings_for(fake), Assistant(store, clock))
     _track_handled(app, _handled.setdefault(fake, set()))
@@ -53,6 +57,10 @@ async def running_bot(fake: FakeTelegram, db_path: str, clock: Clock) -> AsyncIt
         async with app:
             await app.post_init(app)  # as run_polling() does
             await app.start()
+            if first_sweep is not None and app.job_queue is not None:
+                when = datetime.now(UTC) + timedelta(seconds=first_sweep)
+                for job in app.job_queue.get_jobs_by_name("reminders"):
+                    job.job.modify(next_run_time=when)
             await app.updater.start_polling(poll_interval=0, timeout=1)
             try:
                 yield app

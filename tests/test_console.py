@@ -91,6 +91,7 @@ class Proc:
         await self.proc.wait()
 
 
+@pytest.mark.slow
 async def test_kill_9_at_every_step_resumes_at_the_same_question(tmp_path):
     db, out = tmp_path / "db.sqlite3", tmp_path / "out"
     proc = await Proc.start(db, out)
