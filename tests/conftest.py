@@ -31,8 +31,8 @@ SLOW_FILES = {"test_reminders_restart.py"}  # marked here: the file's owner keep
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark the slow files; run the slow tests first, so that pytest-xdist (which hands the first tests out one
-    per worker) starts each on its own worker while the others share the quick ones."""
+    """Mark the slow files; collect the slow tests first, so that pytest-xdist (`--dist loadgroup` in pyproject)
+    starts each on a worker of its own while the other workers share the quick ones."""
     for item in items:
         if item.path.name in SLOW_FILES:
             item.add_marker(pytest.mark.slow)
