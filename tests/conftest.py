@@ -27,6 +27,12 @@ os.environ["CHIBO_PDF"] = "off"
 NOW = datetime.fromisoformat("2026-11-23T08:00:00+07:00")  # a Monday
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker per core and one more, as one worker mostly waits on the paced reminders of the
+    kill -9 restart test."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 SLOW_FILES = {"test_reminders_restart.py"}  # marked here: the file's owner keeps its own lines
 
 
