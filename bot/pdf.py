@@ -1,9 +1,10 @@
-"""A PDF beside the .docx when LibreOffice is installed on the server."""
+"""A PDF beside the .docx when LibreOffice is installed on the server (and CHIBO_PDF is not "off")."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -11,8 +12,15 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+def disabled() -> bool:
+    """CHIBO_PDF=off skips the conversion, as if LibreOffice were not installed (the tests set it)."""
+    return os.environ.get("CHIBO_PDF", "").strip().lower() == "off"
+
+
 async def to_pdf(docx: bytes, name: str, timeout: float = 60) -> bytes | None:
-    """The PDF of a .docx, or None when `soffice` is not installed or fails."""
+    """The PDF of a .docx, or None when conversion is switched off, `soffice` is not installed or it fails."""
+    if disabled():
+        return None
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         return None

@@ -19,6 +19,8 @@ from handlers.draft import Draft
 if TYPE_CHECKING:
     from handlers.context import Context
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~9x faster, same result
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 STEP_TYPES = {"text", "longtext", "date", "time", "number", "choice", "list", "person", "group"}
 
@@ -230,7 +232,7 @@ def _expand(steps: list[dict[str, Any]], parts: dict[str, list[dict[str, Any]]],
 
 def load_flows(directory: Path = DATA_DIR / "flows") -> dict[str, Flow]:
     """Every flow of the YAML files in `directory`; top-level keys starting with `_` are shared step lists."""
-    documents = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in sorted(directory.glob("*.yaml"))]
+    documents = [yaml.load(p.read_text(encoding="utf-8"), Loader=_LOADER) for p in sorted(directory.glob("*.yaml"))]
     parts = {name[1:]: steps for doc in documents for name, steps in doc.items() if name.startswith("_")}
     flows: dict[str, Flow] = {}
     for doc in documents:

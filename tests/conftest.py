@@ -1,6 +1,14 @@
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import shutil
 import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,7 +21,30 @@ from bot.store import Store
 from handlers.router import Assistant
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SCENARIOS = ROOT / "tests" / "scenarios"
+
+# No LibreOffice start-ups outside tests/test_pdf.py: in this process and in every subprocess a test starts.
+os.environ["CHIBO_PDF"] = "off"
 NOW = datetime.fromisoformat("2026-11-23T08:00:00+07:00")  # a Monday
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`-n auto`: a worker per core and one more, as one worker mostly waits on the paced reminders of the
+    kill -9 restart test."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
+SLOW_FILES = {"test_reminders_restart.py"}  # marked here: the file's owner keeps its own lines
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the slow files; collect the slow tests first, so that pytest-xdist (`--dist loadgroup` in pyproject)
+    starts each on a worker of its own while the other workers share the quick ones."""
+    for item in items:
+        if item.path.name in SLOW_FILES:
+            item.add_marker(pytest.mark.slow)
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture
@@ -91,3 +122,78 @@ async def onboard(talk: Talk, answers: list[str] = ONBOARD) -> str:
     for answer in answers:
         reply = await talk.say(answer)
     return reply
+
+
+# -- console scenarios, each replayed once per test session -----------------------------------------
+
+REPLAY_NOW = "2026-11-23T08:00"  # the clock of every replay (`chibo chat --now`)
+
+
+def chat_cmd(db: Path, out: Path, *extra: str) -> list[str]:
+    """`chibo chat` on a SQLite file, documents written to `out`, the clock frozen at REPLAY_NOW."""
+    return [sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), "--now", REPLAY_NOW, *extra]
+
+
+def run_env() -> dict[str, str]:
+    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+@dataclass(frozen=True)
+class Replay:
+    """What piping tests/scenarios/<name>.txt into a fresh `chibo chat` left behind. Shared: read it, do not
+    change it (`copy_db` gives a private copy of the database)."""
+
+    name: str
+    db: Path
+    out: Path
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def documents(self) -> list[Path]:
+        return sorted(self.out.glob("*.docx"))
+
+    def copy_db(self, folder: Path) -> Path:
+        target = folder / self.db.name
+        shutil.copyfile(self.db, target)
+        return target
+
+
+def _replay_into(folder: Path, name: str) -> Replay:
+    """The replay of scenario `name` in `folder`, run there by the first process that asks for it (the lock
+    makes pytest-xdist workers share it too)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db, out, result = folder / "db.sqlite3", folder / "out", folder / "result.json"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not result.exists():
+            with (SCENARIOS / f"{name}.txt").open("rb") as stdin:
+                proc = subprocess.run(chat_cmd(db, out), stdin=stdin, capture_output=True, cwd=ROOT, env=run_env(),
+                                      timeout=240)
+            result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout.decode(),
+                                          "stderr": proc.stderr.decode()}), encoding="utf-8")
+        done = json.loads(result.read_text(encoding="utf-8"))
+    return Replay(name=name, db=db, out=out, **done)
+
+
+@pytest.fixture(scope="session")
+def replay(tmp_path_factory, worker_id: str) -> Callable[[str], Replay]:
+    """`replay("seed_000")`: the scenario piped into the real `chibo chat` CLI once per test session."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base if worker_id == "master" else base.parent) / "replays"  # xdist workers share one folder
+    cache: dict[str, Replay] = {}
+
+    def get(name: str) -> Replay:
+        name = name.removesuffix(".txt")
+        if name not in cache:
+            cache[name] = _replay_into(root / name, name)
+        return cache[name]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def worker_id(request) -> str:
+    """The pytest-xdist worker ("gw0", …), or "master" without xdist (xdist's own fixture wins when loaded)."""
+    return getattr(request.config, "workerinput", {}).get("workerid", "master")

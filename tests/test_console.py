@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.store import Store
-from tests.conftest import ONBOARD, ROOT, select
+from tests.conftest import ONBOARD, ROOT, chat_cmd, run_env, select
+from tests.conftest import SCENARIOS as SCENARIO_DIR
 
-SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("*.txt"))
-
-
-def chat_cmd(db: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), "--now", "2026-11-23T08:00",
-            *extra]
-
-
-def run_env() -> dict[str, str]:
-    return {**os.environ, "PYTHONUNBUFFERED": "1"}
+SCENARIOS = sorted(SCENARIO_DIR.glob("*.txt"))
 
 
 def replies_by_message(output: str) -> list[tuple[str, str]]:
@@ -42,13 +32,10 @@ def replies_by_message(output: str) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
-async def test_scenario_replays(scenario, tmp_path):
-    proc = await asyncio.create_subprocess_exec(
-        *chat_cmd(tmp_path / "db.sqlite3", tmp_path / "out"), stdin=scenario.open("rb"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, cwd=ROOT, env=run_env())
-    stdout, stderr = await asyncio.wait_for(proc.communicate(), 120)
-    assert proc.returncode == 0, stderr.decode()
-    replies = replies_by_message(stdout.decode())
+def test_scenario_replays(scenario, replay):
+    run = replay(scenario.stem)  # shared with the other tests of the scenario
+    assert run.returncode == 0, run.stderr
+    replies = replies_by_message(run.stdout)
     expectations: list[tuple[int, str]] = []  # (index of the message it follows, expected text)
     count = -1
     for line in scenario.read_text(encoding="utf-8").splitlines():
@@ -60,7 +47,7 @@ async def test_scenario_replays(scenario, tmp_path):
     for index, expected in expectations:
         message, reply = replies[index]
         assert expected in reply, f"after {message!r} expected {expected!r}, got:\n{reply}"
-    assert "Traceback" not in stdout.decode() + stderr.decode()
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 # A question block: its title line (or the review screen), its text and choices, then a blank line.
@@ -104,6 +91,7 @@ class Proc:
         await self.proc.wait()
 
 
+@pytest.mark.slow
 async def test_kill_9_at_every_step_resumes_at_the_same_question(tmp_path):
     db, out = tmp_path / "db.sqlite3", tmp_path / "out"
     proc = await Proc.start(db, out)

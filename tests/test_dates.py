@@ -405,7 +405,8 @@ def test_parse_when_errors(text, needle):
 
 def _seed_items() -> list:
     if not SEEDS.is_file():
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=f"{SEEDS} not found"))]
+        reason = f"needs ../shared/seeds beside the checkout ({SEEDS} not found)"
+        return [pytest.param(None, None, marks=pytest.mark.skip(reason=reason))]
     data = json.loads(SEEDS.read_text(encoding="utf-8"))
     return [
         pytest.param(name, item, id=f"{name[:3]}-{i}")

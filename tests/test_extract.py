@@ -35,7 +35,8 @@ def _seeds() -> dict:
 
 
 SEED_FACTS = _seeds()
-SEED_NAMES = sorted(SEED_FACTS) or [pytest.param("", marks=pytest.mark.skip(reason=f"no seeds at {SEEDS}"))]
+NO_SEEDS = f"needs ../shared/seeds beside the checkout (no {EXPECTED})"
+SEED_NAMES = sorted(SEED_FACTS) or [pytest.param("", marks=pytest.mark.skip(reason=NO_SEEDS))]
 
 
 def _fits(exp: dict, item: Item) -> bool:

@@ -6,21 +6,12 @@ import io
 import sqlite3
 
 import docx
-import pytest
 
-from bot import issuing
 from tests.conftest import ONBOARD
 from tests.telegram_harness import TgUser, running_bot
 
 ROSTER = "Nguyễn Thị Thược\nNguyễn Văn An\nTrần Thị Bình, dự bị\nLê Văn Cường, miễn\nPhạm Văn Dũng\nHoàng Thị Lan"
 ONBOARD_CELL = ONBOARD[:11] + [ROSTER] + ONBOARD[12:]
-
-
-@pytest.fixture(autouse=True)
-def no_pdf(monkeypatch):
-    async def none(data, name):
-        return None
-    monkeypatch.setattr(issuing, "to_pdf", none)
 
 
 async def test_attendance_by_taps_across_a_restart_and_counts_refused(fake, tmp_path, clock):

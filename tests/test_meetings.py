@@ -3,18 +3,15 @@ month's tasks, the thematic topic from the yearly plan, the Nghị quyết, the 
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import re
 import sqlite3
-import sys
 from datetime import date
 
 import docx
 import pytest
 
-from bot import issuing
 from bot.formats import percent
 from bot.rhythm import rhythm_notices
 from bot.store import Person
@@ -28,16 +25,12 @@ from tests.docx_checks import all_text, assert_layout, cell_lines, norm, paragra
 SCENARIOS = ROOT / "tests" / "scenarios"
 
 
-async def replay(name: str, tmp_path):
-    db, out = tmp_path / "db.sqlite3", tmp_path / "out"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out),
-        stdin=(SCENARIOS / name).open("rb"), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-        cwd=ROOT)
-    stdout, _ = await asyncio.wait_for(proc.communicate(), 240)
-    transcript = stdout.decode()
-    assert proc.returncode == 0 and "Traceback" not in transcript, transcript[-3000:]
-    return db, out, transcript
+def replayed(name: str, replay):
+    """The scenario's shared `chibo chat` replay (tests/conftest.py): its database, documents and output."""
+    run = replay(name)
+    transcript = run.stdout + run.stderr
+    assert run.returncode == 0 and "Traceback" not in transcript, transcript[-3000:]
+    return run.db, run.out, transcript
 
 
 def read(out, prefix: str):
@@ -63,8 +56,8 @@ def signatures(document) -> tuple[list[str], list[str]]:
 
 # -- the two scenarios --------------------------------------------------------------------------
 
-async def test_regular_meeting_scenario_writes_complete_minutes(tmp_path):
-    db, out, transcript = await replay("meeting_regular.txt", tmp_path)
+def test_regular_meeting_scenario_writes_complete_minutes(replay):
+    db, out, transcript = replayed("meeting_regular.txt", replay)
     path, document = read(out, "Biên bản")
     assert path.name == "Biên bản 01-BB-CB - Sinh hoạt chi bộ thường kỳ tháng 11 năm 2026.docx"
     assert_layout(document)
@@ -167,8 +160,8 @@ async def test_regular_meeting_scenario_writes_complete_minutes(tmp_path):
              "Chi ủy", docs[0]["id"], meeting["id"])]
 
 
-async def test_thematic_meeting_scenario_writes_complete_minutes(tmp_path):
-    db, out, transcript = await replay("meeting_thematic.txt", tmp_path)
+def test_thematic_meeting_scenario_writes_complete_minutes(replay):
+    db, out, transcript = replayed("meeting_thematic.txt", replay)
     path, document = read(out, "Biên bản")
     assert path.name == "Biên bản 01-BB-CB - Sinh hoạt chi bộ chuyên đề quý IV năm 2026.docx"
     assert_layout(document)
@@ -237,13 +230,6 @@ BODY = ["bỏ qua", "xong", "bỏ qua", "Hoàn thành các nhiệm vụ tháng 1
         "Đ/c An: Nhất trí.", "xong", "Giao việc như sau."]
 TASK = ["Nguyễn Văn An", "Dọn vệ sinh đường làng", "30/11/2026", "Xong"]
 TAIL = ["4", "0", "bỏ qua", "Tốt", "16h30"]
-
-
-@pytest.fixture(autouse=True)
-def no_pdf(monkeypatch):
-    async def none(data, name):
-        return None
-    monkeypatch.setattr(issuing, "to_pdf", none)
 
 
 async def cell(assistant, user: str = "u1") -> Talk:

@@ -15,6 +15,12 @@ DOC = Document(superior="", issuer="CHI BỘ XÓM ĐỊNH THÀNH", number="Số 
                recipients=["Lưu Chi bộ."], signature=Signature("T/M CHI BỘ", "BÍ THƯ", "Nguyễn Thị Thược"))
 
 
+@pytest.fixture(autouse=True)
+def pdf_on(monkeypatch):
+    """The test session switches PDF conversion off (tests/conftest.py); these tests exercise it."""
+    monkeypatch.delenv("CHIBO_PDF", raising=False)
+
+
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 async def test_pdf_is_made_when_libreoffice_is_installed():
     data = await pdf.to_pdf(render_docx(DOC), "ke-hoach.docx")
@@ -23,4 +29,15 @@ async def test_pdf_is_made_when_libreoffice_is_installed():
 
 async def test_no_pdf_without_libreoffice(monkeypatch):
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    assert await pdf.to_pdf(render_docx(DOC), "ke-hoach.docx") is None
+
+
+async def test_switched_off_even_with_libreoffice(monkeypatch):
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: "/usr/bin/soffice")
+    monkeypatch.setenv("CHIBO_PDF", "off")
+
+    async def no_process(*args, **kwargs):
+        raise AssertionError("soffice started although CHIBO_PDF=off")
+
+    monkeypatch.setattr(pdf.asyncio, "create_subprocess_exec", no_process)
     assert await pdf.to_pdf(render_docx(DOC), "ke-hoach.docx") is None

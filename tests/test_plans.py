@@ -6,11 +6,9 @@ shared/seeds/expected.json, a scenario lists what its document must contain in `
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import sqlite3
-import sys
 
 import docx
 import pytest
@@ -24,29 +22,26 @@ SCENARIOS = sorted((ROOT / "tests" / "scenarios").glob("seed_*.txt"))
 
 def expected_for(scenario) -> dict:
     if not (SEEDS / "expected.json").exists():
-        pytest.skip("shared/seeds is not beside the checkout")
+        pytest.skip(f"needs ../shared/seeds beside the checkout (no {SEEDS / 'expected.json'})")
     seeds = json.loads((SEEDS / "expected.json").read_text(encoding="utf-8"))["seeds"]
     number = scenario.stem.removeprefix("seed_")
     return next(v for k, v in seeds.items() if k.startswith(number + "_"))
 
 
-async def replay(scenario, tmp_path):
-    db, out = tmp_path / "db.sqlite3", tmp_path / "out"
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), stdin=scenario.open("rb"),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=ROOT)
-    stdout, _ = await asyncio.wait_for(proc.communicate(), 180)
-    transcript = stdout.decode()
-    assert proc.returncode == 0 and "Traceback" not in transcript, transcript[-3000:]
-    files = sorted(out.glob("*.docx"))
-    assert len(files) == 1, f"expected one .docx in {out}, got {files}:\n{transcript[-2000:]}"
-    return db, files[0], transcript
+def replayed(scenario, replay):
+    """The scenario's shared `chibo chat` replay (tests/conftest.py): its database, its one .docx, its output."""
+    run = replay(scenario.stem)
+    transcript = run.stdout + run.stderr
+    assert run.returncode == 0 and "Traceback" not in transcript, transcript[-3000:]
+    files = run.documents
+    assert len(files) == 1, f"expected one .docx in {run.out}, got {files}:\n{transcript[-2000:]}"
+    return run.db, files[0], transcript
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
-async def test_seed_plan_is_reproduced(scenario, tmp_path):
+def test_seed_plan_is_reproduced(scenario, replay):
     facts = expected_for(scenario)
-    db, path, transcript = await replay(scenario, tmp_path)
+    db, path, transcript = replayed(scenario, replay)
     document = docx.Document(io.BytesIO(path.read_bytes()))
     text = norm(all_text(document))
 

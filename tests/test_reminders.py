@@ -611,7 +611,7 @@ async def test_telegram_job_sends_due_reminders(tmp_path):
     unit = await make_unit(store, owner="8001")
     await add_item(store, unit, "Nộp báo cáo <sơ kết> & tổng kết", "2026-11-30")
     await store.close()
-    async with FakeTelegram() as fake, running_bot(fake, db, Clock(frozen=NOW)):
+    async with FakeTelegram() as fake, running_bot(fake, db, Clock(frozen=NOW), first_sweep=0.1):
         messages = await fake.wait_sent(8001, 2, timeout=15)
         await asyncio.sleep(0.5)
         assert len(fake.messages_to(8001)) == 2

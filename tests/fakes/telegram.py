@@ -657,6 +657,11 @@ class FakeTelegram:
     def pending_updates(self) -> int:
         return len(self._updates)
 
+    @property
+    def last_update_id(self) -> int:
+        """The id of the last update pushed (0 before the first)."""
+        return self._next_update_id - 1
+
     # ---------------------------------------------------------------- observing the bot
 
     def messages_to(self, chat_id: int | str) -> list[Sent]:
