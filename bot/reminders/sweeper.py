@@ -7,7 +7,7 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import Clock
@@ -19,7 +19,6 @@ from bot.reminders.moments import (
     Due,
     Recipient,
     daily_moment,
-    notice_key,
     plan_due,
     snooze_instant,
 )
@@ -52,6 +51,7 @@ class SweepResult:
     failed: int = 0  # transient failures (left unconfirmed, retried by the next sweep)
     refused: int = 0  # given up (the chat refuses the bot)
     dropped: int = 0  # unconfirmed rows whose item was done or removed meanwhile
+    skipped: int = 0  # unconfirmed rows of earlier sweeps no longer due at now: deleted unsent (see _pending)
     created: int = 0  # duty deadlines created
     keys: list[tuple[str, str]] = field(default_factory=list)  # (key, chat) confirmed
 
@@ -150,7 +150,8 @@ class Sweeper:
                     self._mine.add((d.key, d.chat_id))
                     rows.append(d)
             result.claimed = len(rows)
-            pending = await self._pending(now, settings, {(r.key, r.chat_id) for r in rows})
+            current = {(d.key, d.chat_id): d for d in due}
+            pending = await self._pending(now, settings, current, {(r.key, r.chat_id) for r in rows}, result)
             result.resent = len(pending)
             await self._deliver(pending + rows, now, by_id, result)
             return result
@@ -202,9 +203,17 @@ class Sweeper:
         fresh = [d for d in due if (d.key, d.chat_id) not in logged]
         return sorted(fresh, key=lambda d: (d.chat_id, d.scheduled_for, d.key))
 
-    async def _pending(self, now: datetime, settings: dict[int, ReminderSettings],
-                       just_claimed: set[tuple[str, str]]) -> list[Due]:
-        """Claimed, unconfirmed rows to send again: from an earlier process, or this one's failures."""
+    async def _pending(self, now: datetime, settings: dict[int, ReminderSettings], current: dict[tuple[str, str], Due],
+                       just_claimed: set[tuple[str, str]], result: SweepResult) -> list[Due]:
+        """Claimed, unconfirmed rows to send again: from an earlier process, or this one's failures.
+
+        A resend follows the rules of a new claim at `now` (`current`: what plan_due finds due now): only
+        when the row's (key, chat) is due now — its item still open, not snoozed past now, the moment still
+        the item's latest at or before now and within CATCH_UP; the digest of this week only; a rhythm
+        notice only while it stands. Any other unconfirmed row is stale: it is deleted unsent (counted in
+        ``skipped``), and what is due for its item instead is claimed as new. During the chat's quiet hours
+        nothing is decided: the row waits.
+        """
         out = []
         for r in await self.store.unconfirmed_reminders(self.channel, self.chat_id):
             pair = (r.key, r.chat_id)
@@ -219,9 +228,15 @@ class Sweeper:
                 s = settings[r.unit_id] = ReminderSettings.of(unit.settings if unit else {})
             if in_quiet(now.time(), s):
                 continue
-            item_id = int(r.key.split(":")[1]) if r.key.startswith("dl:") else None
-            out.append(Due(r.key, r.chat_id, r.unit_id, datetime.fromisoformat(r.scheduled_for), r.late, item_id,
-                           resend=True))
+            due = current.get(pair)
+            if due is None:
+                log.info("unconfirmed reminder %s to %s:%s (due %s) is no longer due: not sent", r.key,
+                         self.channel, r.chat_id, r.scheduled_for)
+                await self.store.drop_reminder(self.channel, r.key, r.chat_id)
+                self._mine.discard(pair)
+                result.skipped += 1
+                continue
+            out.append(replace(due, resend=True))
         return sorted(out, key=lambda r: (r.chat_id, r.scheduled_for, r.key))
 
     async def _message(self, row: Due, now: datetime, items: dict[int, Deadline],
@@ -246,19 +261,10 @@ class Sweeper:
                                                       now.date(), late, budget=self.budget)
             return digests[cache]
         if row.key.startswith("rhythm:"):
-            text = row.text
-            if text is None:  # a resend: the notice of today, if it still stands
-                texts = await self._rhythm_texts(row.unit_id, now)
-                text = next((t for t in texts if notice_key(t) == row.key), None)
-            if text is None:
+            if row.text is None:
                 return None
-            return notice_message(text, late, budget=self.budget)
+            return notice_message(row.text, late, budget=self.budget)
         return None
-
-    async def _rhythm_texts(self, unit_id: int, now: datetime) -> list[str]:
-        unit = await self.store.get_unit(unit_id)
-        day, _ = daily_moment(now, ReminderSettings.of(unit.settings if unit else {}))
-        return list(await rhythm_notices(self.store, unit_id, day))
 
     async def _deliver(self, rows: list[Due], now: datetime, items: dict[int, Deadline],
                        result: SweepResult) -> None:
