@@ -10,6 +10,9 @@ private chat), with its sweep's clock frozen by CHIBO_NOW. Deterministic, not a 
    while some sends are held and the rest are claimed but unsent;
 3. the fake answers again and the bot is restarted: its first sweep resends every claimed, unconfirmed
    row, so each of the 500 reminders has reached the fake exactly once.
+
+The second test is issue row 16: claims left unconfirmed by a kill, the bot restarted six days later. A
+resend follows the rules of a new claim, so each item gets one message, for its latest moment.
 """
 
 from __future__ import annotations
@@ -80,9 +83,9 @@ async def until(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-async def start_bot(fake: FakeTelegram, db: str) -> asyncio.subprocess.Process:
+async def start_bot(fake: FakeTelegram, db: str, now: str = NOW) -> asyncio.subprocess.Process:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_BASE": fake.base_url,
-           "CHIBO_NOW": NOW, "PYTHONUNBUFFERED": "1"}
+           "CHIBO_NOW": now, "PYTHONUNBUFFERED": "1"}
     env.pop("CHIBO_DB", None)
     with open(db + ".log", "ab") as log:  # the bot's log, kept beside the database for a failing run
         return await asyncio.create_subprocess_exec(
@@ -145,3 +148,59 @@ async def test_every_reminder_arrives_exactly_once_across_kill_9(tmp_path):
         titles[record.text.split(" — ")[1].split(" (")[0]] += 1
     assert len(titles) == TOTAL and set(titles.values()) == {1}
     assert len(answered()) == TOTAL
+
+
+async def stop(bot: asyncio.subprocess.Process, sig: int = signal.SIGTERM) -> None:
+    if bot.returncode is None:
+        bot.send_signal(sig)
+        try:
+            await asyncio.wait_for(bot.wait(), 15)
+        except TimeoutError:
+            bot.kill()
+            await bot.wait()
+
+
+async def test_claims_left_by_a_kill_are_resent_under_todays_rules_six_days_later(tmp_path):
+    """Row 16: 11 items (and the digest) claimed on Monday, the bot killed before any message got through,
+    restarted on Sunday: each item gets ONE message, the 1-day reminder; no 7-day resend, no old digest;
+    the items done or snoozed meanwhile get nothing."""
+    db = str(tmp_path / "bot.sqlite3")
+    store = await Store.open(db)
+    unit_id = await store.create_unit(
+        {"kind": "chi_bo", "name": "Chi bộ Thôn Đông", "code": "CB", "place": "Tuyên Quang",
+         "signer_name": "Nguyễn Văn An", "signer_title": "BÍ THƯ"}, [], {})  # the Monday digest is on
+    await store.link_account("telegram", "7001", unit_id, "owner", "Bí thư")
+    titles = [f"Việc số {k:02}" for k in range(1, 12)] + ["Xong trong lúc dừng", "Hoãn trong lúc dừng"]
+    await store.conn.executemany(
+        "INSERT INTO deadlines (unit_id, kind, title, due, source, created_at) VALUES (?, 'deadline', ?, ?, ?, ?)",
+        [(unit_id, title, "2026-11-30", "Kế hoạch số 46-KH/ĐU", OLD) for title in titles])
+    await store.conn.execute("UPDATE accounts SET created_at = ?", (OLD,))
+    await store.close()
+
+    fake = HoldingTelegram()
+    fake.holding = True  # nothing gets through: the first send is held, the rest wait claimed
+    async with fake:
+        bot = await start_bot(fake, db, "2026-11-23T07:05:00+07:00")
+        try:
+            await until(lambda: fake.held >= 1, 60, "the fake to hold a send")
+            assert log_counts(db) == (14, 0)  # the digest and 13 items' 7-day reminders, none confirmed
+        finally:
+            await stop(bot, signal.SIGKILL)
+        conn = sqlite3.connect(db)
+        with conn:
+            conn.execute("UPDATE deadlines SET status = 'done' WHERE title = 'Xong trong lúc dừng'")
+            conn.execute("UPDATE deadlines SET snoozed_until = '2026-12-01' WHERE title = 'Hoãn trong lúc dừng'")
+        conn.close()
+
+        fake.holding = False
+        bot = await start_bot(fake, db, "2026-11-29T07:05:00+07:00")
+        try:
+            await until(lambda: (counts := log_counts(db))[0] == counts[1] >= 11, 60, "every claim confirmed")
+            await asyncio.sleep(1.0)  # nothing more arrives
+        finally:
+            await stop(bot)
+        assert log_counts(db) == (11, 11)
+
+    texts = [s.text for s in fake.sent if s.method == "sendMessage"]
+    assert sorted(texts) == [f"Nhắc việc: còn 1 ngày (ngày mai, thứ hai, 30/11/2026) — {title} (Kế hoạch số 46-KH/ĐU)"
+                             for title in titles[:11]]

@@ -54,10 +54,16 @@ Exactly once, as far as a non-idempotent Bot API allows — claim → send → c
 3. confirm: ``sent_at`` is written right after the response, with no other await in between
    (``RemindersStore.confirm_reminder``).
 
-A crash between 1 and 2 leaves a row claimed and unconfirmed: every sweep resends such rows when they were
-claimed before this process started (a crashed or earlier process) or by this process and not confirmed
-(a transient error: network, 5xx, flood control after the rate limiter's retries). So a reminder is never
-lost. The only window for a duplicate is between the server accepting a message and the ``sent_at`` write
+A crash between 1 and 2 leaves a row claimed and unconfirmed: every sweep looks again at such rows when
+they were claimed before this process started (a crashed or earlier process) or by this process and not
+confirmed (a transient error: network, 5xx, flood control after the rate limiter's retries). A resend
+follows the rules of a new claim at the sweep's `now` (``Sweeper._pending``): the row goes again only when
+plan_due finds its (key, chat) due now — item still open, not snoozed past now, the moment still the
+item's latest at or before now and within ``CATCH_UP``, the digest of this week, a rhythm notice that
+still stands, the chat still a recipient. Any other unconfirmed row is stale and deleted unsent (counted
+as ``skipped``; the log then holds only what was sent or is being sent), and what is due for its item now
+is claimed as new: one message per item and chat, for its latest moment, however long the bot was down.
+During a chat's quiet hours its rows wait undecided. So a reminder due now is never lost. The only window for a duplicate is between the server accepting a message and the ``sent_at`` write
 landing (a kill in that window, or a timed-out request that did reach the server): it is one HTTP
 response plus one SQLite write long. A chat that refuses a message for good (403 blocked or kicked, 400
 chat not found: the sender raises ``Undeliverable``) is given up for this process: its row is deleted and
