@@ -14,8 +14,12 @@ Every document the assistant writes (Kế hoạch, Biên bản, Nghị quyết, 
 
 from __future__ import annotations
 
-import re
+import asyncio
+import logging
+import os
 import sqlite3
+import sys
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,15 +28,25 @@ from typing import Any
 from bot.documents import Document, render_docx
 from bot.messages import OutDocument, Outgoing
 from bot.pdf import to_pdf
-from bot.store.documents import DocumentsStore
+from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore
 from bot.store.records import NewMeeting, Unit
 
 TERM_YEARS = 5
 FIRST_TERM = 2020  # congress terms run 2020-2025, 2025-2030, ...
-RETRIES = 2  # after the first attempt, when another account takes the number meanwhile
+RETRIES = 10  # after the first attempt, when other accounts take the number meanwhile
+PAUSE_ENV = "CHIBO_TEST_PAUSE_AFTER"
 NO_PDF_NOTE = "(Máy chủ chưa cài LibreOffice nên chưa có bản PDF; tệp .docx mở được bằng Word hoặc WPS.)"
 
+log = logging.getLogger(__name__)
+
 DatedItem = dict[str, Any]  # kind, title, due, and optionally start, time, who, source (see save_document)
+
+
+def number_problem(value: int) -> str | None:
+    """Why a document number typed by hand cannot be used (None: it can): numbers run 1..NUMBER_MAX."""
+    if not 1 <= value <= NUMBER_MAX:
+        return f"Số văn bản phải là một số từ 1 đến {NUMBER_MAX}."
+    return None
 
 
 def series(unit: Unit, doc_type: str, issued: date) -> str:
@@ -43,17 +57,56 @@ def series(unit: Unit, doc_type: str, issued: date) -> str:
     return f"{doc_type}:{start}-{start + TERM_YEARS}"
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\n“”]+')
+NAME_BYTES = 150  # a file name's stem, in UTF-8 bytes: far below every file system's 255
+
+
+# Path separators, characters Windows reserves, curly quotes (Word's), and anything that is not a letter,
+# mark, number, punctuation, symbol or plain space: controls (NUL, newlines), format characters (bidi
+# overrides U+202A-U+202E and U+2066-U+2069, zero-width U+200B-U+200F, U+FEFF), surrogates, unassigned.
+_RESERVED = set('\\/:*?"<>|“”')
+
+
+def _clean(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    kept = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch in _RESERVED or category == "Cc" or category.startswith("Z"):  # controls and spaces: one space
+            kept.append(" ")
+        elif not category.startswith("C"):
+            kept.append(ch)
+    return " ".join("".join(kept).split())
+
+
+def _fit(text: str, limit: int) -> str:
+    """`text` in at most `limit` UTF-8 bytes, cut at a word boundary when there is one in the second half."""
+    if len(text.encode()) <= limit:
+        return text
+    cut = text.encode()[:limit].decode(errors="ignore")
+    space = cut.rfind(" ")
+    if space > len(cut) // 2:
+        cut = cut[:space]
+    return cut
 
 
 def file_name(head: str, number: int | None, doc_type: str, unit_code: str, title: str) -> str:
-    """'Kế hoạch 46-KH-ĐU - Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2023.docx': safe on every file system
-    (no path separators, reserved characters or curly quotes), one space between words, at most 110
-    characters before the extension."""
+    """'Kế hoạch 46-KH-ĐU - Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2023.docx': safe on every file system.
+
+    NFC; no path separators, reserved characters, curly quotes, control or format characters (bidi
+    overrides, zero-width characters); one space between words; at most NAME_BYTES bytes of UTF-8 before
+    the extension, the title cut at a word boundary; the type and number always kept, so the name is never
+    empty and never a reserved Windows name (CON, NUL, …), and never ends in a dot or a space.
+    """
     code = f" {number:02d}-{doc_type}-{unit_code}" if number else ""
-    name = _UNSAFE.sub(" ", f"{head}{code} - {title}")
-    name = re.sub(r"\s+", " ", name).strip()
-    return name[:110].rstrip() + ".docx"
+    prefix = _fit(_clean(f"{head}{code}"), NAME_BYTES) or "Văn bản"
+    rest = _clean(title)
+    name = prefix
+    if rest:
+        room = NAME_BYTES - len(f"{prefix} - ".encode())
+        rest = _fit(rest, room).rstrip(" -–—,;.")
+        if rest:
+            name = f"{prefix} - {rest}"
+    return name.rstrip(" .") + ".docx"
 
 
 @dataclass(frozen=True)
@@ -117,6 +170,9 @@ async def _first_number(store: DocumentsStore, request: IssueRequest, doc_series
 async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = RETRIES) -> Issued:
     """Number, render and store the document in one transaction, then convert it to PDF.
 
+    Exactly once per draft: when `request.draft` was issued already (a confirm repeated after a crash, a
+    double tap, another process), nothing is written and the stored document is returned as it was issued.
+
     Raises sqlite3.IntegrityError when the document cannot be stored (its number taken on every attempt,
     or a constraint of what it creates violated); nothing is then written.
     """
@@ -129,6 +185,7 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
         items = request.items_of(document, number) if request.items_of else list(request.items)
         name = file_name(request.file_head, number, request.doc_type, unit.code, request.file_title)
         answers = request.answers if request.number is None else {**request.answers, "number": number}
+        await pause("render")
         try:
             doc_id, meeting_id = await store.save_document({
                 "unit_id": unit.id, "kind": request.kind, "doc_type": request.doc_type, "series": doc_series,
@@ -136,13 +193,63 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
                 "answers": answers, "filename": name, "content": data, "created_by": request.created_by,
             }, items, meeting=request.meeting, draft=request.draft)
             break
-        except sqlite3.IntegrityError:  # another account took the number meanwhile
-            if number is None or attempt == retries:
+        except AlreadyIssued as done:
+            return await _already_issued(store, request, done.document_id)
+        except sqlite3.IntegrityError as exc:  # another account took the number meanwhile
+            if number is None or attempt == retries or "UNIQUE constraint failed: documents" not in str(exc):
                 raise
+            log.info("number %s of %s taken meanwhile; trying the next free one", number, doc_series)
             number = await store.next_number(unit.id, doc_series)
+    await pause("commit")
     renumbered = request.number is not None and number != request.number
+    pdf = await _pdf(data, name)
+    await pause("pdf")
     return Issued(doc_id=doc_id, meeting_id=meeting_id, number=number, document=document, title=request.title,
-                  docx=data, file_name=name, pdf=await to_pdf(data, name), items=items, renumbered=renumbered)
+                  docx=data, file_name=name, pdf=pdf, items=items, renumbered=renumbered)
+
+
+async def _already_issued(store: DocumentsStore, request: IssueRequest, doc_id: int) -> Issued:
+    """The document a draft was issued as, as `issue()` returned it then (its PDF made again)."""
+    stored = await store.document(request.unit.id, doc_id)
+    if stored is None or stored.content is None:
+        raise LookupError(f"document {doc_id} of draft {request.draft} is gone")
+    document = request.build(stored.number)
+    items = request.items_of(document, stored.number) if request.items_of else list(request.items)
+    meeting_id = await store.meeting_of_document(doc_id) if request.meeting is not None else None
+    return Issued(doc_id=doc_id, meeting_id=meeting_id, number=stored.number, document=document,
+                  title=stored.title, docx=stored.content, file_name=stored.filename,
+                  pdf=await _pdf(stored.content, stored.filename), items=items)
+
+
+async def _pdf(data: bytes, name: str) -> bytes | None:
+    """The PDF, or None: a failed conversion never loses the stored document's reply."""
+    try:
+        return await to_pdf(data, name)
+    except Exception:
+        log.exception("PDF conversion of %s failed", name)
+        return None
+
+
+async def pause(point: str) -> None:
+    """Crash tests only: with CHIBO_TEST_PAUSE_AFTER=<point> ("render": before the transaction, "commit":
+    after it, "pdf": after the conversion) say so on stderr and wait there, to be killed."""
+    if os.environ.get(PAUSE_ENV) == point:
+        print(f"{PAUSE_ENV}: paused after {point}", file=sys.stderr, flush=True)
+        await asyncio.sleep(3600)
+
+
+async def stored_delivery(store: DocumentsStore, unit: Unit, doc_id: int, *, pdf: bool = True) -> list[Outgoing]:
+    """The files of a stored document (the .docx as stored, the PDF made again), captioned as when issued."""
+    stored = await store.document(unit.id, doc_id)
+    if stored is None or stored.content is None:
+        return []
+    number = f"Số {stored.number:02d}-{stored.doc_type}/{unit.code}" if stored.number else ""
+    caption = f"{number} — {stored.title}" if number else stored.title
+    out = [Outgoing(document=OutDocument(stored.filename, stored.content, caption))]
+    converted = await _pdf(stored.content, stored.filename) if pdf else None
+    if converted is not None:
+        out.append(Outgoing(document=OutDocument(stored.filename.removesuffix(".docx") + ".pdf", converted)))
+    return out
 
 
 def outgoing_documents(issued: Issued, caption: str | None = None) -> list[Outgoing]:

@@ -83,3 +83,18 @@ def apply_spelling(text: str, style: str) -> str:
         return m.group(0)
 
     return _PAIRS.sub(swap, text)
+
+
+ID_MAX = 2**63 - 1  # the largest SQLite INTEGER: no row id is larger
+
+
+def parse_id(text: str) -> int | None:
+    """A row id typed in a command ("/vanban gui 12"): ASCII digits naming a positive SQLite INTEGER, else None.
+
+    Other digits ("²", "١٢") and numbers no row can have are None, so the caller answers "not found".
+    """
+    text = text.strip()
+    if not re.fullmatch(r"[0-9]{1,20}", text):
+        return None
+    number = int(text)
+    return number if 0 < number <= ID_MAX else None

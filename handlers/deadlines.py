@@ -12,7 +12,7 @@ from bot import dates
 from bot.agenda import line, span, week_of
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
-from bot.text import fold
+from bot.text import fold, parse_id
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
@@ -96,7 +96,8 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         return await ctx.engine.start(ctx, "deadline")
     if verb in ACTIONS_ON_ITEM:
         ident, _, extra = rest.strip().partition(" ")
-        row = await ctx.store.deadline(int(ident), ctx.unit.id) if ident.isdigit() else None
+        item_id = parse_id(ident)
+        row = await ctx.store.deadline(item_id, ctx.unit.id) if item_id is not None else None
         if row is None:
             return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
         return await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
@@ -166,7 +167,7 @@ async def mark_done(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 
 
 async def snooze(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
-    days = int(extra) if extra.isdigit() and 0 < int(extra) <= 60 else 1
+    days = int(extra) if re.fullmatch(r"[0-9]{1,2}", extra) and 0 < int(extra) <= 60 else 1
     until = ctx.clock.today() + timedelta(days=days)
     await ctx.store.snooze_deadline(row.unit_id, row.id, until)
     return [Outgoing(text=f"Đã hoãn nhắc “{row.title}” đến {dates.weekday_vi(until)}, "

@@ -10,11 +10,11 @@ from bot import dates
 from bot.citations import parse_citation
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN
-from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
+from bot.issuing import IssueRequest, issue, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
-from bot.text import apply_spelling, fold
+from bot.text import apply_spelling, fold, parse_id
 from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
 from handlers.context import Context
 from handlers.draft import Draft
@@ -55,8 +55,8 @@ async def next_number(ctx: Context, draft: Draft) -> list[str]:
 
 @validator("plan.number")
 async def check_number(ctx: Context, draft: Draft, value: int) -> int:
-    if value < 1:
-        raise Invalid("Số văn bản phải từ 1 trở lên.")
+    if problem := number_problem(value):
+        raise Invalid(problem)
     taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx, draft), value)
     if taken:
         free = await ctx.store.next_number(_unit(ctx).id, _series(ctx, draft))
@@ -279,8 +279,9 @@ def doc_label(doc: StoredDocument) -> str:
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
     assert ctx.unit is not None
     action_word, _, ident = arg.partition(" ")
-    if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
-        doc = await ctx.store.document(ctx.unit.id, int(ident))
+    if fold(action_word) in ("gui", "lamlai") and ident.strip():
+        doc_id = parse_id(ident)
+        doc = await ctx.store.document(ctx.unit.id, doc_id) if doc_id is not None else None
         if doc is None:
             return [Outgoing(text="Không tìm thấy văn bản này trong đơn vị.")]
         if fold(action_word) == "gui":
@@ -312,7 +313,9 @@ async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
     match = REDO.match(fold(text))
     if not match or not ctx.unit:
         return None
-    doc = await ctx.store.document_by_number(ctx.unit.id, DOC_TYPE, int(match.group(1)))
+    number = parse_id(match.group(1))
+    doc = await ctx.store.document_by_number(ctx.unit.id, DOC_TYPE, number) if number is not None else None
     if doc is None:
-        return [Outgoing(text=f"Không tìm thấy kế hoạch số {match.group(1)} của đơn vị. Gõ /vanban để xem danh sách.")]
+        shown = match.group(1) if len(match.group(1)) <= 12 else match.group(1)[:12] + "…"
+        return [Outgoing(text=f"Không tìm thấy kế hoạch số {shown} của đơn vị. Gõ /vanban để xem danh sách.")]
     return await redo(ctx, doc)

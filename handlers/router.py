@@ -11,6 +11,7 @@ from dataclasses import replace
 from weakref import WeakValueDictionary
 
 from bot.clock import Clock
+from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
@@ -55,7 +56,7 @@ class Assistant:
         ctx = await self._context(inc)
         draft = await self._draft(ctx)
         if draft is None:
-            return []
+            return await self._undelivered(ctx)
         return await self.engine.resume(ctx, draft, note="Tiếp tục việc đang dở:")
 
     async def _context(self, inc: Incoming) -> Context:
@@ -77,6 +78,18 @@ class Assistant:
             text = inc.choice
             ctx.incoming = inc = replace(inc, text=text, choice=None)
 
+        if draft is None:  # the conversation may have ended in a document the user has not received yet
+            undelivered = await self._undelivered(ctx)
+            if self._confirming(inc, text):  # the confirm repeated: its document, never a second one
+                again = undelivered or await self._issued_already(ctx)
+                if again:
+                    return again
+            if undelivered:
+                return undelivered + await self._route(ctx, draft, text)
+        return await self._route(ctx, draft, text)
+
+    async def _route(self, ctx: Context, draft: Draft | None, text: str) -> list[Outgoing]:
+        inc = ctx.incoming
         if text.startswith("/"):
             name, _, arg = text[1:].partition(" ")
             name = name.split("@", 1)[0].lower()
@@ -92,6 +105,43 @@ class Assistant:
             if reply is not None:
                 return reply
         return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
+
+    # -- a document issued, its reply not delivered (a crash after the commit) ---------------------------
+
+    @staticmethod
+    def _confirming(inc: Incoming, text: str) -> bool:
+        """The message repeats a confirm: the confirm word, or a button of a question no longer on screen."""
+        if inc.choice is not None and not inc.choice.startswith("/"):
+            return True
+        return fold(text).startswith("xac nhan")
+
+    async def _undelivered(self, ctx: Context) -> list[Outgoing]:
+        """The files of the document this chat's last conversation was issued as, when they were never sent
+        (the process stopped between the commit and the reply); the document is marked delivered."""
+        issued = await self.store.issued_draft(*ctx.key)
+        if issued is None or issued.delivered or ctx.unit is None:
+            return []
+        doc = await self.store.document(ctx.unit.id, issued.document_id)
+        await self.store.mark_delivered(*ctx.key)
+        if doc is None:
+            return []
+        files = await stored_delivery(self.store, ctx.unit, doc.id)
+        log.info("delivering document %s issued before a restart to %s:%s", doc.id, *ctx.key[:2])
+        note = (f"Văn bản đã được lưu trước khi chương trình bị gián đoạn nhưng chưa kịp gửi: "
+                f"{plans.doc_label(doc)} (mã văn bản {doc.id}). Xin gửi lại tệp; văn bản không bị tạo thêm lần nữa.")
+        return [Outgoing(text=note)] + files
+
+    async def _issued_already(self, ctx: Context) -> list[Outgoing]:
+        """A confirm repeated after the document was issued and sent (a double tap): the same document."""
+        issued = await self.store.issued_draft(*ctx.key)
+        if issued is None or ctx.unit is None:
+            return []
+        doc = await self.store.document(ctx.unit.id, issued.document_id)
+        if doc is None:
+            return []
+        note = (f"Văn bản này đã được tạo: {plans.doc_label(doc)} (mã văn bản {doc.id}); tôi không tạo thêm bản nào. "
+                f"Gửi lại tệp .docx; gõ /vanban gui {doc.id} để nhận lại bất cứ lúc nào.")
+        return [Outgoing(text=note)] + await stored_delivery(self.store, ctx.unit, doc.id, pdf=False)
 
     async def _command(self, ctx: Context, draft: Draft | None, name: str, arg: str) -> list[Outgoing]:
         command = BY_NAME.get(name)

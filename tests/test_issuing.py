@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import unicodedata
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
@@ -92,7 +93,37 @@ def test_file_names() -> None:
     assert file_name("Kế hoạch", 3, "KH", "A/B", 'Về “Ngày hội”:  đợt 1/2 <mới>?') \
         == "Kế hoạch 03-KH-A B - Về Ngày hội đợt 1 2 mới.docx"
     long = file_name("Kế hoạch", 7, "KH", "CB", "Tổ chức " * 40)
-    assert long == ("Kế hoạch 07-KH-CB - " + "Tổ chức " * 40)[:110].rstrip() + ".docx"  # at most 110 before .docx
+    assert len(long.removesuffix(".docx").encode()) <= issuing.NAME_BYTES  # bytes of UTF-8, not characters
+    assert long.startswith("Kế hoạch 07-KH-CB - Tổ chức") and long.endswith(" Tổ chức Tổ.docx")  # whole words
+
+
+@pytest.mark.parametrize("title", [
+    "Tổ chức\x00sinh hoạt",  # NUL: "embedded null byte" when written
+    "Tổ chức\u202esinh hoạt\u202c\u2066\u2069\u200b\u200d\ufeff",  # bidi overrides, zero-width characters
+    "Tổ chức\nsinh\thoạt\r\x1b[31m",  # controls, a terminal escape
+    "Tổ chức sinh hoạt " + "\U0001F600" * 80,  # 80 emoji: "File name too long" (4 bytes each)
+    "..\\..//CON:*?\"<>|“”",  # separators, reserved characters, a reserved Windows name
+    "\x00\u202e   ",  # nothing left of the title
+    "To\u0302\u0301 chu\u031bc",  # decomposed (NFD) Vietnamese
+    "\ud800 lone surrogate",
+])
+def test_file_names_are_safe_on_every_file_system(title: str, tmp_path: Path) -> None:
+    name = file_name("Kế hoạch", 1, "KH", "CB", title)
+    stem = name.removesuffix(".docx")
+    assert stem.startswith("Kế hoạch 01-KH-CB")  # the type and number are always kept: never empty
+    assert len(stem.encode()) <= issuing.NAME_BYTES
+    assert unicodedata.is_normalized("NFC", name)
+    assert not any(unicodedata.category(ch).startswith("C") for ch in name)
+    assert not set('\\/:*?"<>|“”') & set(name)
+    assert not stem.endswith((" ", ".")) and "  " not in name
+    (tmp_path / name).write_bytes(b"x")  # and the file system takes it
+    assert [p.name for p in tmp_path.iterdir()] == [name]
+
+
+def test_file_names_of_nfd_and_bidi_titles() -> None:
+    assert file_name("Kế hoạch", 1, "KH", "CB", "To\u0302\u0301 chu\u031b\u0301c") == "Kế hoạch 01-KH-CB - Tố chức.docx"
+    assert file_name("Kế hoạch", 1, "KH", "CB", "abc\u202etxt.exe") == "Kế hoạch 01-KH-CB - abctxt.exe.docx"
+    assert file_name("Kế hoạch", 1, "KH", "CB", "\x00") == "Kế hoạch 01-KH-CB.docx"
 
 
 async def test_one_issue_stores_the_document_its_deadlines_and_its_meeting(store: Store, path: Path, unit: Unit) -> None:

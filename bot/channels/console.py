@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ from bot.text import fold
 
 if TYPE_CHECKING:
     from bot.reminders.sweeper import Sweeper
+
+log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 MESSAGE_BUDGET = 3800  # characters of one reminder (the same cut as on Telegram); sends are not paced
@@ -51,10 +54,7 @@ class Console:
         for out in replies:
             lines = [out.plain()] if out.plain() else []
             if out.document is not None:
-                self.out_dir.mkdir(parents=True, exist_ok=True)
-                path = self.out_dir / out.document.filename
-                path.write_bytes(out.document.data)
-                lines.append(f"Đã ghi văn bản: {path}")
+                lines.append(self.write(out.document.filename, out.document.data))
             if out.choices:
                 self.choices = out.choices
                 lines += [f"[{n}] {c.label}" for n, c in enumerate(out.choices, 1)]
@@ -64,6 +64,19 @@ class Console:
                 print("\n".join(lines), file=self.stdout)
                 print(file=self.stdout)
         self.stdout.flush()
+
+    def write(self, filename: str, data: bytes) -> str:
+        """Write a document into the output folder; the line telling where, or why it could not be written
+        (the document is stored whatever happens here: /vanban sends it again)."""
+        path = self.out_dir / filename
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        except (OSError, ValueError) as exc:  # a full disk, a read-only folder, a name the system refuses
+            log.warning("could not write %r: %s", filename, exc)
+            return (f"Không ghi được tệp “{filename}” vào thư mục {self.out_dir} ({exc.__class__.__name__}: "
+                    f"{exc}). Văn bản vẫn được lưu; xin kiểm tra thư mục rồi gõ /vanban để nhận lại tệp.")
+        return f"Đã ghi văn bản: {path}"
 
     async def send(self, line: str) -> None:
         self.show(await self.assistant.handle(self.incoming(line)))

@@ -11,18 +11,32 @@ from bot.store.base import now_text
 from bot.store.meetings import MeetingsStore
 from bot.store.records import NewMeeting, StoredDocument
 
+NUMBER_MAX = 9999  # a document number; larger ones (typed before this bound existed) are not counted
+ROWID_MAX = 2**63 - 1  # SQLite's INTEGER
+
+
+class AlreadyIssued(Exception):
+    """The draft was issued already (a repeated confirm, another process): nothing new was written."""
+
+    def __init__(self, document_id: int):
+        super().__init__(document_id)
+        self.document_id = document_id
+
 
 class DocumentsStore(MeetingsStore):  # a document may record a meeting in its transaction
     async def next_number(self, unit_id: int, series: str) -> int:
         """The next free number: numbers are never reused, even after a higher one was typed by hand."""
         row = await self._one(
             "SELECT MAX(n) AS n FROM (SELECT last AS n FROM number_series WHERE unit_id = ? AND series = ? "
-            "UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ?)",
-            (unit_id, series, unit_id, series),
+            "AND last <= ? UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ? "
+            "AND number <= ?)",
+            (unit_id, series, NUMBER_MAX, unit_id, series, NUMBER_MAX),
         )
         return ((row["n"] if row else None) or 0) + 1
 
     async def number_taken(self, unit_id: int, series: str, number: int) -> bool:
+        if not 0 < number <= ROWID_MAX:
+            return False
         row = await self._one(
             "SELECT 1 FROM documents WHERE unit_id = ? AND series = ? AND number = ?", (unit_id, series, number)
         )
@@ -33,11 +47,18 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
                             draft: tuple[str, str, str] | None = None) -> tuple[int, int | None]:
         """Store a finished document in ONE transaction with everything it creates: its number in the
         series, its dated items, the meeting it records (with attendance) and the completion of the draft
-        it came from (the draft row is deleted). Returns (document id, meeting id or None).
+        it came from (the draft row is marked with the document's id, see bot/store/drafts.py). Returns (document id, meeting id or None).
 
-        Raises sqlite3.IntegrityError when the number was taken meanwhile; nothing is then written.
+        Raises sqlite3.IntegrityError when the number was taken meanwhile, AlreadyIssued when the draft
+        was issued already; nothing is then written.
         """
         async with self.transaction() as conn:
+            if draft is not None:
+                async with conn.execute("SELECT document_id FROM drafts WHERE channel = ? AND chat_id = ? "
+                                        "AND user_id = ? AND document_id IS NOT NULL", draft) as cur:
+                    done = await cur.fetchone()
+                if done is not None:
+                    raise AlreadyIssued(done["document_id"])
             cur = await conn.execute(
                 "INSERT INTO documents (unit_id, kind, doc_type, series, number, issued_on, title, answers, "
                 "filename, content, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -60,10 +81,16 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
                   doc_id, d.get("source", ""), now_text()) for d in deadlines],
             )
             meeting_id = await self._insert_meeting(doc["unit_id"], meeting, doc_id) if meeting else None
-            if draft is not None:
+            if draft is not None:  # kept, marked issued: a repeated confirm finds nothing left to issue
                 await conn.execute(
-                    "DELETE FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ?", draft)
+                    "UPDATE drafts SET document_id = ?, delivered_at = NULL "
+                    "WHERE channel = ? AND chat_id = ? AND user_id = ?", (doc_id, *draft))
         return doc_id, meeting_id
+
+    async def meeting_of_document(self, doc_id: int) -> int | None:
+        """The meeting a document (its minutes) recorded."""
+        row = await self._one("SELECT id FROM meetings WHERE document_id = ? ORDER BY id LIMIT 1", (doc_id,))
+        return row["id"] if row else None
 
     async def documents(self, unit_id: int, limit: int = 20) -> list[StoredDocument]:
         """The unit's latest documents, newest first, without their answers and content."""
@@ -72,11 +99,15 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
         return [stored_document(r) for r in rows]
 
     async def document(self, unit_id: int, doc_id: int) -> StoredDocument | None:
+        if not 0 < doc_id <= ROWID_MAX:  # an id typed by hand that no row can have
+            return None
         row = await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
         return stored_document(row) if row else None
 
     async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> StoredDocument | None:
         """The latest document of this type and number (numbers restart each term)."""
+        if not 0 < number <= ROWID_MAX:
+            return None
         row = await self._one(
             "SELECT * FROM documents WHERE unit_id = ? AND doc_type = ? AND number = ? ORDER BY id DESC LIMIT 1",
             (unit_id, doc_type, number),

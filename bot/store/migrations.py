@@ -179,6 +179,14 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE deadlines ADD COLUMN done_at TEXT;
         """,
     ),
+    (
+        7,
+        "a draft issued as a document, until its reply is delivered",
+        """
+        ALTER TABLE drafts ADD COLUMN document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE;
+        ALTER TABLE drafts ADD COLUMN delivered_at TEXT;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -151,6 +151,15 @@ class StoredDocument:
 
 
 @dataclass(frozen=True)
+class IssuedDraft:
+    """A conversation that ended in an issued document: whether its reply (the files) was delivered."""
+
+    flow: str
+    document_id: int
+    delivered: bool
+
+
+@dataclass(frozen=True)
 class NewDeadline:
     """A dated item to add to a unit's tracker (typed in, or found in an imported plan)."""
 

@@ -18,7 +18,7 @@ from typing import Any
 from bot.messages import Outgoing
 from bot.rhythm import short
 from bot.store import Store
-from bot.text import fold
+from bot.text import fold, parse_id
 from handlers.context import Context
 from handlers.meetings.attendance import roster_snapshot
 from handlers.meetings.rhythm import cmd_rhythm, this_month
@@ -73,8 +73,9 @@ async def cmd_meeting(ctx: Context, arg: str) -> list[Outgoing]:
 async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing]:
     """The resolution flow for meeting `ident` (the last one held when it is not a number)."""
     assert ctx.unit is not None
-    if ident.isdigit():
-        row = await ctx.store.meeting_answers(ctx.unit.id, int(ident))
+    if ident.strip()[:1].isdigit():
+        meeting_id = parse_id(ident)
+        row = await ctx.store.meeting_answers(ctx.unit.id, meeting_id) if meeting_id is not None else None
     else:
         row = await ctx.store.last_meeting_answers(ctx.unit.id)
     if row is None:

@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from bot import dates
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
-from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, series
+from bot.issuing import IssueRequest, issue, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, Outgoing
 from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
@@ -223,8 +223,8 @@ async def resolution_next_number(ctx: Context, draft: Draft) -> list[str]:
 
 @validator("resolution.number")
 async def check_resolution_number(ctx: Context, draft: Draft, value: int) -> int:
-    if value < 1:
-        raise Invalid("Số văn bản phải từ 1 trở lên.")
+    if problem := number_problem(value):
+        raise Invalid(problem)
     assert ctx.unit is not None
     kind = draft.answers["res_kind"]
     doc_series = series(ctx.unit, kind, date.fromisoformat(draft.answers["issued_on"]))
