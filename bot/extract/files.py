@@ -12,6 +12,15 @@ from bot.extract.limits import check_package, check_text, check_upload
 SUPPORTED_SUFFIXES = (".docx", ".txt", ".md")
 
 
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """Whether an error (or one it came from) is memory running out; lxml reports it as a syntax error."""
+    while exc is not None:
+        if isinstance(exc, MemoryError) or "ERR_NO_MEMORY" in str(getattr(exc, "error_log", "")):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def _docx_text(data: bytes, name: str) -> str:
     bad = (f"Tệp “{name}” không phải tệp Word .docx hợp lệ (tệp bị hỏng hoặc sai định dạng). "
            "Vui lòng mở tệp bằng Word, lưu lại dưới dạng .docx rồi gửi lại.")
@@ -27,9 +36,9 @@ def _docx_text(data: bytes, name: str) -> str:
 
     try:
         doc = Document(io.BytesIO(data))
-    except MemoryError:
-        raise
     except Exception as exc:  # python-docx fails in many ways on a broken package
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         raise ValueError(bad) from exc
     out: list[str] = []
     length = 0
@@ -52,9 +61,11 @@ def _docx_text(data: bytes, name: str) -> str:
 
     try:
         walk(doc)
-    except (MemoryError, ValueError):
+    except ValueError:
         raise
     except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError from exc
         raise ValueError(bad) from exc
     return "\n".join(out)
 

@@ -7,6 +7,7 @@ worker (bot/extract/worker.py) bounds the rest: its wall time and its memory.
 
 from __future__ import annotations
 
+import os
 import zipfile
 
 MB = 1024 * 1024
@@ -20,8 +21,9 @@ MAX_MEMBERS = 2000  # files inside one .docx package (a real plan has 10-50)
 MAX_TEXT = 1_000_000  # characters of text in one plan, about 300 pages; read in ~3 s
 MAX_ITEMS = 200  # dated items found in one plan (a real plan has 5-60)
 WORKER_SECONDS = 20.0  # wall time of one reading job; the job is killed after it
-WORKER_MEMORY = 1024 * MB  # address space of one reading job (RLIMIT_AS)
-WORKERS = 2  # reading jobs running at the same time; more wait their turn
+WORKER_MEMORY = 512 * MB  # address space of one reading job (RLIMIT_AS); a 300-page plan needs ~150 MB
+WORKERS = max(1, (os.cpu_count() or 2) - 1)  # reading jobs at the same time (a core stays the bot's); more wait
+WORKER_NICE = 10  # a reading job runs at a lower priority than the bot
 
 FIX = "Xin mở tệp bằng Word, lưu lại rồi gửi lại; nếu kế hoạch quá dài, xin tách thành các tệp nhỏ hơn."
 
@@ -92,7 +94,12 @@ def timed_out(name: str) -> str:
             f"Các việc khác vẫn tiếp tục bình thường. {FIX}")
 
 
+def out_of_memory(name: str) -> str:
+    what = f"Đọc tệp “{name}”" if name else "Đọc văn bản này"
+    return f"{what} cần quá nhiều bộ nhớ (vượt giới hạn {mb(WORKER_MEMORY)}) nên tôi đã dừng. {FIX}"
+
+
 def failed(name: str) -> str:
     what = f"tệp “{name}”" if name else "văn bản này"
-    return (f"Tôi không đọc xong được {what}: việc đọc cần quá nhiều bộ nhớ (giới hạn {mb(WORKER_MEMORY)}) "
-            f"hoặc tệp bị hỏng, nên tôi đã dừng. {FIX}")
+    return (f"Tôi không đọc xong được {what}: việc đọc vượt giới hạn bộ nhớ ({mb(WORKER_MEMORY)}) hoặc thời gian "
+            f"xử lý, hoặc tệp bị hỏng, nên tôi đã dừng. {FIX}")

@@ -91,7 +91,7 @@ def _slot() -> asyncio.Semaphore:
 
 async def _run(payload: bytes, name: str, today: date) -> Found:
     header = {"name": name, "today": today.isoformat(), "memory": limits.WORKER_MEMORY,
-              "seconds": limits.WORKER_SECONDS, "max_text": limits.MAX_TEXT}
+              "seconds": limits.WORKER_SECONDS, "max_text": limits.MAX_TEXT, "nice": limits.WORKER_NICE}
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     async with _slot():
         child = await asyncio.create_subprocess_exec(
@@ -119,11 +119,12 @@ async def _run(payload: bytes, name: str, today: date) -> Found:
 
 # -- the child ----------------------------------------------------------------------------------
 
-def _limit_self(memory: int, seconds: float) -> None:
+def _limit_self(memory: int, seconds: float, nice: int) -> None:
     try:
         import resource
     except ImportError:  # not a POSIX system: the parent's timeout still holds
         return
+    os.nice(nice)
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(seconds) + 5  # a backstop should the parent be gone
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
@@ -147,13 +148,13 @@ def _work(header: dict, payload: bytes) -> dict:
     except ValueError as exc:
         return {"error": str(exc)}
     except MemoryError:
-        return {"error": limits.failed(name)}
+        return {"error": limits.out_of_memory(name)}
     return {"items": [_item_json(i) for i in items], "heading": heading_of(text)}
 
 
 def main() -> None:
     header = json.loads(sys.stdin.buffer.readline())
-    _limit_self(header["memory"], header["seconds"])
+    _limit_self(header["memory"], header["seconds"], header["nice"])
     payload = sys.stdin.buffer.read(limits.MAX_UPLOAD * 4 + 1)
     result = _work(header, payload)
     sys.stdout.buffer.write(json.dumps(result, ensure_ascii=False).encode())
