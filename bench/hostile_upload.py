@@ -110,9 +110,8 @@ async def main(args: argparse.Namespace) -> None:
                                  *(uploader(fake, c, until, files, uploads) for c in hostiles))
             slowest = max(uploads) if uploads else 0.0
             report("hostile", hostile, f"{len(uploads)} hostile files answered, slowest in {slowest:.1f} s")
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS: this process (bot + fake + people) {own:.0f} MB, largest reading job {children:.0f} MB; "
+    print(f"peak RSS of this process (bot + fake + people; the reading jobs run apart): {own:.0f} MB; "
           f"total {time.monotonic() - started:.0f} s")
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine disturbs the figures); target: p99 < 200 ms in both windows")
