@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import dates
 from bot.agenda import line, span, week_of
@@ -18,10 +17,12 @@ from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
 from handlers.plans import DATE_LIKE
 
+if TYPE_CHECKING:
+    from bot.extract.worker import Found
+
 KIND_LABELS = {"deadline": "Hạn chót", "event": "Sự kiện", "period": "Thời gian thực hiện"}
 LIST_LIMIT = 30
 PASTED_PLAN = 300  # characters: a longer message with dates is read as a plan to import
-MAX_UPLOAD = 10 * 1024 * 1024
 
 QUESTIONS = [
     (re.compile(r"\b(tuan nay|this week|trong tuan)\b"), "week"),
@@ -224,47 +225,53 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
 
 # -- importing a plan from above ----------------------------------------------------------------
 
-def found_items(text: str, today: date) -> list[dict[str, Any]]:
-    from bot.extract import extract
-
+def found_items(found: Found) -> list[dict[str, Any]]:
+    """The items of a read plan as the import flow keeps them (see `show_found`)."""
     return [{"kind": i.kind, "due": i.due.isoformat(), "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "quote": i.quote,
-             "title": (i.line or i.quote)[:300]} for i in extract(text, today=today)]
+             "title": (i.line or i.quote)[:300]} for i in found.items]
 
 
-async def import_text(ctx: Context, text: str, source: str) -> list[Outgoing]:
-    items = found_items(text, ctx.clock.today())
+async def review_found(ctx: Context, found: Found, source: str) -> list[Outgoing]:
+    items = found_items(found)
     if not items:
         return [Outgoing(text="Tôi không tìm thấy hạn chót hay mốc thời gian nào trong văn bản này. "
                               "Đồng chí có thể thêm từng việc bằng một câu, ví dụ “Nộp báo cáo trước 15/6”.")]
-    first_line = next((s.strip(" *#") for s in text.splitlines() if len(s.strip(" *#")) > 10), "")
     answers = {"source": source} if source else {}
     note = Outgoing(text=f"Đã đọc văn bản: tìm thấy {len(items)} mốc thời gian (ngày trích dẫn văn bản khác và "
                          "ngày ban hành đã được bỏ qua).")
     out = await ctx.engine.start(ctx, "deadline_import", answers=answers, pending={"items": items},
-                                 meta={"guess": first_line[:200]})
+                                 meta={"guess": found.heading})
     return [note] + out
 
 
+async def import_text(ctx: Context, text: str, source: str) -> list[Outgoing]:
+    """A plan pasted as a message: searched in a worker process (bot/extract/worker.py)."""
+    from bot.extract.worker import extract_pasted
+
+    try:
+        found = await extract_pasted(text, ctx.clock.today())
+    except ValueError as exc:  # over a limit (length, time, memory, items): the message names it
+        return [Outgoing(text=str(exc))]
+    return await review_found(ctx, found, source)
+
+
 async def import_file(ctx: Context) -> list[Outgoing]:
-    from bot.extract import read_text
+    """A plan sent as a file: read and searched in a worker process, within the limits of
+    bot/extract/limits.py; over one, a message that names it, and the conversation goes on."""
+    from bot.extract.worker import read_and_extract
 
     attachment = ctx.incoming.attachment
     assert attachment is not None  # free_text calls this for a message with a file
-    if len(attachment.data) > MAX_UPLOAD:
-        return [Outgoing(text="Tệp lớn hơn 10 MB, tôi không đọc được. Xin gửi tệp nhỏ hơn.")]
     suffix = Path(attachment.name).suffix.lower()
     if suffix not in (".docx", ".txt", ".md"):
         return [Outgoing(text=f"Tôi chỉ đọc được tệp Word .docx (hoặc văn bản .txt). Tệp “{attachment.name}” "
                               "không phải loại này; nếu là tệp .doc hoặc .pdf, xin lưu lại thành .docx rồi gửi.")]
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"plan{suffix}"
-        path.write_bytes(attachment.data)
-        try:
-            text = read_text(path)
-        except ValueError as exc:
-            return [Outgoing(text=str(exc).replace("plan" + suffix, attachment.name))]
-    return await import_text(ctx, text, source=Path(attachment.name).stem)
+    try:
+        found = await read_and_extract(attachment.data, attachment.name, ctx.clock.today())
+    except ValueError as exc:
+        return [Outgoing(text=str(exc))]
+    return await review_found(ctx, found, source=Path(attachment.name).stem)
 
 
 @action("deadline.import_save")

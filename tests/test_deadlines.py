@@ -135,7 +135,7 @@ async def test_pasted_plan_and_bad_files(assistant):
     assert [tuple(k) for k in kinds] == [("deadline", None, "2027-06-15"), ("event", "2027-07-01", "2027-07-10")]
     assert "không phải tệp Word .docx hợp lệ" in await send_file(talk, "ke-hoach.docx", b"not a zip at all")
     assert "chỉ đọc được tệp Word .docx" in await send_file(talk, "anh.jpg", b"\xff\xd8")
-    assert "lớn hơn 10 MB" in await send_file(talk, "big.docx", b"0" * (10 * 1024 * 1024 + 1))
+    assert "vượt giới hạn 10 MB" in await send_file(talk, "big.docx", b"0" * (10 * 1024 * 1024 + 1))
     assert "không tìm thấy hạn chót" in await send_file(talk, "trong.docx", plan_docx("Không có ngày nào."))
 
 

@@ -38,9 +38,13 @@ class Console:
         line = line.replace("\\n", "\n").strip()
         if line.startswith("@") and len(line) > 1:
             path = Path(line[1:].strip()).expanduser()
-            if path.is_file():
+            if path.is_file() and self.refusal(line) is None:
+                from bot.extract.limits import MAX_UPLOAD
+
+                with path.open("rb") as file:  # no more than one byte over the limit, should it have grown
+                    data = file.read(MAX_UPLOAD + 1)
                 return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id,
-                                attachment=Attachment(path.name, path.read_bytes()), user_name="console")
+                                attachment=Attachment(path.name, data), user_name="console")
         choice = None
         if self.choices and not line.startswith("/"):
             if line.isdigit() and 0 < int(line) <= len(self.choices):
@@ -49,6 +53,24 @@ class Console:
                 choice = next((c.value for c in self.choices if fold(c.label) == fold(line)), None)
         return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id, text=line,
                         choice=choice, user_name="console")
+
+    def refusal(self, line: str) -> str | None:
+        """Why the file of an `@PATH` line is not sent: larger than a file sent may be (its size is read
+        with stat, the file is not opened). None for any other line."""
+        from bot.extract.limits import check_upload
+
+        line = line.replace("\\n", "\n").strip()
+        if not line.startswith("@") or len(line) < 2:
+            return None
+        path = Path(line[1:].strip()).expanduser()
+        try:
+            if path.is_file():
+                check_upload(path.stat().st_size, path.name)
+        except ValueError as exc:
+            return str(exc)
+        except OSError:
+            return None
+        return None
 
     def show(self, replies: list[Outgoing]) -> None:
         for out in replies:
@@ -79,6 +101,10 @@ class Console:
         return f"Đã ghi văn bản: {path}"
 
     async def send(self, line: str) -> None:
+        refused = self.refusal(line)
+        if refused is not None:
+            self.show([Outgoing(text=refused)])
+            return
         self.show(await self.assistant.handle(self.incoming(line)))
 
     async def show_reminder(self, chat_id: str, out: Outgoing) -> None:

@@ -1,7 +1,8 @@
 """Dated items in a plan (Kế hoạch): deadlines, events and periods, with the body each is assigned to.
 
 ``extract(text, today=...)`` reads the text of a plan (``read_text`` gets it from a .docx, .txt or .md file) and
-returns its dated items in document order; ``chibo extract PATH [--json]`` prints them (bot/cli.py).
+returns its dated items in document order; ``chibo extract PATH [--json]`` prints them (bot/cli.py). A file or
+text from a chat is read in a worker process (``bot.extract.worker``) within the limits of ``bot.extract.limits``.
 Pure regular expressions: no ``dateparser`` on this path (``search_dates`` is slow and reads citation
 dates and document numbers as dates). The values of the dates come from ``bot.dates.parse_when`` and
 ``bot.dates.parse_time`` (the written forms of Vietnamese dates), called on the date expression alone.
