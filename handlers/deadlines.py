@@ -12,7 +12,7 @@ from bot import dates
 from bot.agenda import line, span, week_of
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
@@ -96,7 +96,7 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         return await ctx.engine.start(ctx, "deadline")
     if verb in ACTIONS_ON_ITEM:
         ident, _, extra = rest.strip().partition(" ")
-        row = await ctx.store.deadline(int(ident), ctx.unit.id) if ident.isdigit() else None
+        row = await ctx.store.deadline(int(ident), ctx.unit.id) if is_count(ident) else None
         if row is None:
             return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
         return await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
@@ -166,7 +166,7 @@ async def mark_done(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 
 
 async def snooze(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
-    days = int(extra) if extra.isdigit() and 0 < int(extra) <= 60 else 1
+    days = int(extra) if is_count(extra) and 0 < int(extra) <= 60 else 1
     until = ctx.clock.today() + timedelta(days=days)
     await ctx.store.snooze_deadline(row.unit_id, row.id, until)
     return [Outgoing(text=f"Đã hoãn nhắc “{row.title}” đến {dates.weekday_vi(until)}, "

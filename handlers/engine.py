@@ -12,7 +12,7 @@ from typing import Any
 from bot import dates
 from bot.formats import thousands
 from bot.messages import Choice, Outgoing
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers import prompts
 from handlers.context import Context
 from handlers.draft import Draft, GroupEntry
@@ -113,7 +113,7 @@ class Engine:
 
         if inc.choice is not None:
             seq, _, index = inc.choice.partition(".")
-            if seq != str(draft.seq) or not index.isdigit() or not 0 < int(index) <= len(draft.offered):
+            if seq != str(draft.seq) or not is_count(index) or not 0 < int(index) <= len(draft.offered):
                 return await self._reask(ctx, flow, draft, "Nút này thuộc câu hỏi trước. Xin trả lời câu hỏi hiện tại:")
             chosen = draft.offered[int(index) - 1][1]
         else:

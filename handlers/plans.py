@@ -14,7 +14,7 @@ from bot.issuing import IssueRequest, issue, outgoing_documents, pdf_note, serie
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
-from bot.text import apply_spelling, fold
+from bot.text import apply_spelling, fold, is_count
 from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
 from handlers.context import Context
 from handlers.draft import Draft
@@ -279,7 +279,7 @@ def doc_label(doc: StoredDocument) -> str:
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
     assert ctx.unit is not None
     action_word, _, ident = arg.partition(" ")
-    if fold(action_word) in ("gui", "lamlai") and ident.strip().isdigit():
+    if fold(action_word) in ("gui", "lamlai") and is_count(ident.strip()):
         doc = await ctx.store.document(ctx.unit.id, int(ident))
         if doc is None:
             return [Outgoing(text="Không tìm thấy văn bản này trong đơn vị.")]

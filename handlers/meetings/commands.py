@@ -18,7 +18,7 @@ from typing import Any
 from bot.messages import Outgoing
 from bot.rhythm import short
 from bot.store import Store
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers.context import Context
 from handlers.meetings.attendance import roster_snapshot
 from handlers.meetings.rhythm import cmd_rhythm, this_month
@@ -73,7 +73,7 @@ async def cmd_meeting(ctx: Context, arg: str) -> list[Outgoing]:
 async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing]:
     """The resolution flow for meeting `ident` (the last one held when it is not a number)."""
     assert ctx.unit is not None
-    if ident.isdigit():
+    if is_count(ident):
         row = await ctx.store.meeting_answers(ctx.unit.id, int(ident))
     else:
         row = await ctx.store.last_meeting_answers(ctx.unit.id)
