@@ -974,6 +974,24 @@ def _fallback(raw: str, canon: str, today: date) -> date | None:
     return result.date()
 
 
+# A year written after a day and month that no date can have: signed, zero, or of 3 or 5+ digits
+# ("15/6/-2027", "15/6/0", "15/6/99999", "ngày 15 tháng 6 năm -2027"). Without this check the scanner
+# would read the day and month alone, silently dropping the year the user wrote.
+_ABSURD_YEAR = re.compile(
+    r"(?<![0-9])[0-9]{1,2}(?P<s>[/.\-])[0-9]{1,2}(?P=s)\s*(?P<y>[-+]\s*[0-9]+|[0-9]+)(?![0-9])"
+    r"|(?<![0-9])[0-9]{1,2}\s+thang\s*[0-9]{1,2}\s*,?\s*nam\s+(?P<y2>[-+]\s*[0-9]+|[0-9]+)(?![0-9])")
+
+
+def _refuse_absurd_year(raw: str) -> None:
+    """A DateError naming the year when a date is written with a year that cannot be one."""
+    for m in _ABSURD_YEAR.finditer(_canon(raw)):
+        written = re.sub(r"\s+", "", m.group("y") or m.group("y2"))
+        digits = written.lstrip("+-")
+        if written[0] in "+-" or len(digits) not in (2, 4):  # 4 digits: _check_year says if it is in range
+            raise DateError(f"Năm {written} không hợp lệ: năm phải từ {MIN_YEAR} đến {MAX_YEAR}. "
+                            f"Vui lòng nhập lại ngày với năm đầy đủ, ví dụ 15/6/2027.")
+
+
 def _examples(today: date) -> str:
     d = today + timedelta(days=7) if today.year < MAX_YEAR else today
     return (f"{format_date_short(d)}, {format_date_long(d)}, {d.day}/{d.month} (năm nay hoặc năm sau), "
@@ -991,6 +1009,7 @@ def parse_date(text: str, *, today: date) -> date:
     raw = _clean(text)
     if not raw:
         raise DateError(f"Đồng chí chưa nhập ngày. Vui lòng nhập ngày, ví dụ: {_examples(today)}.")
+    _refuse_absurd_year(raw)
     scan = _scan(raw, today, strict_time=False)
     if not scan.hits:
         d = _fallback(raw, scan.canon, today)
@@ -1014,6 +1033,7 @@ def parse_when(text: str, *, today: date, default_kind: str = DEADLINE) -> When:
     if not raw:
         raise DateError(f"Đồng chí chưa nhập thời hạn. Vui lòng nhập ngày hoặc khoảng thời gian, "
                         f"ví dụ: {_examples(today)}, tháng 7/{today.year}, Quý II/{today.year}.")
+    _refuse_absurd_year(raw)
     scan = _scan(raw, today, strict_time=True)
     cues = _cues(scan)
     if scan.hits:

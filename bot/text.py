@@ -13,6 +13,14 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
+def is_count(text: str, max_digits: int = 9) -> bool:
+    """Whether `text` is a plain number (ASCII digits, at most `max_digits`): safe to pass to int().
+
+    str.isdigit() is not: it accepts “²” and other digits int() refuses, and any length.
+    """
+    return re.fullmatch(rf"[0-9]{{1,{max_digits}}}", text) is not None
+
+
 def split_message(text: str, limit: int) -> list[str]:
     """Split at paragraph boundaries, then lines, then spaces, so no part exceeds `limit`."""
     if len(text) <= limit:

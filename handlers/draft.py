@@ -43,6 +43,7 @@ class Draft:
     seq: int = 0  # numbers the question on screen; a button of an older question is refused
     offered: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of the choices on screen
     pending: dict[str, Pending] = field(default_factory=dict)  # lists and groups being answered, by step key
+    page: int = 0  # the page shown of a question's long list of options (0 = the first)
     # Drafts saved before lists and groups existed have no "pending"; they are saved back without it
     # until a list or group step is reached, as the engine always did.
     _saves_pending: bool = field(default=True, repr=False, compare=False)
@@ -62,6 +63,7 @@ class Draft:
             offered=[(label, value) for label, value in data.get("offered", [])],
             pending={key: value if isinstance(value, list) else GroupEntry.from_json(value)
                      for key, value in (pending or {}).items()},
+            page=data.get("page", 0),
             _saves_pending=pending is not None,
         )
 
@@ -71,6 +73,8 @@ class Draft:
             "history": self.history, "mode": self.mode, "return_to_review": self.return_to_review,
             "seq": self.seq, "offered": [[label, value] for label, value in self.offered],
         }
+        if self.page:
+            data["page"] = self.page
         if self._saves_pending or self.pending:
             data["pending"] = {key: value if isinstance(value, list) else value.to_json()
                                for key, value in self.pending.items()}

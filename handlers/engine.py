@@ -12,14 +12,17 @@ from typing import Any
 from bot import dates
 from bot.formats import thousands
 from bot.messages import Choice, Outgoing
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers import prompts
 from handlers.context import Context
-from handlers.draft import Draft
+from handlers.draft import Draft, GroupEntry
 from handlers.forms import Flow, Invalid, Step, item_kind, parse_item, run_action, run_validator
 
 TEXT_MAX = 300
 LONGTEXT_MAX = 10_000
+LIST_MAX = 100  # items of a list or group step that declares no `max` of its own
+INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1  # what SQLite stores as an INTEGER
+NUMBER_DIGITS_MAX = 19  # longer digit strings are refused before int() (which also caps digits)
 
 BACK = {"quay lai", "tro lai", "lui", "quay lai cau truoc"}
 SKIP = {"bo qua", "khong co", "bo", "skip"}
@@ -32,6 +35,11 @@ REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
 
 
 NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem hướng dẫn, /huy để dừng."
+
+
+def list_max(step: Step) -> int:
+    """How many items a list or group step takes: its own `max`, else LIST_MAX."""
+    return int(step.max) if step.max is not None else LIST_MAX
 
 
 class Engine:
@@ -105,11 +113,17 @@ class Engine:
 
         if inc.choice is not None:
             seq, _, index = inc.choice.partition(".")
-            if seq != str(draft.seq) or not index.isdigit() or not 0 < int(index) <= len(draft.offered):
+            if seq != str(draft.seq) or not is_count(index) or not 0 < int(index) <= len(draft.offered):
                 return await self._reask(ctx, flow, draft, "Nút này thuộc câu hỏi trước. Xin trả lời câu hỏi hiện tại:")
             chosen = draft.offered[int(index) - 1][1]
         else:
             chosen = self._match_offered(draft, text, flow)
+
+        # A long list of options is shown a page at a time; any other answer starts the next question on page 1.
+        if chosen in (prompts.NEXT_PAGE, prompts.PREV_PAGE):
+            draft.page = max(0, draft.page + (1 if chosen == prompts.NEXT_PAGE else -1))
+            return await self._prompt_and_save(ctx, flow, draft)
+        draft.page = 0
 
         folded = fold(text)
         if chosen is None and folded in BACK:
@@ -137,12 +151,21 @@ class Engine:
 
     async def _value(self, ctx: Context, draft: Draft, step: Step, chosen: str | None, text: str) -> Any:
         """The typed or chosen answer to a step, parsed and validated; raises Invalid."""
+        if chosen is None and step.type in ("choice", "person"):
+            chosen = await self._typed_option(ctx, draft, step, text)
         value = chosen if chosen is not None else await self._parse(ctx, step, text)
         if chosen is not None and step.type in ("date", "time", "number"):
             value = await self._parse(ctx, step, chosen)
         if step.validate:
             value = await run_validator(step.validate, ctx, draft, value)
         return value
+
+    async def _typed_option(self, ctx: Context, draft: Draft, step: Step, text: str) -> str | None:
+        """The value of the option whose label was typed, also one on another page of a long list."""
+        folded = fold(text)
+        if not folded:
+            return None
+        return next((c.value for c in await prompts.options(ctx, draft, step) if fold(c.label) == folded), None)
 
     # -- parsing --------------------------------------------------------------------------------
 
@@ -167,8 +190,11 @@ class Engine:
                 raise Invalid(str(exc)) from None
         if step.type == "number":
             digits = text.replace(".", "").replace(" ", "")
-            if not re.fullmatch(r"-?\d+", digits):
+            if not re.fullmatch(r"-?[0-9]+", digits):
                 raise Invalid("Xin nhập một số nguyên, ví dụ 12.")
+            if len(digits.lstrip("-0")) > NUMBER_DIGITS_MAX or not INTEGER_MIN <= int(digits) <= INTEGER_MAX:
+                raise Invalid("Số này quá lớn, không phải một số hợp lý cho mục này. Xin kiểm tra lại và nhập một số "
+                              "nguyên, ví dụ 12.")
             number = int(digits)
             if step.min is not None and number < step.min:
                 raise Invalid(f"Số này không được nhỏ hơn {int(step.min)}.")
@@ -184,16 +210,21 @@ class Engine:
         raise AssertionError(step.type)
 
     def _match_offered(self, draft: Draft, text: str, flow: Flow) -> str | None:
-        """A typed label (any case or accents), or a typed number where it cannot mean a number answer."""
+        """A typed label (any case or accents), or a typed number where it cannot mean a number answer.
+
+        A number picks the offered choice of that number on every channel (the console prints them as
+        “[n] label”): on the review screen, at choice, person and group questions, and at a text question's
+        suggestions. At number, date and time steps a number is the answer itself, and at a list step an item.
+        """
         if not text:
             return None
         folded = fold(text)
         for label, value in draft.offered:
             if fold(label) == folded:
                 return value
-        if text.isdigit() and draft.offered:
+        if re.fullmatch(r"[0-9]{1,4}", text) and draft.offered:
             step = None if draft.mode == "review" else self._asking(flow, draft)
-            if step is None or step.type in ("choice", "person", "group"):
+            if step is None or step.type in ("choice", "person", "group", "text", "longtext"):
                 index = int(text)
                 if 0 < index <= len(draft.offered):
                     return draft.offered[index - 1][1]
@@ -317,6 +348,15 @@ class Engine:
         lines = [line.strip(" \t•*") for line in re.split(kind.separator, text) if line.strip(" \t•*")]
         if not lines:
             return await self._reask(ctx, flow, draft, "Câu trả lời đang trống.")
+        limit = list_max(step)
+        if len(items) + len(lines) > limit:
+            room = limit - len(items)
+            return await self._reask(
+                ctx, flow, draft,
+                f"Danh sách này tối đa {thousands(limit)} mục; tin vừa gửi có {thousands(len(lines))} mục"
+                + (f" mà danh sách đã có {thousands(len(items))} mục" if items else "")
+                + (f". Chưa thêm mục nào: xin gửi tối đa {thousands(room)} mục." if room > 0
+                   else ". Chưa thêm mục nào: danh sách đã đủ; gõ “xong”, hoặc “xóa N” để bỏ mục N."))
         parsed: list[Any] = []
         errors: list[str] = []
         for n, line in enumerate(lines, 1):
@@ -326,8 +366,6 @@ class Engine:
                 errors.append(f"Dòng {n} (“{line[:40]}”): {exc}" if len(lines) > 1 else str(exc))
         if errors:
             return await self._reask(ctx, flow, draft, "Chưa thêm được vì:\n" + "\n".join(errors))
-        if step.max is not None and len(items) + len(parsed) > step.max:
-            return await self._reask(ctx, flow, draft, f"Danh sách này tối đa {int(step.max)} mục.")
         items.extend(parsed)
         added = ", ".join(kind.show(i) for i in parsed).rstrip(".")
         return await self._reask(ctx, flow, draft, f"Đã thêm {len(parsed)}: {added}.")
@@ -363,6 +401,13 @@ class Engine:
         field = step.field_named(entry.field)
         item = entry.item
         assert item is not None  # a field is asked only for an item
+        skips_group = folded in SKIP and step.optional and not entry.items and not field.optional
+        if chosen is None and not item and (folded in DONE or folded in ADD or REMOVE.match(folded) or skips_group):
+            # The first question of a new item: the group's control words still act as controls.
+            return await self._group_control(ctx, flow, draft, step, entry, folded)
+        if chosen is None and item and (folded in DONE or folded in ADD):
+            return await self._reask(ctx, flow, draft, "Mục này đang nhập dở: xin trả lời câu hỏi dưới đây, "
+                                                       "hoặc gõ “quay lại” để về câu trước.")
         value: Any
         if chosen == "__skip__" or (chosen is None and folded in SKIP):
             if not field.optional:
@@ -382,10 +427,30 @@ class Engine:
         items.append({k: v for k, v in item.items() if k in shown})
         entry.item = entry.field = None
         note = f"Đã thêm mục {len(items)}: {prompts.show_item(step, items[-1]).rstrip('.')}."
-        if step.max is not None and len(items) >= step.max:
+        if len(items) >= list_max(step):
             draft.release(step.key)
             return [Outgoing(text=note)] + await self._accept(ctx, flow, draft, step, items)
         return await self._reask(ctx, flow, draft, note)
+
+    async def _group_control(
+        self, ctx: Context, flow: Flow, draft: Draft, step: Step, entry: GroupEntry, folded: str
+    ) -> list[Outgoing]:
+        """“xong”, “thêm” or “xóa N” typed where the first field of a new item is asked."""
+        items = entry.items
+        if folded in ADD:
+            return await self._reask(ctx, flow, draft, f"Đang thêm mục {len(items) + 1}. Xin trả lời câu hỏi dưới đây:")
+        removal = REMOVE.match(folded)
+        if removal:
+            number = int(removal.group(1))
+            if not 0 < number <= len(items):
+                return await self._reask(ctx, flow, draft, f"Không có mục {number}.")
+            removed = items.pop(number - 1)
+            entry.item = entry.field = None
+            return await self._reask(ctx, flow, draft, f"Đã bỏ: {prompts.show_item(step, removed).rstrip('.')}.")
+        if not items and not step.optional:
+            return await self._reask(ctx, flow, draft, "Cần ít nhất một mục. Xin trả lời câu hỏi dưới đây:")
+        draft.release(step.key)
+        return await self._accept(ctx, flow, draft, step, items)
 
     # -- prompts --------------------------------------------------------------------------------
 

@@ -20,6 +20,8 @@ from handlers.draft import Draft, GroupEntry
 from handlers.forms import Flow, Step, item_kind, parse_item, run_provider
 
 CHOICE_PREVIEW = 60
+PAGE_SIZE = 30  # options shown at once; a longer list (a big roster) gets “Trang sau” / “Trang trước”
+NEXT_PAGE, PREV_PAGE = "__next_page__", "__prev_page__"
 
 
 async def screen(ctx: Context, flow: Flow, draft: Draft) -> Outgoing:
@@ -42,7 +44,7 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
         lines.append(f"Ví dụ: {step.example}")
     choices: list[Choice] = []
     if step.type in ("choice", "person"):
-        choices += await _options(ctx, draft, step)
+        choices += _page(draft, await options(ctx, draft, step), lines)
         if step.type == "person" and not choices:
             lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
     suggestions = fill(ctx, draft, step.suggest)
@@ -109,7 +111,7 @@ async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoi
     lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
     choices: list[Choice] = []
     if field.type in ("choice", "person"):
-        choices += await _options(ctx, draft, field)
+        choices += _page(draft, await options(ctx, draft, field), lines)
     suggestions = fill(ctx, draft, field.suggest)
     if field.suggest_from:
         suggestions += [str(s) for s in await run_provider(field.suggest_from, ctx, draft)]
@@ -119,7 +121,24 @@ async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoi
     return Outgoing(text="\n".join(lines), choices=choices)
 
 
-async def _options(ctx: Context, draft: Draft, step: Step) -> list[Choice]:
+def _page(draft: Draft, offered: list[Choice], lines: list[str]) -> list[Choice]:
+    """The options of the draft's page, with the buttons to turn pages when there are more than PAGE_SIZE."""
+    if len(offered) <= PAGE_SIZE:
+        return offered
+    pages = (len(offered) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = draft.page = min(draft.page, pages - 1)
+    lines.append(f"Danh sách có {len(offered)} lựa chọn, đang xem trang {page + 1}/{pages}; "
+                 "bấm “Trang sau” / “Trang trước” để xem tiếp, hoặc gõ đúng tên.")
+    shown = offered[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+    if page + 1 < pages:
+        shown.append(Choice("Trang sau", NEXT_PAGE))
+    if page > 0:
+        shown.append(Choice("Trang trước", PREV_PAGE))
+    return shown
+
+
+async def options(ctx: Context, draft: Draft, step: Step) -> list[Choice]:
+    """All the options of a choice or person step (a question shows them a page at a time)."""
     if step.type == "person":
         return [Choice(p.name, p.name) for p in await ctx.people()]
     if step.options_from:

@@ -15,7 +15,7 @@ from bot.reminders.calendar import day_text, holiday_warning
 from bot.reminders.duties import DUTIES, set_duty
 from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
 from bot.store import Unit
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, validator
@@ -143,7 +143,7 @@ async def save_settings(ctx: Context, draft: Draft) -> list[Outgoing]:
 def _pick(word: str) -> str | None:
     word = fold(word)
     keys = list(DUTIES)
-    if word.isdigit() and 0 < int(word) <= len(keys):
+    if is_count(word) and 0 < int(word) <= len(keys):
         return keys[int(word) - 1]
     for key, duty in DUTIES.items():
         if word in (key, fold(duty.button), fold(duty.label)):

@@ -46,7 +46,10 @@ class Console:
                 return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id,
                                 attachment=Attachment(path.name, data), user_name="console")
         choice = None
-        if self.choices and not line.startswith("/"):
+        # A question of a running flow (values "<seq>.<n>") gets the text as typed, as on Telegram: the engine
+        # itself reads a typed number or label as the offered choice where it cannot be the answer itself.
+        asked = any(re.fullmatch(r"[0-9]+\.[0-9]+", c.value) for c in self.choices)
+        if self.choices and not asked and not line.startswith("/"):
             if line.isdigit() and 0 < int(line) <= len(self.choices):
                 choice = self.choices[int(line) - 1].value
             else:

@@ -85,10 +85,14 @@ def render(out: Outgoing, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str
     return [m for m in messages if m]
 
 
+MAX_BUTTONS = 100
+
+
 def keyboard(out: Outgoing) -> InlineKeyboardMarkup | None:
     if not out.choices:
         return None
-    buttons = [InlineKeyboardButton(c.label[:64], callback_data=c.value[:64]) for c in out.choices]
+    # Telegram takes at most 100 buttons; the engine pages long lists (handlers/prompts.py), this is the last guard.
+    buttons = [InlineKeyboardButton(c.label[:64], callback_data=c.value[:64]) for c in out.choices[:MAX_BUTTONS]]
     width = 2 if all(len(c.label) <= 18 for c in out.choices) else 1
     return InlineKeyboardMarkup([buttons[i:i + width] for i in range(0, len(buttons), width)])
 

@@ -50,6 +50,9 @@ def body_named(text: str) -> str | None:
     return text[0].upper() + text[1:]
 
 
+CLAUSE_WINDOW = 1000
+
+
 def giao_who(text: str) -> str | None:
     """The last ``Giao X ...`` in the text that names a body."""
     found = None
@@ -65,7 +68,10 @@ def giao_who(text: str) -> str | None:
 def clause_who(line: str, pos: int) -> str | None:
     """The assignee named in the clause that leads to ``pos`` (``Giao X ...``, or a clause that starts
     with a body and its verb: ``...; Văn phòng Đảng ủy chuẩn bị ... trước ngày``), else in a ``Giao X``
-    earlier in the line."""
+    earlier in the line. Only the CLAUSE_WINDOW characters before ``pos`` are read: a line of thousands of
+    dated clauses would otherwise be read again for each date (quadratic)."""
+    cut = max(0, pos - CLAUSE_WINDOW)
+    line, pos = line[cut:], pos - cut
     start = 0
     for m in CLAUSE_END.finditer(line, 0, pos):
         start = m.end()

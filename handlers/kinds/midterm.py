@@ -7,7 +7,7 @@ from datetime import date
 
 from bot import dates
 from bot.store.records import Unit
-from bot.text import fold
+from bot.text import fold, is_count
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, item_type, validator
@@ -39,7 +39,7 @@ def from_roman(text: str) -> int | None:
 def _ordinal(text: str) -> int | None:
     """3, "III", "thứ 3", "lần thứ III" -> 3."""
     text = re.sub(r"^(?:đại hội\s+)?(?:lần\s+)?(?:thứ\s+)?", "", text.strip(), flags=re.IGNORECASE).strip(" .")
-    if text.isdigit():
+    if is_count(text):
         return int(text) if 0 < int(text) < 40 else None
     return from_roman(text)
 

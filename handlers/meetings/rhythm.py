@@ -10,6 +10,7 @@ from bot.formats import ROMAN, percent, quarter_of
 from bot.messages import Choice, Outgoing
 from bot.rhythm import REGULAR_BY_DAY, logged, planned_topic, rhythm_text, short
 from bot.store import Store, Unit
+from bot.text import is_count
 from handlers.context import Context
 
 
@@ -99,7 +100,7 @@ async def statistics(store: Store, unit: Unit, start: date, end: date, today: da
 async def cmd_rhythm(ctx: Context, arg: str) -> list[Outgoing]:
     assert ctx.unit is not None
     today = ctx.clock.today()
-    year = int(arg) if arg.strip().isdigit() and 2000 <= int(arg) <= 2100 else today.year
+    year = int(arg) if is_count(arg.strip()) and 2000 <= int(arg) <= 2100 else today.year
     text = await rhythm_text(ctx.store, ctx.unit, today, year)
     return [Outgoing(title=f"Nhịp sinh hoạt chi bộ năm {year} — {ctx.unit.name}", text=text,
                      choices=[Choice("Ghi biên bản", "/sinhhoat"), Choice("Thống kê", "/thongke")])]
