@@ -193,6 +193,8 @@ class Engine:
             if not re.fullmatch(r"-?[0-9]+", digits):
                 raise Invalid("Xin nhập một số nguyên, ví dụ 12.")
             if len(digits.lstrip("-0")) > NUMBER_DIGITS_MAX or not INTEGER_MIN <= int(digits) <= INTEGER_MAX:
+                if step.max is not None and not digits.startswith("-"):
+                    raise Invalid(f"Số này không được lớn hơn {int(step.max)}.")
                 raise Invalid("Số này quá lớn, không phải một số hợp lý cho mục này. Xin kiểm tra lại và nhập một số "
                               "nguyên, ví dụ 12.")
             number = int(digits)
