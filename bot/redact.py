@@ -41,7 +41,7 @@ class Redactor(logging.Filter):
         return TOKEN_SHAPE.sub(rf"\1:{MASK}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno > logging.DEBUG and isinstance(record.msg, str) and RAW_DATA in record.msg:
+        if record.levelno > logging.DEBUG and record.args and isinstance(record.msg, str) and RAW_DATA in record.msg:
             message = record.msg.split(RAW_DATA)[0] + RAW_DATA + " withheld (it may hold a user's text)."
         else:
             message = record.getMessage()
