@@ -6,11 +6,14 @@ import argparse
 import asyncio
 import json
 import logging
+import os
+import sqlite3
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
+from bot import redact
 from bot.config import load_settings
 
 if TYPE_CHECKING:
@@ -44,35 +47,89 @@ def _parser(settings) -> argparse.ArgumentParser:
     return parser
 
 
+def fail(message: str) -> NoReturn:
+    """A mistake in the command line or the configuration: one line on stderr, exit code 2."""
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
+
+
 def _frozen(value: str | None) -> datetime | None:
     if not value:
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
-        raise SystemExit(f"--now: không đọc được thời điểm “{value}”; ví dụ đúng: 2026-11-23T08:00") from None
+        fail(f"--now: không đọc được thời điểm “{value}”; ví dụ đúng: 2026-11-23T08:00")
+
+
+def _writable_folder(folder: Path, what: str) -> None:
+    """`folder` exists, is a folder and can be written, or the run stops with one clear line."""
+    if not folder.exists():
+        fail(f"{what}: không có thư mục “{folder}”. Xin tạo thư mục này trước, hoặc chọn đường dẫn khác.")
+    if not folder.is_dir():
+        fail(f"{what}: “{folder}” là một tệp, không phải thư mục.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        fail(f"{what}: không có quyền ghi vào thư mục “{folder}”.")
+
+
+def check_db(db: str) -> None:
+    """The database file given by --db (or CHIBO_DB): its folder must exist; it is created if missing."""
+    path = Path(db)
+    if path.is_dir():
+        fail(f"--db: “{db}” là một thư mục; xin ghi đường dẫn của tệp cơ sở dữ liệu, ví dụ {path / 'chibo.sqlite3'}.")
+    _writable_folder(path.parent if str(path.parent) else Path("."), f"--db {db}")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        fail(f"--db: không có quyền đọc và ghi tệp “{db}”.")
+
+
+def check_out(out: str) -> None:
+    """The folder for documents (--out): created when needed, so its nearest existing parent must be writable."""
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        fail(f"--out: “{out}” là một tệp, không phải thư mục; xin chọn một thư mục để ghi văn bản.")
+    existing = next((p for p in (path, *path.parents) if p.exists()), Path("."))
+    if not existing.is_dir():
+        fail(f"--out: không tạo được thư mục “{out}” vì “{existing}” là một tệp.")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        fail(f"--out: không có quyền ghi vào thư mục “{existing}”.")
+
+
+async def open_store(db: str):
+    """The store on --db, or one clear line when the file is not a database the app can use."""
+    from bot.store import Store
+
+    try:
+        return await Store.open(db)
+    except (sqlite3.DatabaseError, OSError) as exc:
+        fail(f"--db: không mở được cơ sở dữ liệu “{db}” ({exc}).")
 
 
 async def _chat(args, settings) -> None:
     from bot.channels.console import Console
     from bot.clock import Clock
-    from bot.store import Store
     from handlers.router import Assistant
 
-    store = await Store.open(args.db)
+    frozen = _frozen(args.now)
+    check_db(args.db)
+    check_out(args.out)
+    store = await open_store(args.db)
     try:
-        assistant = Assistant(store, Clock(settings.tz, _frozen(args.now)))
+        assistant = Assistant(store, Clock(settings.tz, frozen))
         await Console(assistant, user_id=args.user, out_dir=Path(args.out)).run()
     finally:
         await store.close()
 
 
 async def _backup(args) -> None:
-    from bot.store import Store
-
-    if not Path(args.db).exists():
-        raise SystemExit(f"Không có cơ sở dữ liệu {args.db}")
-    store = await Store.open(args.db)
+    if not Path(args.db).is_file():
+        fail(f"Không có cơ sở dữ liệu {args.db}")
+    target = Path(args.path)
+    if target.is_dir():
+        fail(f"chibo backup: “{target}” là một thư mục; xin ghi tên tệp bản sao, ví dụ {target / 'chibo-backup.sqlite3'}.")
+    if target.exists():
+        fail(f"chibo backup: tệp “{target}” đã có; xin chọn tên khác để không ghi đè.")
+    _writable_folder(target.parent, "chibo backup")
+    store = await open_store(args.db)
     try:
         await store.backup(args.path)
     finally:
@@ -114,10 +171,12 @@ def extract_command(path: str, as_json: bool, *, today: date) -> int:
 
 
 def main(argv: list[str] | None = None) -> None:
+    os.umask(0o077)  # the database, its -wal/-shm, backups, documents and folders: the owner's only
     settings = load_settings()
     args = _parser(settings).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    redact.install([settings.telegram_token, settings.webhook_secret])
     try:
         if args.command == "chat":
             asyncio.run(_chat(args, settings))
@@ -130,6 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         elif args.command == "telegram":
             from bot.channels.telegram import run_telegram
 
+            check_db(args.db)
             run_telegram(settings, db_path=args.db, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
     except KeyboardInterrupt:
         print("\nTạm biệt!", file=sys.stderr)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
 from bot.messages import Choice, Outgoing
 from bot.store.records import Person, Unit
+from bot.store.units import INVITE_DAYS, INVITE_TRIES, INVITE_WINDOW, normal_code
 from bot.text import apply_spelling, fold
 from handlers.context import Context
 from handlers.draft import Draft
@@ -63,11 +65,25 @@ async def person_name(ctx: Context, draft: Draft, value: str) -> str:
 
 @validator("invite_code")
 async def invite_code(ctx: Context, draft: Draft, value: str) -> str:
-    code = value.strip().upper().replace(" ", "")
-    if await ctx.store.find_invite(code, ctx.clock.now()) is None:
+    inc = ctx.incoming
+    code = normal_code(value)
+    check = await ctx.store.try_invite(code, f"{inc.channel}:{inc.user_id}", ctx.clock.now())
+    if check.wait_seconds:
+        raise Invalid(f"Đồng chí đã nhập sai mã mời {INVITE_TRIES} lần trong {_minutes(INVITE_WINDOW.total_seconds())}. "
+                      f"Để giữ an toàn cho đơn vị, xin chờ {_minutes(check.wait_seconds)} nữa rồi nhập lại mã.")
+    if check.unit_id is None:
+        left = (f" Còn {check.tries_left} lần thử, sau đó phải chờ {_minutes(INVITE_WINDOW.total_seconds())}."
+                if check.tries_left else
+                f" Đồng chí đã nhập sai {INVITE_TRIES} lần: xin chờ {_minutes(INVITE_WINDOW.total_seconds())} "
+                "rồi nhập lại mã.")
         raise Invalid("Mã mời không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại, hoặc nhờ đồng chí bí thư "
-                      "tạo mã mới bằng lệnh /moi.")
+                      "tạo mã mới bằng lệnh /moi." + left)
     return code
+
+
+def _minutes(seconds: float) -> str:
+    """A wait in whole minutes, rounded up: "15 phút"."""
+    return f"{max(1, math.ceil(seconds / 60))} phút"
 
 
 @provider("unit_codes")
@@ -245,5 +261,5 @@ async def cmd_invite(ctx: Context, arg: str) -> list[Outgoing]:
         title=f"Mã mời: {code}",
         text=(f"Gửi mã này cho đồng chí cùng quản lý {ctx.unit.name} (ví dụ phó bí thư). Người được mời mở "
               "Trợ lý Chi bộ, gõ /batdau, chọn “Tham gia bằng mã mời” rồi nhập mã. "
-              "Mã dùng được một lần, trong 7 ngày."),
+              f"Mã dùng được một lần, trong {INVITE_DAYS} ngày."),
     )]

@@ -34,7 +34,7 @@ async def test_old_spelling_is_applied_to_names(assistant):
 async def test_invite_and_join(assistant):
     owner, deputy, stranger = Talk(assistant, "u1"), Talk(assistant, "u2"), Talk(assistant, "u3")
     await onboard(owner)
-    code = (await owner.say("/moi")).split("Mã mời: ")[1][:6]
+    code = (await owner.say("/moi")).split("Mã mời: ")[1][:8]
     await deputy.say("/batdau")
     assert "mã mời" in await deputy.tap("Tham gia bằng mã mời")
     assert "không đúng" in await deputy.say("ZZZZZZ")

@@ -76,7 +76,7 @@ async def test_sql_is_parameterised(store):
 async def test_invites_are_single_use_and_expire(store):
     unit_id = await store.create_unit(UNIT, [])
     code = await store.create_invite(unit_id, "test:1", NOW)
-    assert len(code) == 6
+    assert len(code) == 8
     assert await store.find_invite(code.lower(), NOW) == unit_id
     assert await store.find_invite(code, NOW + timedelta(days=8)) is None
     assert await store.use_invite(code, "test:2", NOW) == unit_id

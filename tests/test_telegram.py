@@ -6,15 +6,11 @@ import asyncio
 import os
 import sys
 
-import aiohttp
-
-from bot.channels.telegram import build_application
 from bot.messages import OutDocument, Outgoing
 from bot.store import Store
 from handlers.commands import menu
-from handlers.router import Assistant
 from tests.conftest import ONBOARD, ROOT
-from tests.telegram_harness import TgUser, running_bot, settings_for
+from tests.telegram_harness import TgUser, running_bot
 
 TAPS = {1, 2, 5, 8, 9, 10, 13}  # indexes of ONBOARD answered by tapping a button
 
@@ -144,35 +140,6 @@ async def test_flood_control_and_server_errors_are_retried(fake, tmp_path, clock
         fake.fail_next("sendMessage", status=500)
         assert "Đơn vị của đồng chí" in await user.say("Tạo đơn vị mới")
         assert fake.failures_served == 2
-
-
-async def test_webhook_requires_the_secret(fake, tmp_path, clock):
-    store = await Store.open(str(tmp_path / "db.sqlite3"))
-    app = build_application(settings_for(fake), Assistant(store, clock))
-    async with app:
-        await app.start()
-        await app.updater.start_webhook(listen="127.0.0.1", port=0, url_path="telegram",
-                                        webhook_url="https://bot.example.org/telegram", secret_token="s3cret-token")
-        port = app.updater._httpd._http_server._sockets[next(iter(app.updater._httpd._http_server._sockets))] \
-            .getsockname()[1]
-        assert fake.webhook["secret_token"] == "s3cret-token"
-        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": {"id": 6001, "type": "private"},
-                                              "from": {"id": 6001, "is_bot": False, "first_name": "A"},
-                                              "text": "/batdau"}}
-        async with aiohttp.ClientSession() as http:
-            url = f"http://127.0.0.1:{port}/telegram"
-            async with http.post(url, json=update) as resp:
-                assert resp.status == 403
-            async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"}) as resp:
-                assert resp.status == 403
-            async with http.post(url, json=update,
-                                 headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}) as resp:
-                assert resp.status == 200
-        reply = await fake.wait_for(lambda s: s.chat_id == 6001)
-        assert "Chào mừng" in reply.text
-        await app.updater.stop()
-        await app.stop()
-    await store.close()
 
 
 async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:

@@ -30,6 +30,8 @@ from telegram.ext import (
     filters,
 )
 
+from bot import redact
+from bot.channels import webhook
 from bot.config import Settings
 from bot.messages import Attachment, Incoming, Outgoing
 from bot.text import split_message
@@ -317,8 +319,9 @@ def run_telegram(settings: Settings, *, db_path: str, webhook_url: str | None, l
     if webhook_url:
         url, path = webhook_parts(webhook_url)
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
-        app.run_webhook(listen=listen, port=port, url_path=path, webhook_url=url, secret_token=secret,
-                        allowed_updates=Update.ALL_TYPES)
+        redact.remember(secret)
+        asyncio.run(webhook.serve(app, listen=listen, port=port, path=path, url=url, secret=secret,
+                                  allowed_updates=list(Update.ALL_TYPES)))
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES)
 

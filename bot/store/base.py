@@ -7,6 +7,7 @@ transactions, one at a time on the shared connection. Every query is parameteris
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
@@ -23,6 +24,23 @@ def now_text() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def private_file(path: str) -> None:
+    """Create the database file (or a backup's) readable by its owner only, before SQLite opens it.
+
+    SQLite gives the -wal and -shm files the mode of the database file. A file made readable by others
+    (e.g. by an older version) is made private again, with its -wal and -shm.
+    """
+    if path == ":memory:" or path.startswith("file:"):
+        return
+    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except FileNotFoundError:
+            pass
+
+
 class Base:
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
@@ -30,14 +48,19 @@ class Base:
 
     @classmethod
     async def open(cls, path: str, *, migrate_to: int | None = None) -> Self:
+        private_file(path)
         conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        store = cls(conn)
-        await store.migrate(migrate_to)
+        try:
+            conn.row_factory = sqlite3.Row
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            store = cls(conn)
+            await store.migrate(migrate_to)
+        except BaseException:
+            await conn.close()  # its thread would keep the process alive
+            raise
         return store
 
     async def close(self) -> None:
@@ -78,6 +101,7 @@ class Base:
         return current
 
     async def backup(self, path: str) -> None:
+        private_file(path)
         target = await aiosqlite.connect(path)
         try:
             await self.conn.backup(target)

@@ -187,6 +187,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE drafts ADD COLUMN delivered_at TEXT;
         """,
     ),
+    (
+        8,
+        "invite times in UTC, wrong invite tries",
+        """
+        UPDATE invites SET
+            created_at = COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', created_at), created_at),
+            expires_at = COALESCE(strftime('%Y-%m-%dT%H:%M:%SZ', expires_at), '1970-01-01T00:00:00Z'),
+            used_at = strftime('%Y-%m-%dT%H:%M:%SZ', used_at);
+        CREATE TABLE invite_tries (
+            account TEXT NOT NULL,
+            tried_at TEXT NOT NULL
+        );
+        CREATE INDEX invite_tries_account ON invite_tries(account, tried_at);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

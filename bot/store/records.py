@@ -39,6 +39,15 @@ class Account:
 
 
 @dataclass(frozen=True)
+class InviteCheck:
+    """The answer to one typed invite code: the unit it opens, or why not."""
+
+    unit_id: int | None  # the unit of a valid, unused, unexpired code; None otherwise
+    wait_seconds: int = 0  # > 0: this account typed too many wrong codes; the code was not even looked at
+    tries_left: int = 0  # wrong codes this account may still type before it has to wait
+
+
+@dataclass(frozen=True)
 class Deadline:
     """A row of `deadlines`: a deadline, an event or a period of a unit."""
 

@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import secrets
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
 from bot.store.base import Base, now_text
-from bot.store.records import Account, Person, Unit
+from bot.store.records import Account, InviteCheck, Person, Unit
 
 UNIT_FIELDS = ("kind", "superior", "name", "code", "place", "signer_name", "signer_title", "spelling")
-INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters: no 0/O, 1/I to misread
+INVITE_LENGTH = 8  # 8 × 5 bits = 40 bits
+INVITE_DAYS = 7
+INVITE_TRIES = 5  # wrong codes an account may type per INVITE_WINDOW…
+INVITE_WINDOW = timedelta(minutes=15)  # …before it waits until the oldest of them is this old
+UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 class UnitsStore(Base):
@@ -99,25 +106,50 @@ class UnitsStore(Base):
             (channel, chat_id, chat_type, unit_id, now_text()),
         )
 
-    async def create_invite(self, unit_id: int, created_by: str, now: datetime, days: int = 7) -> str:
+    async def create_invite(self, unit_id: int, created_by: str, now: datetime, days: int = INVITE_DAYS) -> str:
+        """A new single-use code of INVITE_LENGTH letters of INVITE_ALPHABET (40 bits), valid `days` days."""
         while True:
-            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(6))
+            code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
             try:
                 await self.conn.execute(
                     "INSERT INTO invites (code, unit_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    (code, unit_id, created_by, now.isoformat(), (now + timedelta(days=days)).isoformat()),
+                    (code, unit_id, created_by, utc_text(now), utc_text(now + timedelta(days=days))),
                 )
                 return code
             except sqlite3.IntegrityError:
                 continue
 
     async def find_invite(self, code: str, now: datetime) -> int | None:
-        """The unit of a valid, unused, unexpired invite code."""
+        """The unit of a valid, unused, unexpired invite code (no count of tries: see `try_invite`)."""
         row = await self._one(
             "SELECT unit_id FROM invites WHERE code = ? AND used_by IS NULL AND expires_at > ?",
-            (code.strip().upper(), now.isoformat()),
+            (normal_code(code), utc_text(now)),
         )
         return row["unit_id"] if row else None
+
+    async def try_invite(self, code: str, account: str, now: datetime, *, tries: int = INVITE_TRIES,
+                         window: timedelta = INVITE_WINDOW) -> InviteCheck:
+        """Check a code typed by `account` ("channel:user"), counting its wrong codes in SQLite.
+
+        After `tries` wrong codes within `window` the account must wait until the oldest of them is
+        `window` old; meanwhile no code is looked at, not even the right one, and nothing is counted.
+        """
+        since = utc_text(now - window)
+        async with self.transaction() as conn:
+            await conn.execute("DELETE FROM invite_tries WHERE tried_at <= ?", (since,))
+            async with conn.execute(
+                "SELECT tried_at FROM invite_tries WHERE account = ? AND tried_at > ? ORDER BY tried_at DESC LIMIT ?",
+                (account, since, tries),
+            ) as cur:
+                recent = [r["tried_at"] for r in await cur.fetchall()]
+            if len(recent) >= tries:
+                free_at = _parse_utc(recent[-1]) + window
+                return InviteCheck(None, wait_seconds=max(1, math.ceil((free_at - now).total_seconds())))
+            unit_id = await self.find_invite(code, now)
+            if unit_id is not None:
+                return InviteCheck(unit_id, tries_left=tries - len(recent))
+            await conn.execute("INSERT INTO invite_tries (account, tried_at) VALUES (?, ?)", (account, utc_text(now)))
+            return InviteCheck(None, tries_left=tries - len(recent) - 1)
 
     async def use_invite(self, code: str, user: str, now: datetime) -> int | None:
         async with self.transaction() as conn:
@@ -125,6 +157,22 @@ class UnitsStore(Base):
             if unit_id is not None:
                 await conn.execute(
                     "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
-                    (user, now.isoformat(), code.strip().upper()),
+                    (user, utc_text(now), normal_code(code)),
                 )
         return unit_id
+
+
+def normal_code(code: str) -> str:
+    """An invite code as stored: capitals, without the spaces or dashes a person may type."""
+    return re.sub(r"[\s-]+", "", code).upper()
+
+
+def utc_text(moment: datetime) -> str:
+    """An instant as the invites table stores it: UTC, fixed width, so text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("an invite time needs its time zone")
+    return moment.astimezone(UTC).strftime(UTC_FORMAT)
+
+
+def _parse_utc(text: str) -> datetime:
+    return datetime.strptime(text, UTC_FORMAT).replace(tzinfo=UTC)
