@@ -33,6 +33,7 @@ from telegram.ext import (
 from bot import redact
 from bot.channels import webhook
 from bot.config import Settings
+from bot.extract.limits import check_upload
 from bot.messages import Attachment, Incoming, Outgoing
 from bot.text import split_message
 
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-MAX_UPLOAD = 10 * 1024 * 1024
 TYPING_AFTER = 0.3  # seconds of work before the chat shows "typing…"
 SEND_RETRIES = 3
 TELEGRAM_RATE = 30  # messages per second the reminder sweep sends (Telegram's limit; see bot.reminders.pacer)
@@ -152,9 +152,10 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     attachment = None
     if msg.document is not None:
-        if (msg.document.file_size or 0) > MAX_UPLOAD:
-            await send_outgoing(context.bot, chat.id, [Outgoing(
-                text="Tệp gửi lên lớn hơn 10 MB, tôi không nhận được. Xin gửi tệp nhỏ hơn.")])
+        try:
+            check_upload(msg.document.file_size or 0, msg.document.file_name or "tệp")
+        except ValueError as exc:
+            await send_outgoing(context.bot, chat.id, [Outgoing(text=str(exc))])
             return
         file = await msg.document.get_file()
         data = bytes(await file.download_as_bytearray())
