@@ -243,6 +243,7 @@ async def test_random_walk_through_every_flow(assistant):
 
 
 @pytest.mark.slow
+@pytest.mark.soak
 @pytest.mark.parametrize("seed", [2, 5])  # seeds whose walks found the lost-items bug (“bỏ qua” at a list)
 async def test_longer_random_walks(assistant, seed):
     walk = await walk_flows(assistant, seed=seed, steps=3000)

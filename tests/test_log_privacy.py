@@ -49,11 +49,11 @@ async def start_bot(fake: FakeTelegram, tmp_path: Path, *extra: str) -> tuple[as
     return proc, log
 
 
-async def stop_bot(proc: asyncio.subprocess.Process) -> int:
+async def stop_bot(proc: asyncio.subprocess.Process, grace: float = 20) -> int:
     if proc.returncode is None:
         proc.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(proc.wait(), 20)
+            await asyncio.wait_for(proc.wait(), grace)
         except TimeoutError:
             proc.kill()
             await proc.wait()
@@ -88,7 +88,9 @@ async def test_polling_log_masks_the_token_and_keeps_user_text_out(tmp_path):
             fake.push_update({"message": {"text": PRIVATE, "chat": "not a chat"}})
             await until(lambda: "withheld" in log.read_text(encoding="utf-8"), "the unparsed update's log line")
         finally:
-            await stop_bot(proc)
+            # python-telegram-bot then asks for the same broken update again and again and does not stop on
+            # SIGTERM in time (real Telegram never sends one): the log is what this test is about.
+            await stop_bot(proc, grace=2)
     text = log.read_text(encoding="utf-8")
     assert "Traceback" not in text.split("withheld")[0]  # nothing went wrong before the broken update
     assert_private(text)
