@@ -59,6 +59,11 @@ class Assistant:
             return await self._undelivered(ctx)
         return await self.engine.resume(ctx, draft, note="Tiếp tục việc đang dở:")
 
+    async def delivered(self, channel: str, chat_id: str, user_id: str) -> None:
+        """Called by a channel once it has sent the replies to a message: a document issued in that reply
+        is then delivered, and no longer sent again on the next message (at least once, never lost)."""
+        await self.store.mark_delivered(channel, chat_id, user_id)
+
     async def _context(self, inc: Incoming) -> Context:
         ctx = Context(store=self.store, clock=self.clock, engine=self.engine, incoming=inc)
         await ctx.refresh()
@@ -117,13 +122,13 @@ class Assistant:
 
     async def _undelivered(self, ctx: Context) -> list[Outgoing]:
         """The files of the document this chat's last conversation was issued as, when they were never sent
-        (the process stopped between the commit and the reply); the document is marked delivered."""
+        (the process stopped between the commit and the reply). The channel marks it delivered once sent."""
         issued = await self.store.issued_draft(*ctx.key)
         if issued is None or issued.delivered or ctx.unit is None:
             return []
         doc = await self.store.document(ctx.unit.id, issued.document_id)
-        await self.store.mark_delivered(*ctx.key)
         if doc is None:
+            await self.store.mark_delivered(*ctx.key)
             return []
         files = await stored_delivery(self.store, ctx.unit, doc.id)
         log.info("delivering document %s issued before a restart to %s:%s", doc.id, *ctx.key[:2])

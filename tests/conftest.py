@@ -78,6 +78,7 @@ class Talk:
         inc = Incoming(channel=self.channel, chat_id=self.user, user_id=self.user, text=text, choice=choice,
                        user_name="Tester")
         self.last = await self.assistant.handle(inc)
+        await self.assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
         return "\n".join(o.plain() for o in self.last)
 
     async def tap(self, label: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 from bot import issuing
 from bot.channels.console import Console
 from bot.clock import Clock
-from bot.messages import Outgoing
+from bot.messages import Incoming, Outgoing
 from handlers.router import Assistant
 from tests.conftest import NOW, Talk, onboard, select, select_one
 from tests.test_meetings import BODY, HEAD, ONBOARD_CELL, ROLL, TAIL, TASK, say_all
@@ -123,11 +123,28 @@ async def test_the_console_resends_an_undelivered_document_on_restart(
     await onboard(talk)
     await draft(talk)
     await interrupted(assistant, talk, "Xác nhận và tạo văn bản", monkeypatch, "commit")
-    resumed = await Assistant(store, Clock(frozen=NOW)).resume("console", "u1", "u1")
+    restarted = Assistant(store, Clock(frozen=NOW))
+    resumed = await restarted.resume("console", "u1", "u1")
     assert "chưa kịp gửi" in resumed[0].plain()
     assert [o.document.filename for o in resumed if o.document] == [
         "Kế hoạch 01-KH-CB - Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2027.docx"]
+    # Killed again before the console could write the file: the next start sends it again (never lost).
+    assert "chưa kịp gửi" in (await restarted.resume("console", "u1", "u1"))[0].plain()
+    await restarted.delivered("console", "u1", "u1")  # what the console does once it has shown the replies
     assert await Assistant(store, Clock(frozen=NOW)).resume("console", "u1", "u1") == []
+
+
+async def test_a_reply_the_channel_never_sent_comes_again_with_the_next_answer(assistant: Assistant) -> None:
+    talk = Talk(assistant)
+    await onboard(talk)
+    await draft(talk)
+    inc = Incoming(channel=talk.channel, chat_id=talk.user, user_id=talk.user, text="Xác nhận và tạo văn bản")
+    replies = await assistant.handle(inc)  # the channel then fails to send them (no `delivered`)
+    assert [o.document.filename for o in replies if o.document]
+    reply = await talk.say("/vanban")
+    assert "chưa kịp gửi" in reply and "Văn bản đã soạn" in reply
+    assert "chưa kịp gửi" not in await talk.say("/vanban")  # sent with that answer: delivered
+    assert (await counts(assistant))[0] == 1
 
 
 # -- row 5: two managers of one unit, one number ----------------------------------------------------

@@ -108,7 +108,9 @@ class Console:
         if refused is not None:
             self.show([Outgoing(text=refused)])
             return
-        self.show(await self.assistant.handle(self.incoming(line)))
+        incoming = self.incoming(line)
+        self.show(await self.assistant.handle(incoming))
+        await self.assistant.delivered(CHANNEL, incoming.chat_id, incoming.user_id)
 
     async def show_reminder(self, chat_id: str, out: Outgoing) -> None:
         """The reminder sweep's sender: printed as is; the offered choices stay those of the last question."""
@@ -141,6 +143,7 @@ class Console:
         resumed = await self.assistant.resume(CHANNEL, self.user_id, self.user_id)
         if resumed:
             self.show(resumed)
+            await self.assistant.delivered(CHANNEL, self.user_id, self.user_id)
         elif await self.assistant.store.account(CHANNEL, self.user_id) is None:
             print("Gõ /batdau để bắt đầu.\n", file=self.stdout)
         loop = asyncio.get_running_loop()

@@ -163,8 +163,16 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(user.id),
                    text=msg.text or msg.caption or "", attachment=attachment,
                    user_name=user.full_name, chat_type=chat.type)
-    replies = await _with_typing(context.bot, chat.id, _assistant(context).handle(inc))
-    await send_outgoing(context.bot, chat.id, replies)
+    await _answer(context, chat.id, inc)
+
+
+async def _answer(context: ContextTypes.DEFAULT_TYPE, chat_id: int, inc: Incoming) -> None:
+    """Answer one message and, once every reply was sent, tell the assistant (a document in it is then
+    delivered; had the send failed, the document goes again with the next answer)."""
+    assistant = _assistant(context)
+    replies = await _with_typing(context.bot, chat_id, assistant.handle(inc))
+    await send_outgoing(context.bot, chat_id, replies)
+    await assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
 
 
 async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -182,8 +190,7 @@ async def on_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             log.info("could not mark the chosen button: %s", exc)
     inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(query.from_user.id), text=label or "",
                    choice=query.data, user_name=query.from_user.full_name, chat_type=chat.type)
-    replies = await _with_typing(context.bot, chat.id, _assistant(context).handle(inc))
-    await send_outgoing(context.bot, chat.id, replies)
+    await _answer(context, chat.id, inc)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

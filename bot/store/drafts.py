@@ -2,8 +2,8 @@
 
 A draft issued as a document is not deleted in the issuing transaction: it is marked with the document's id
 (`DocumentsStore.save_document`), so a confirm repeated after a crash finds no draft to issue again, and the
-reply that was never delivered can be sent from the stored document. `delete_draft` at the end of the
-conversation marks such a row delivered; the next flow started in the chat replaces it.
+reply that was never delivered can be sent from the stored document. The channel marks such a row
+delivered once it has sent the reply (`mark_delivered`); the next flow started in the chat replaces it.
 """
 
 from __future__ import annotations
@@ -33,11 +33,11 @@ class DraftsStore(Base):
         )
 
     async def delete_draft(self, channel: str, chat_id: str, user_id: str) -> None:
-        """End the conversation: an unfinished draft is deleted, an issued one is marked delivered."""
-        key = (channel, chat_id, user_id)
+        """End the conversation: an unfinished draft is deleted; an issued one stays until the channel has
+        delivered its reply (`mark_delivered`) and the next flow replaces it."""
         await self.conn.execute(
-            "DELETE FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ? AND document_id IS NULL", key)
-        await self.mark_delivered(*key)
+            "DELETE FROM drafts WHERE channel = ? AND chat_id = ? AND user_id = ? AND document_id IS NULL",
+            (channel, chat_id, user_id))
 
     async def issued_draft(self, channel: str, chat_id: str, user_id: str) -> IssuedDraft | None:
         """The last draft of this chat and user issued as a document, delivered or not (None: none kept)."""
