@@ -7,6 +7,8 @@ every answer, so a restart resumes at the same question. What is shown is built 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from bot import dates
@@ -40,6 +42,18 @@ NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem h�
 def list_max(step: Step) -> int:
     """How many items a list or group step takes: its own `max`, else LIST_MAX."""
     return int(step.max) if step.max is not None else LIST_MAX
+
+
+def remove_item(folded: str, items: list[Any], show: Callable[[Any], str], where: str = "") -> tuple[str, bool] | None:
+    """“xóa N” typed at a list or a group: (the note to show, whether item N was removed from `items`);
+    None when the text is not that command."""
+    match = REMOVE.match(folded)
+    if not match:
+        return None
+    number = int(match.group(1))
+    if not 0 < number <= len(items):
+        return f"Không có mục {number}{where}.", False
+    return f"Đã bỏ: {show(items.pop(number - 1)).rstrip('.')}.", True
 
 
 class Engine:
@@ -340,13 +354,9 @@ class Engine:
                 return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
             draft.release(step.key)
             return await self._accept(ctx, flow, draft, step, [])
-        removal = REMOVE.match(folded)
+        removal = remove_item(folded, items, kind.show, " trong danh sách")
         if removal:
-            number = int(removal.group(1))
-            if not 0 < number <= len(items):
-                return await self._reask(ctx, flow, draft, f"Không có mục {number} trong danh sách.")
-            removed = items.pop(number - 1)
-            return await self._reask(ctx, flow, draft, f"Đã bỏ: {kind.show(removed).rstrip('.')}.")
+            return await self._reask(ctx, flow, draft, removal[0])
         lines = [line.strip(" \t•*") for line in re.split(kind.separator, text) if line.strip(" \t•*")]
         if not lines:
             return await self._reask(ctx, flow, draft, "Câu trả lời đang trống.")
@@ -389,13 +399,9 @@ class Engine:
             if chosen == "__skip__" and step.optional and not items:
                 draft.release(step.key)
                 return await self._accept(ctx, flow, draft, step, [])
-            removal = REMOVE.match(folded)
-            if removal and chosen is None:
-                number = int(removal.group(1))
-                if not 0 < number <= len(items):
-                    return await self._reask(ctx, flow, draft, f"Không có mục {number}.")
-                removed = items.pop(number - 1)
-                return await self._reask(ctx, flow, draft, f"Đã bỏ: {prompts.show_item(step, removed).rstrip('.')}.")
+            removal = remove_item(folded, items, partial(prompts.show_item, step)) if chosen is None else None
+            if removal:
+                return await self._reask(ctx, flow, draft, removal[0])
             entry.item, entry.field = {}, step.visible_fields({})[0].key
             if chosen == "__add__" or (chosen is None and folded in ADD):
                 return await self._prompt_and_save(ctx, flow, draft)
@@ -441,14 +447,12 @@ class Engine:
         items = entry.items
         if folded in ADD:
             return await self._reask(ctx, flow, draft, f"Đang thêm mục {len(items) + 1}. Xin trả lời câu hỏi dưới đây:")
-        removal = REMOVE.match(folded)
+        removal = remove_item(folded, items, partial(prompts.show_item, step))
         if removal:
-            number = int(removal.group(1))
-            if not 0 < number <= len(items):
-                return await self._reask(ctx, flow, draft, f"Không có mục {number}.")
-            removed = items.pop(number - 1)
-            entry.item = entry.field = None
-            return await self._reask(ctx, flow, draft, f"Đã bỏ: {prompts.show_item(step, removed).rstrip('.')}.")
+            note, removed = removal
+            if removed:
+                entry.item = entry.field = None
+            return await self._reask(ctx, flow, draft, note)
         if not items and not step.optional:
             return await self._reask(ctx, flow, draft, "Cần ít nhất một mục. Xin trả lời câu hỏi dưới đây:")
         draft.release(step.key)
