@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import errno
 import json
 import logging
 import os
+import socket
 import sqlite3
 import sys
 from datetime import date, datetime
@@ -40,6 +42,11 @@ def _parser(settings) -> argparse.ArgumentParser:
     extract = sub.add_parser("extract", help="list the dated items of a plan (.txt, .md or .docx)")
     extract.add_argument("path", help="the plan file")
     extract.add_argument("--json", action="store_true", help="print a JSON array")
+
+    serve = sub.add_parser("serve", help="serve the web pages: signed document links and /healthz")
+    serve.add_argument("--db", default=settings.db_path)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
 
     backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", help="where to write the copy")
@@ -120,6 +127,52 @@ async def _chat(args, settings) -> None:
         await store.close()
 
 
+def listening_socket(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything starts: a taken port is one clear line and exit code 2."""
+    if not 0 <= port <= 65535:
+        fail(f"chibo serve: cổng {port} không hợp lệ; xin chọn một số từ 1 đến 65535.")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        fail(f"chibo serve: không hiểu địa chỉ “{host}”; ví dụ đúng: --host 127.0.0.1")
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            fail(f"chibo serve: cổng {port} trên {host} đang được một chương trình khác dùng; "
+                 "xin dừng chương trình đó hoặc chọn cổng khác (--port).")
+        fail(f"chibo serve: không mở được cổng {port} trên {host} ({exc.strerror}).")
+    return sock
+
+
+async def _serve(args, settings) -> None:
+    import uvicorn
+
+    from bot.clock import Clock
+    from bot.links import link_key
+    from bot.web import create_app
+
+    check_db(args.db)
+    sock = listening_socket(args.host, args.port)
+    store = await open_store(args.db)
+    try:
+        await link_key(store, settings)  # the first run makes the key now, not on the first link
+        app = create_app(store, settings, Clock(settings.tz))
+        config = uvicorn.Config(app, access_log=False, log_config=None,  # the paths hold the links' tokens
+                                log_level="info" if args.verbose else "warning", server_header=False)
+        print(f"chibo serve: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]}", file=sys.stderr,
+              flush=True)
+        await uvicorn.Server(config).serve(sockets=[sock])
+    finally:
+        sock.close()
+        await store.close()
+
+
 async def _backup(args) -> None:
     if not Path(args.db).is_file():
         fail(f"Không có cơ sở dữ liệu {args.db}")
@@ -176,10 +229,12 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser(settings).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    redact.install([settings.telegram_token, settings.webhook_secret])
+    redact.install([settings.telegram_token, settings.webhook_secret, settings.secret_key])
     try:
         if args.command == "chat":
             asyncio.run(_chat(args, settings))
+        elif args.command == "serve":
+            asyncio.run(_serve(args, settings))
         elif args.command == "backup":
             asyncio.run(_backup(args))
         elif args.command == "extract":

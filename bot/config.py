@@ -20,6 +20,7 @@ class Settings:
     telegram_api_base: str
     public_url: str
     webhook_secret: str
+    secret_key: str = ""  # signs links (CHIBO_SECRET_KEY); empty: a key generated once and kept in the database
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -33,4 +34,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         telegram_api_base=(env.get("TELEGRAM_API_BASE") or "https://api.telegram.org").rstrip("/"),
         public_url=(env.get("CHIBO_PUBLIC_URL") or "").rstrip("/"),
         webhook_secret=env.get("CHIBO_WEBHOOK_SECRET", ""),
+        secret_key=env.get("CHIBO_SECRET_KEY", "").strip(),
     )

@@ -1,6 +1,7 @@
 """The layers of docs/ARCHITECTURE.md, checked on the source: imports only go downward, SQL only in the store.
 
-app shell     bot/cli.py, bot/__main__.py, bot/channels/   may import anything below
+app shell     bot/cli.py, bot/__main__.py, bot/channels/,   may import anything below
+              bot/web/
 conversation  handlers/                                    knows no platform: no bot.channels, bot.cli, telegram
 domain        every other module of bot/                   never imports handlers, bot.channels or bot.cli
 """
@@ -14,7 +15,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHELL = {"bot.cli", "bot.__main__"}
-PLATFORMS = ("telegram", "aiohttp", "httpx", "tornado")
+PLATFORMS = ("telegram", "aiohttp", "httpx", "tornado", "starlette", "uvicorn")
 QUERY_CALLS = {"execute", "executemany", "executescript", "fetch_one", "fetch_all", "_one", "_all"}
 
 
@@ -24,7 +25,7 @@ def module_name(path: Path) -> str:
 
 
 def layer(module: str) -> str:
-    if module in SHELL or module == "bot.channels" or module.startswith("bot.channels."):
+    if module in SHELL or any(module == top or module.startswith(top + ".") for top in ("bot.channels", "bot.web")):
         return "shell"
     if module == "handlers" or module.startswith("handlers."):
         return "conversation"

@@ -202,6 +202,27 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX invite_tries_account ON invite_tries(account, tried_at);
         """,
     ),
+    (
+        9,
+        "app settings (the link key), signed links to documents",
+        """
+        CREATE TABLE app_settings (
+            name TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE links (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+        );
+        CREATE INDEX links_document ON links(document_id);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

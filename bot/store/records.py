@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 
@@ -190,3 +190,16 @@ class ReminderClaim:
     scheduled_for: str  # ISO date-time
     claimed_at: str | None
     late: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """A row of `links`: a signed link handed out (to a document, for now); revoked links stop working."""
+
+    id: str
+    kind: str  # "d": a document page
+    unit_id: int
+    document_id: int | None
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
