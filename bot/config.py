@@ -20,6 +20,8 @@ class Settings:
     telegram_api_base: str
     public_url: str
     webhook_secret: str
+    zalo_token: str = ""
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -33,4 +35,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         telegram_api_base=(env.get("TELEGRAM_API_BASE") or "https://api.telegram.org").rstrip("/"),
         public_url=(env.get("CHIBO_PUBLIC_URL") or "").rstrip("/"),
         webhook_secret=env.get("CHIBO_WEBHOOK_SECRET", ""),
+        zalo_token=env.get("ZALO_BOT_TOKEN", "").strip(),
+        zalo_api_base=(env.get("ZALO_API_BASE") or "https://bot-api.zaloplatforms.com").rstrip("/"),
     )
