@@ -39,6 +39,9 @@ def _parser(settings) -> argparse.ArgumentParser:
     tg.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
     tg.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
 
+    zalo = sub.add_parser("zalo", help="run the Zalo bot (long polling; ZALO_BOT_TOKEN, ZALO_API_BASE)")
+    zalo.add_argument("--db", default=settings.db_path)
+
     extract = sub.add_parser("extract", help="list the dated items of a plan (.txt, .md or .docx)")
     extract.add_argument("path", help="the plan file")
     extract.add_argument("--json", action="store_true", help="print a JSON array")
@@ -229,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser(settings).parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    redact.install([settings.telegram_token, settings.webhook_secret, settings.secret_key])
+    redact.install([settings.telegram_token, settings.webhook_secret, settings.secret_key, settings.zalo_token])
     try:
         if args.command == "chat":
             asyncio.run(_chat(args, settings))
@@ -246,6 +249,11 @@ def main(argv: list[str] | None = None) -> None:
 
             check_db(args.db)
             run_telegram(settings, db_path=args.db, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+        elif args.command == "zalo":
+            from bot.channels.zalo import run_zalo
+
+            check_db(args.db)
+            asyncio.run(run_zalo(settings, db_path=args.db))
     except KeyboardInterrupt:
         print("\nTạm biệt!", file=sys.stderr)
     except BrokenPipeError:  # the reader (e.g. `| head`) went away

@@ -21,6 +21,8 @@ class Settings:
     public_url: str
     webhook_secret: str
     secret_key: str = ""  # signs links (CHIBO_SECRET_KEY); empty: a key generated once and kept in the database
+    zalo_token: str = ""
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -35,4 +37,6 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         public_url=(env.get("CHIBO_PUBLIC_URL") or "").rstrip("/"),
         webhook_secret=env.get("CHIBO_WEBHOOK_SECRET", ""),
         secret_key=env.get("CHIBO_SECRET_KEY", "").strip(),
+        zalo_token=env.get("ZALO_BOT_TOKEN", "").strip(),
+        zalo_api_base=(env.get("ZALO_API_BASE") or "https://bot-api.zaloplatforms.com").rstrip("/"),
     )

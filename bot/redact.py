@@ -4,8 +4,10 @@
 sees every record that reaches stderr, whichever library logged it:
 
 * bot tokens are masked (`123456789:***`): the configured token wherever it appears (httpx logs each
-  request URL, https://api.telegram.org/bot<TOKEN>/getUpdates), anything shaped like a token, and any
-  other secret handed to `remember` (the webhook's secret);
+  request URL, https://api.telegram.org/bot<TOKEN>/getUpdates), anything shaped like a token, whatever
+  stands between `/bot` and the next `/` of a URL (a Zalo token need not look like Telegram's:
+  https://bot-api.zaloplatforms.com/bot***/getUpdates), and any other secret handed to `remember`
+  (the webhook's secret);
 * python-telegram-bot logs an update it cannot parse at CRITICAL with the raw data, which holds the
   user's text: above DEBUG that data is withheld.
 """
@@ -16,6 +18,8 @@ import logging
 import re
 
 TOKEN_SHAPE = re.compile(r"\b(\d{3,}):[A-Za-z0-9_-]{30,}")
+# The path segment after /bot in an API URL (Telegram, Zalo), unless it is masked already.
+URL_TOKEN = re.compile(r"(?<=[^/]/bot)(?![^/\s]*\*\*\*)[^/\s?#.\"'<>]{8,}(?=/)")
 RAW_DATA = "Received data was"  # python-telegram-bot's messages that quote an unparsed update
 MASK = "***"
 
@@ -38,7 +42,7 @@ class Redactor(logging.Filter):
             if secret in text:
                 head, sep, _ = secret.partition(":")
                 text = text.replace(secret, f"{head}:{MASK}" if sep and head.isdigit() else MASK)
-        return TOKEN_SHAPE.sub(rf"\1:{MASK}", text)
+        return URL_TOKEN.sub(MASK, TOKEN_SHAPE.sub(rf"\1:{MASK}", text))
 
     def filter(self, record: logging.LogRecord) -> bool:
         if record.levelno > logging.DEBUG and record.args and isinstance(record.msg, str) and RAW_DATA in record.msg:

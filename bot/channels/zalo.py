@@ -1,0 +1,320 @@
+"""The Zalo channel (`chibo zalo`): the Zalo Bot API with long polling, on bot/channels/zalo_api.py.
+
+Zalo has no buttons and sends no files either way, and its free plan allows about 3,000 messages a month
+per bot, so this channel is plain and economical: choices are numbered lines answered by number or label
+(as on the console), the replies to one message are merged into as few messages as fit 2,000 characters,
+and a document is announced by a line (with a download link once `document_link` gives one).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import re
+import sys
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.channels.zalo_api import MAX_TEXT, ZaloBot, ZaloError, ZaloUpdate
+from bot.config import Settings
+from bot.messages import Choice, Incoming, OutDocument, Outgoing
+from bot.text import fold, split_message
+
+if TYPE_CHECKING:
+    from bot.reminders.sweeper import Sweeper
+    from handlers.router import Assistant
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "zalo"
+MESSAGE_BUDGET = MAX_TEXT  # characters: a reminder is always one Zalo message
+ZALO_RATE = 2  # messages per second the reminder sweep sends (modest: the monthly quota is small)
+TYPING_AFTER = 0.3  # seconds of work before the chat shows "typing…"
+TYPING_EVERY = 4.5
+POLL_TIMEOUT = 30  # seconds one getUpdates waits for an update
+SEND_RETRIES = 3
+BACKOFF_FIRST, BACKOFF_MAX = 1.0, 60.0  # seconds between failed getUpdates calls, doubling, with jitter
+RECENT = 2048  # message ids remembered to drop a duplicate delivery
+
+UNSUPPORTED = (
+    "Trợ lý chưa nhận được tệp gửi qua Zalo: Zalo không chuyển nội dung tệp cho trợ lý. Xin mở tệp, sao chép "
+    "toàn bộ nội dung văn bản (ví dụ kế hoạch của cấp trên) rồi dán vào đây thành tin nhắn; trợ lý đọc văn bản "
+    "dán vào như đọc tệp. Trang tải tệp lên sẽ có trong bản sau."
+)
+DOCUMENT_LINE = ("Văn bản đã được tạo: {name}. Gõ /vanban để xem danh sách; bản tải về sẽ có khi máy chủ có "
+                 "địa chỉ công khai (CHIBO_PUBLIC_URL).")
+DOCUMENT_LINK_LINE = "Văn bản đã được tạo: {name}. Tải về: {link}"
+APOLOGY = ("Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Các câu trả lời trước đó vẫn được lưu; "
+           "xin gửi lại tin nhắn, hoặc gõ /trogiup.")
+
+DocumentLink = Callable[[OutDocument], str | None]
+
+
+# -- rendering ----------------------------------------------------------------------------------
+
+def document_line(doc: OutDocument, document_link: DocumentLink | None = None) -> str:
+    link = document_link(doc) if document_link is not None else None
+    if link:
+        return DOCUMENT_LINK_LINE.format(name=doc.filename, link=link)
+    return DOCUMENT_LINE.format(name=doc.filename)
+
+
+def render(out: Outgoing, document_link: DocumentLink | None = None) -> str:
+    """One Outgoing as plain text: title, text, the document's line, the choices as `n. label` lines."""
+    lines = [out.plain()] if out.plain() else []
+    if out.document is not None:
+        lines.append(document_line(out.document, document_link))
+    lines += [f"{n}. {c.label}" for n, c in enumerate(out.choices, 1)]
+    return "\n".join(lines)
+
+
+def pack(blocks: list[str], limit: int = MAX_TEXT) -> list[str]:
+    """Consecutive blocks as few messages as possible: each block split at paragraphs within `limit`, then
+    neighbours joined with a blank line while the message stays within `limit`."""
+    parts = [part for block in blocks if block.strip() for part in split_message(block.strip(), limit)]
+    messages: list[str] = []
+    for part in parts:
+        if messages and len(messages[-1]) + 2 + len(part) <= limit:
+            messages[-1] += "\n\n" + part
+        else:
+            messages.append(part)
+    return messages
+
+
+def _backoff(attempt: int) -> float:
+    delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** min(attempt, 10))
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not a secret
+
+
+# -- the channel --------------------------------------------------------------------------------
+
+class ZaloChannel:
+    """Long polling, one update at a time per chat (in order), different chats concurrently."""
+
+    def __init__(self, bot: ZaloBot, assistant: Assistant, *, document_link: DocumentLink | None = None,
+                 poll_timeout: float = POLL_TIMEOUT, typing_after: float = TYPING_AFTER,
+                 backoff: Callable[[int], float] = _backoff) -> None:
+        self.bot = bot
+        self.assistant = assistant
+        self.document_link = document_link
+        self.poll_timeout = poll_timeout
+        self.typing_after = typing_after
+        self.backoff = backoff
+        self.bot_id = ""  # the bot's own user id (getMe), to ignore its own messages
+        self.choices: dict[str, list[Choice]] = {}  # the last offered choices per chat
+        self.running = False
+        self._recent: OrderedDict[str, None] = OrderedDict()
+        self._queues: dict[str, asyncio.Queue[ZaloUpdate]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    # -- inbound --------------------------------------------------------------------------------
+
+    def incoming(self, update: ZaloUpdate) -> Incoming:
+        """A text message; a number or label of the chat's last offered choices selects that choice, unless
+        the choices are a running flow's question (the engine reads typed numbers itself there)."""
+        line = update.text.strip()
+        offered = self.choices.get(update.chat_id, [])
+        asked = any(re.fullmatch(r"[0-9]+\.[0-9]+", c.value) for c in offered)
+        choice = None
+        if offered and not asked and not line.startswith("/"):
+            if line.isdigit() and 0 < int(line) <= len(offered):
+                choice = offered[int(line) - 1].value
+            else:
+                choice = next((c.value for c in offered if fold(c.label) == fold(line)), None)
+        return Incoming(channel=CHANNEL, chat_id=update.chat_id, user_id=update.user_id or update.chat_id,
+                        text=line, choice=choice, user_name=update.user_name,
+                        chat_type="private" if update.chat_type.upper() == "PRIVATE" else "group")
+
+    def accept(self, update: ZaloUpdate) -> bool:
+        """Whether to answer `update`: not a bot's (this one's included), not a message seen already."""
+        if update.is_bot or (self.bot_id and update.user_id == self.bot_id):
+            return False
+        if update.message_id:
+            if update.message_id in self._recent:
+                log.info("duplicate message %s ignored", update.message_id)
+                return False
+            self._recent[update.message_id] = None
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
+        return update.unsupported or bool(update.text.strip())
+
+    def dispatch(self, update: ZaloUpdate) -> None:
+        """Queue `update` behind the earlier ones of its chat; a chat's queue is served by one task."""
+        if not self.accept(update):
+            return
+        queue = self._queues.get(update.chat_id)
+        if queue is None:
+            queue = self._queues[update.chat_id] = asyncio.Queue()
+            task = asyncio.create_task(self._serve(update.chat_id, queue), name=f"zalo-chat-{update.chat_id}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        queue.put_nowait(update)
+
+    async def _serve(self, chat_id: str, queue: asyncio.Queue[ZaloUpdate]) -> None:
+        try:
+            while not queue.empty():
+                update = queue.get_nowait()
+                try:
+                    await self.answer(update)
+                except Exception:
+                    log.exception("message %s of chat %s failed", update.message_id, chat_id)
+                    try:
+                        await self.send_texts(chat_id, [APOLOGY])
+                    except ZaloError:
+                        pass
+        finally:
+            if self._queues.get(chat_id) is queue:
+                del self._queues[chat_id]
+
+    async def answer(self, update: ZaloUpdate) -> None:
+        """Answer one message and, once every reply was sent, tell the assistant (a document in it is then
+        delivered; had the send failed, it goes again with the next answer)."""
+        if update.unsupported:
+            await self.send_texts(update.chat_id, [UNSUPPORTED])
+            return
+        inc = self.incoming(update)
+        replies = await self._with_typing(update.chat_id, self.assistant.handle(inc))
+        await self.send_texts(update.chat_id, self.render_replies(update.chat_id, replies))
+        await self.assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
+
+    def render_replies(self, chat_id: str, replies: list[Outgoing]) -> list[str]:
+        """The replies as Zalo messages; the chat's offered choices become those of the last reply with text."""
+        for out in replies:
+            if out.choices:
+                self.choices[chat_id] = out.choices
+            elif out.plain() or out.document is not None:
+                self.choices.pop(chat_id, None)
+        return pack([render(out, self.document_link) for out in replies])
+
+    async def _with_typing(self, chat_id: str, work: Awaitable[list[Outgoing]]) -> list[Outgoing]:
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=self.typing_after)
+        while not done:
+            try:
+                await self.bot.send_chat_action(chat_id, "typing")
+            except ZaloError as exc:
+                log.info("typing action refused: %s", exc)
+            done, _ = await asyncio.wait({task}, timeout=TYPING_EVERY)
+        return task.result()
+
+    # -- outbound -------------------------------------------------------------------------------
+
+    async def send_texts(self, chat_id: str, texts: list[str]) -> None:
+        """Send each text, retrying transient failures (network, 429, 5xx) a few times."""
+        for text in texts:
+            for attempt in range(SEND_RETRIES):
+                try:
+                    await self.bot.send_message(chat_id, text)
+                    break
+                except ZaloError as exc:
+                    if not exc.transient or attempt == SEND_RETRIES - 1:
+                        raise
+                    log.warning("sendMessage failed (%s), retrying", exc.error_code)
+                    await asyncio.sleep(self.backoff(attempt))
+
+    async def send_reminder(self, chat_id: str, out: Outgoing) -> None:
+        """The reminder sweep's sender: one message; a chat refusing the bot raises Undeliverable."""
+        from bot.reminders.sweeper import Undeliverable
+
+        try:
+            for text in pack([render(out)]):
+                await self.bot.send_message(chat_id, text)
+        except ZaloError as exc:
+            if exc.transient:
+                raise
+            raise Undeliverable(str(exc)) from exc
+
+    def sweeper(self) -> Sweeper:
+        from bot.reminders.sweeper import Sweeper, sweep_clock
+
+        return Sweeper(self.assistant.store, sweep_clock(self.assistant.clock), CHANNEL, self.send_reminder,
+                       rate=ZALO_RATE, budget=MESSAGE_BUDGET, keep_going=lambda: self.running,
+                       started=datetime.now(UTC))
+
+    async def _sweep_forever(self, first: float) -> None:
+        from bot.reminders.sweeper import SWEEP_EVERY
+
+        sweeper = self.sweeper()
+        await asyncio.sleep(first)
+        while True:
+            try:
+                await sweeper.sweep()
+            except Exception:
+                log.exception("reminder sweep failed")
+            await asyncio.sleep(SWEEP_EVERY)
+
+    # -- the loop -------------------------------------------------------------------------------
+
+    async def poll_forever(self) -> None:
+        """getUpdates in a loop; failures wait with a growing, jittered backoff (nothing is lost: the
+        server keeps an update until a call returns it)."""
+        failures = 0
+        while self.running:
+            try:
+                update = await self.bot.get_updates(self.poll_timeout)
+            except ZaloError as exc:
+                delay = self.backoff(failures)
+                failures += 1
+                log.warning("getUpdates failed: error %s (%s); again in %.1f s", exc.error_code, exc.description,
+                            delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            if update is not None:
+                self.dispatch(update)
+
+    async def run(self, *, first_sweep: float | None = None) -> None:
+        """Poll until cancelled, with the reminder sweep beside it; the chats' work in flight is finished."""
+        from bot.reminders.sweeper import FIRST_SWEEP
+
+        if not self.bot_id:
+            me = await self.bot.get_me()
+            self.bot_id = str(me.get("id", ""))
+        self.running = True
+        sweeping = asyncio.create_task(self._sweep_forever(FIRST_SWEEP if first_sweep is None else first_sweep),
+                                       name="zalo-reminders")
+        try:
+            await self.poll_forever()
+        finally:
+            self.running = False
+            sweeping.cancel()
+            if self._tasks:
+                await asyncio.wait(set(self._tasks), timeout=10)
+
+
+# -- `chibo zalo` -------------------------------------------------------------------------------
+
+async def check_token(bot: ZaloBot) -> str | None:
+    """None when getMe accepts the token, else the one Vietnamese line to print."""
+    try:
+        await bot.get_me()
+    except ZaloError as exc:
+        if exc.error_code == 0:
+            return f"Không kết nối được máy chủ Zalo ({bot.base_url}): {exc.description}"
+        return (f"ZALO_BOT_TOKEN không đúng: máy chủ Zalo từ chối mã này (lỗi {exc.error_code}). Kiểm tra lại "
+                "mã bot mà “Zalo Bot Manager” đã gửi.")
+    return None
+
+
+async def run_zalo(settings: Settings, *, db_path: str) -> None:
+    from bot.clock import Clock
+    from bot.store import Store
+    from handlers.router import Assistant
+
+    if not settings.zalo_token:
+        print("Thiếu ZALO_BOT_TOKEN: đặt biến môi trường này (hoặc ghi vào tệp .env) bằng mã bot do “Zalo Bot "
+              "Manager” gửi, rồi chạy lại “chibo zalo”.", file=sys.stderr)
+        raise SystemExit(2)
+    async with ZaloBot(settings.zalo_token, settings.zalo_api_base) as bot:
+        problem = await check_token(bot)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            raise SystemExit(2)
+        store = await Store.open(db_path)
+        try:
+            await ZaloChannel(bot, Assistant(store, Clock(settings.tz))).run()
+        finally:
+            await store.close()
