@@ -39,14 +39,16 @@ def _parser(settings) -> argparse.ArgumentParser:
     tg.add_argument("--listen", default="0.0.0.0", help="webhook mode: address to listen on")
     tg.add_argument("--port", type=int, default=8443, help="webhook mode: port to listen on")
 
-    zalo = sub.add_parser("zalo", help="run the Zalo bot (long polling; ZALO_BOT_TOKEN, ZALO_API_BASE)")
+    zalo = sub.add_parser("zalo", help="chibo serve with only the Zalo channel (ZALO_BOT_TOKEN, ZALO_API_BASE)")
     zalo.add_argument("--db", default=settings.db_path)
+    zalo.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    zalo.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
 
     extract = sub.add_parser("extract", help="list the dated items of a plan (.txt, .md or .docx)")
     extract.add_argument("path", help="the plan file")
     extract.add_argument("--json", action="store_true", help="print a JSON array")
 
-    serve = sub.add_parser("serve", help="serve the web pages: signed document links and /healthz")
+    serve = sub.add_parser("serve", help="run every channel whose token is set, the document pages and /healthz")
     serve.add_argument("--db", default=settings.db_path)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
@@ -130,14 +132,14 @@ async def _chat(args, settings) -> None:
         await store.close()
 
 
-def listening_socket(host: str, port: int) -> socket.socket:
+def listening_socket(host: str, port: int, command: str = "chibo serve") -> socket.socket:
     """The server's socket, bound before anything starts: a taken port is one clear line and exit code 2."""
     if not 0 <= port <= 65535:
-        fail(f"chibo serve: cổng {port} không hợp lệ; xin chọn một số từ 1 đến 65535.")
+        fail(f"{command}: cổng {port} không hợp lệ; xin chọn một số từ 1 đến 65535.")
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror:
-        fail(f"chibo serve: không hiểu địa chỉ “{host}”; ví dụ đúng: --host 127.0.0.1")
+        fail(f"{command}: không hiểu địa chỉ “{host}”; ví dụ đúng: --host 127.0.0.1")
     family, kind, proto, _, address = infos[0]
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -147,28 +149,73 @@ def listening_socket(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            fail(f"chibo serve: cổng {port} trên {host} đang được một chương trình khác dùng; "
+            fail(f"{command}: cổng {port} trên {host} đang được một chương trình khác dùng; "
                  "xin dừng chương trình đó hoặc chọn cổng khác (--port).")
-        fail(f"chibo serve: không mở được cổng {port} trên {host} ({exc.strerror}).")
+        fail(f"{command}: không mở được cổng {port} trên {host} ({exc.strerror}).")
     return sock
 
 
-async def _serve(args, settings) -> None:
+async def check_channels(settings, *, zalo: bool, telegram: bool) -> None:
+    """Each channel's token accepted by its server (getMe), or one clear line and exit code 2."""
+    if zalo:
+        from bot.channels.zalo import check_token as zalo_check
+        from bot.channels.zalo_api import ZaloBot
+
+        async with ZaloBot(settings.zalo_token, settings.zalo_api_base) as bot:
+            problem = await zalo_check(bot)
+        if problem is not None:
+            fail(problem)
+    if telegram:
+        from telegram.error import InvalidToken, NetworkError
+
+        from bot.channels.telegram import check_token as telegram_check
+
+        try:
+            await telegram_check(settings)
+        except InvalidToken:
+            fail("TELEGRAM_BOT_TOKEN không đúng: máy chủ Telegram từ chối mã này. Kiểm tra lại mã do "
+                 "@BotFather cấp.")
+        except NetworkError as exc:
+            fail(f"Không kết nối được máy chủ Telegram ({settings.telegram_api_base}): {exc}")
+
+
+async def _serve(args, settings, *, only_zalo: bool = False) -> None:
     import uvicorn
 
     from bot.clock import Clock
     from bot.links import link_key
-    from bot.web import create_app
+    from bot.web.serve import serve_app, webhook_mode
 
+    command = "chibo zalo" if only_zalo else "chibo serve"
+    if only_zalo and not settings.zalo_token:
+        fail("Thiếu ZALO_BOT_TOKEN: đặt biến môi trường này (hoặc ghi vào tệp .env) bằng mã bot do “Zalo Bot "
+             "Manager” gửi, rồi chạy lại “chibo zalo”.")
+    zalo = bool(settings.zalo_token)
+    telegram = bool(settings.telegram_token) and not only_zalo
     check_db(args.db)
-    sock = listening_socket(args.host, args.port)
-    store = await open_store(args.db)
+    await check_channels(settings, zalo=zalo, telegram=telegram)
+    sock = listening_socket(args.host, args.port, command)
+    try:
+        if not (zalo or telegram):
+            print("chibo serve: chưa đặt ZALO_BOT_TOKEN hay TELEGRAM_BOT_TOKEN nên không chạy kênh trò chuyện nào; "
+                  "chỉ phục vụ các trang văn bản và /healthz.", file=sys.stderr, flush=True)
+        elif zalo and not settings.public_url:
+            print(f"{command}: chưa đặt CHIBO_PUBLIC_URL nên văn bản gửi qua Zalo không kèm đường dẫn tải về.",
+                  file=sys.stderr, flush=True)
+        store = await open_store(args.db)
+    except BaseException:
+        sock.close()
+        raise
     try:
         await link_key(store, settings)  # the first run makes the key now, not on the first link
-        app = create_app(store, settings, Clock(settings.tz))
+        app = serve_app(store, settings, Clock(settings.tz), zalo=zalo, telegram=telegram)
         config = uvicorn.Config(app, access_log=False, log_config=None,  # the paths hold the links' tokens
-                                log_level="info" if args.verbose else "warning", server_header=False)
-        print(f"chibo serve: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]}", file=sys.stderr,
+                                log_level="info" if args.verbose else "warning", server_header=False,
+                                lifespan="on")
+        names = [name for name, on in (("Zalo", zalo), ("Telegram", telegram)) if on]
+        mode = "webhook" if webhook_mode(settings) else "long polling"
+        running = f"; kênh: {', '.join(names)} ({mode})" if names else ""
+        print(f"{command}: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]}{running}", file=sys.stderr,
               flush=True)
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
@@ -250,10 +297,7 @@ def main(argv: list[str] | None = None) -> None:
             check_db(args.db)
             run_telegram(settings, db_path=args.db, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
         elif args.command == "zalo":
-            from bot.channels.zalo import run_zalo
-
-            check_db(args.db)
-            asyncio.run(run_zalo(settings, db_path=args.db))
+            asyncio.run(_serve(args, settings, only_zalo=True))
     except KeyboardInterrupt:
         print("\nTạm biệt!", file=sys.stderr)
     except BrokenPipeError:  # the reader (e.g. `| head`) went away

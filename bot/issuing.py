@@ -152,6 +152,7 @@ class Issued:
     pdf: bytes | None
     items: list[DatedItem] = field(default_factory=list)
     renumbered: bool = False  # the number asked for was taken; `number` is the one given instead
+    unit_id: int | None = None
 
     @property
     def caption(self) -> str:
@@ -205,7 +206,7 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
     pdf = await _pdf(data, name)
     await pause("pdf")
     return Issued(doc_id=doc_id, meeting_id=meeting_id, number=number, document=document, title=request.title,
-                  docx=data, file_name=name, pdf=pdf, items=items, renumbered=renumbered)
+                  docx=data, file_name=name, pdf=pdf, items=items, renumbered=renumbered, unit_id=unit.id)
 
 
 async def _already_issued(store: DocumentsStore, request: IssueRequest, doc_id: int) -> Issued:
@@ -218,7 +219,7 @@ async def _already_issued(store: DocumentsStore, request: IssueRequest, doc_id: 
     meeting_id = await store.meeting_of_document(doc_id) if request.meeting is not None else None
     return Issued(doc_id=doc_id, meeting_id=meeting_id, number=stored.number, document=document,
                   title=stored.title, docx=stored.content, file_name=stored.filename,
-                  pdf=await _pdf(stored.content, stored.filename), items=items)
+                  pdf=await _pdf(stored.content, stored.filename), items=items, unit_id=request.unit.id)
 
 
 async def _pdf(data: bytes, name: str) -> bytes | None:
@@ -245,19 +246,22 @@ async def stored_delivery(store: DocumentsStore, unit: Unit, doc_id: int, *, pdf
         return []
     number = f"Số {stored.number:02d}-{stored.doc_type}/{unit.code}" if stored.number else ""
     caption = f"{number} — {stored.title}" if number else stored.title
-    out = [Outgoing(document=OutDocument(stored.filename, stored.content, caption))]
+    out = [Outgoing(document=OutDocument(stored.filename, stored.content, caption, unit.id, doc_id))]
     converted = await _pdf(stored.content, stored.filename) if pdf else None
     if converted is not None:
-        out.append(Outgoing(document=OutDocument(stored.filename.removesuffix(".docx") + ".pdf", converted)))
+        out.append(Outgoing(document=OutDocument(stored.filename.removesuffix(".docx") + ".pdf", converted,
+                                                 unit_id=unit.id, doc_id=doc_id)))
     return out
 
 
 def outgoing_documents(issued: Issued, caption: str | None = None) -> list[Outgoing]:
     """The .docx (captioned '<number> — <title>' unless told otherwise) and, when made, the PDF."""
     out = [Outgoing(document=OutDocument(issued.file_name, issued.docx,
-                                         issued.caption if caption is None else caption))]
+                                         issued.caption if caption is None else caption,
+                                         issued.unit_id, issued.doc_id))]
     if issued.pdf is not None:
-        out.append(Outgoing(document=OutDocument(issued.file_name.removesuffix(".docx") + ".pdf", issued.pdf)))
+        out.append(Outgoing(document=OutDocument(issued.file_name.removesuffix(".docx") + ".pdf", issued.pdf,
+                                                 unit_id=issued.unit_id, doc_id=issued.doc_id)))
     return out
 
 

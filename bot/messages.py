@@ -34,6 +34,8 @@ class OutDocument:
     filename: str
     data: bytes
     caption: str = ""
+    unit_id: int | None = None  # a stored document's identity: how a channel that sends no files links it
+    doc_id: int | None = None
 
 
 @dataclass

@@ -285,7 +285,8 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
         if doc is None:
             return [Outgoing(text="Không tìm thấy văn bản này trong đơn vị.")]
         if fold(action_word) == "gui":
-            return [Outgoing(document=OutDocument(doc.filename, doc.content or b"", doc_label(doc)))]
+            return [Outgoing(document=OutDocument(doc.filename, doc.content or b"", doc_label(doc),
+                                                  ctx.unit.id, doc.id))]
         return await redo(ctx, doc)
     docs = await ctx.store.documents(ctx.unit.id)
     if not docs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import secrets
@@ -56,15 +57,19 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._locks: WeakValueDictionary[int, asyncio.Lock] = WeakValueDictionary()
 
+    def lock(self, chat_id: int) -> asyncio.Lock:
+        """The lock the updates of `chat_id` are processed under (a message from elsewhere takes it too)."""
+        lock = self._locks.get(chat_id)
+        if lock is None:
+            lock = self._locks[chat_id] = asyncio.Lock()
+        return lock
+
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         chat = update.effective_chat if isinstance(update, Update) else None
         if chat is None:
             await coroutine
             return
-        lock = self._locks.get(chat.id)
-        if lock is None:
-            lock = self._locks[chat.id] = asyncio.Lock()
-        async with lock:
+        async with self.lock(chat.id):
             await coroutine
 
     async def initialize(self) -> None:
@@ -208,6 +213,20 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def set_commands(app: Application) -> None:
     assistant = app.bot_data["assistant"]
     await app.bot.set_my_commands([BotCommand(name, desc) for name, desc in assistant.menu()])
+
+
+async def deliver(app: Application, inc: Incoming) -> None:
+    """A message of a chat that did not come through Telegram (a file sent on the upload page): answered in
+    the chat's order (under its lock), the replies sent to the chat, then reported delivered."""
+    assistant: Assistant = app.bot_data["assistant"]
+    chat_id = int(inc.chat_id) if inc.chat_id.lstrip("-").isdigit() else inc.chat_id
+    processor = app.update_processor
+    in_order = processor.lock(chat_id) if isinstance(processor, PerChatUpdateProcessor) and isinstance(
+        chat_id, int) else contextlib.nullcontext()
+    async with in_order:
+        replies = await assistant.handle(inc)
+        await send_outgoing(app.bot, chat_id, replies)
+        await assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
 
 
 # -- reminders ----------------------------------------------------------------------------------

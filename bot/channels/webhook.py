@@ -1,4 +1,5 @@
-"""The webhook server of the Telegram channel (`chibo telegram --webhook-url`).
+"""The webhook server of the Telegram channel (`chibo telegram --webhook-url`), and what `chibo serve` shares
+with it: `accept` (one webhook request) and `start_application` / `stop_application`.
 
 Our own small tornado server in place of python-telegram-bot's, which answers a body that is not JSON
 with HTTP 500 and a traceback, and logs an update it cannot parse at CRITICAL with the raw data (the
@@ -26,37 +27,50 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an update is small; files are fetched separately
 
 
+def secret_ok(given: str | None, secret: str) -> bool:
+    """The secret header of a request, compared in constant time (an empty secret accepts nothing)."""
+    return bool(secret) and hmac.compare_digest((given or "").encode(), secret.encode())
+
+
+async def accept(app: Application, secret: str, given: str | None, body: bytes) -> HTTPStatus:
+    """One webhook request to the Application: 403 without the secret, 400 for a body that is not an update
+    (one WARNING line that quotes nothing), else the update queued for the Application and 200. Shared by
+    this server (`chibo telegram --webhook-url`) and `chibo serve` (bot/web/serve.py)."""
+    if not secret_ok(given, secret):
+        return HTTPStatus.FORBIDDEN
+    if len(body) > MAX_BODY:
+        return HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+    try:
+        data = json.loads(body)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        update = Update.de_json(data, app.bot)
+    except Exception as exc:  # noqa: BLE001 - whatever the body, a bad request, never a 500
+        log.warning("webhook: a request that is not a Telegram update was refused (%s, %d bytes)",
+                    type(exc).__name__, len(body))
+        return HTTPStatus.BAD_REQUEST
+    if isinstance(app.bot, ExtBot):
+        app.bot.insert_callback_data(update)
+    await app.update_queue.put(update)
+    return HTTPStatus.OK
+
+
+def answer_body(status: HTTPStatus) -> str:
+    return json.dumps({"ok": status == HTTPStatus.OK})
+
+
 class UpdateHandler(tornado.web.RequestHandler):
     SUPPORTED_METHODS = ("POST",)
 
     def initialize(self, app: Application, secret: str) -> None:
         self.app = app
-        self.secret = secret.encode()
+        self.secret = secret
 
     async def post(self) -> None:
-        given = (self.request.headers.get(SECRET_HEADER) or "").encode()
-        if not hmac.compare_digest(given, self.secret):
-            self._answer(HTTPStatus.FORBIDDEN)
-            return
-        try:
-            data = json.loads(self.request.body)
-            if not isinstance(data, dict):
-                raise ValueError("not an object")
-            update = Update.de_json(data, self.app.bot)
-        except Exception as exc:  # noqa: BLE001 - whatever the body, a bad request, never a 500
-            log.warning("webhook: a request that is not a Telegram update was refused (%s, %d bytes)",
-                        type(exc).__name__, len(self.request.body))
-            self._answer(HTTPStatus.BAD_REQUEST)
-            return
-        if isinstance(self.app.bot, ExtBot):
-            self.app.bot.insert_callback_data(update)
-        await self.app.update_queue.put(update)
-        self._answer(HTTPStatus.OK)
-
-    def _answer(self, status: HTTPStatus) -> None:
+        status = await accept(self.app, self.secret, self.request.headers.get(SECRET_HEADER), self.request.body)
         self.set_status(status)
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"ok": status == HTTPStatus.OK}))
+        self.finish(answer_body(status))
 
 
 class WebhookApp(tornado.web.Application):
@@ -85,20 +99,38 @@ async def serve(app: Application, *, listen: str, port: int, path: str, url: str
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await app.initialize()
+    await start_application(app)
     try:
-        if app.post_init is not None:
-            await app.post_init(app)
         server = start_server(app, listen=listen, port=port, path=path, secret=secret)
         try:
             await app.bot.set_webhook(url, secret_token=secret, allowed_updates=allowed_updates)
-            await app.start()
             log.info("webhook listening on %s:%d", listen, bound_port(server))
             await stop.wait()
-            await app.stop()
         finally:
             server.stop()
             await server.close_all_connections()
+    finally:
+        await stop_application(app)
+
+
+async def start_application(app: Application, *, poll: bool = False) -> None:
+    """Initialize and start the Application in the running loop (its post_init run as `run_*` would);
+    `poll`: fetch updates by long polling, else they come through `accept`."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    if poll and app.updater is not None:
+        await app.updater.start_polling(allowed_updates=list(Update.ALL_TYPES))
+    await app.start()
+
+
+async def stop_application(app: Application) -> None:
+    """Stop polling if it runs, finish the updates in hand, shut down (post_shutdown run)."""
+    try:
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
     finally:
         await app.shutdown()
         if app.post_shutdown is not None:

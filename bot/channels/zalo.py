@@ -9,17 +9,16 @@ and a document is announced by a line (with a download link once `document_link`
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import random
 import re
-import sys
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from bot.channels.zalo_api import MAX_TEXT, ZaloBot, ZaloError, ZaloUpdate
-from bot.config import Settings
 from bot.messages import Choice, Incoming, OutDocument, Outgoing
 from bot.text import fold, split_message
 
@@ -51,6 +50,8 @@ APOLOGY = ("Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Cá
            "xin gửi lại tin nhắn, hoặc gõ /trogiup.")
 
 DocumentLink = Callable[[OutDocument], str | None]
+Delivery = tuple[Incoming, "asyncio.Future[None]"]  # a message handed over by `deliver`, and its completion
+LinkMaker = Callable[[OutDocument], Awaitable[str | None]]  # async: a link is a row written to the store
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -94,7 +95,7 @@ def _backoff(attempt: int) -> float:
 class ZaloChannel:
     """Long polling, one update at a time per chat (in order), different chats concurrently."""
 
-    def __init__(self, bot: ZaloBot, assistant: Assistant, *, document_link: DocumentLink | None = None,
+    def __init__(self, bot: ZaloBot, assistant: Assistant, *, document_link: DocumentLink | LinkMaker | None = None,
                  poll_timeout: float = POLL_TIMEOUT, typing_after: float = TYPING_AFTER,
                  backoff: Callable[[int], float] = _backoff) -> None:
         self.bot = bot
@@ -107,8 +108,9 @@ class ZaloChannel:
         self.choices: dict[str, list[Choice]] = {}  # the last offered choices per chat
         self.running = False
         self._recent: OrderedDict[str, None] = OrderedDict()
-        self._queues: dict[str, asyncio.Queue[ZaloUpdate]] = {}
+        self._queues: dict[str, asyncio.Queue[ZaloUpdate | Delivery]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._sweeping: asyncio.Task[None] | None = None
 
     # -- inbound --------------------------------------------------------------------------------
 
@@ -143,24 +145,40 @@ class ZaloChannel:
 
     def dispatch(self, update: ZaloUpdate) -> None:
         """Queue `update` behind the earlier ones of its chat; a chat's queue is served by one task."""
-        if not self.accept(update):
-            return
-        queue = self._queues.get(update.chat_id)
+        if self.accept(update):
+            self._enqueue(update.chat_id, update)
+
+    async def deliver(self, inc: Incoming) -> None:
+        """A message of a chat that did not come through Zalo (a file sent on the upload page): answered in
+        the chat's order, behind what it wrote before, its replies sent here. Returns once they were sent."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._enqueue(inc.chat_id, (inc, done))
+        await done
+
+    def _enqueue(self, chat_id: str, item: ZaloUpdate | Delivery) -> None:
+        queue = self._queues.get(chat_id)
         if queue is None:
-            queue = self._queues[update.chat_id] = asyncio.Queue()
-            task = asyncio.create_task(self._serve(update.chat_id, queue), name=f"zalo-chat-{update.chat_id}")
+            queue = self._queues[chat_id] = asyncio.Queue()
+            task = asyncio.create_task(self._serve(chat_id, queue), name=f"zalo-chat-{chat_id}")
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
-        queue.put_nowait(update)
+        queue.put_nowait(item)
 
-    async def _serve(self, chat_id: str, queue: asyncio.Queue[ZaloUpdate]) -> None:
+    async def _serve(self, chat_id: str, queue: asyncio.Queue[ZaloUpdate | Delivery]) -> None:
         try:
             while not queue.empty():
-                update = queue.get_nowait()
+                item = queue.get_nowait()
                 try:
-                    await self.answer(update)
-                except Exception:
-                    log.exception("message %s of chat %s failed", update.message_id, chat_id)
+                    if isinstance(item, ZaloUpdate):
+                        await self.answer(item)
+                    else:
+                        await self.answer_incoming(item[0])
+                        if not item[1].done():
+                            item[1].set_result(None)
+                except Exception as exc:
+                    log.exception("a message of chat %s failed", chat_id)
+                    if not isinstance(item, ZaloUpdate) and not item[1].done():
+                        item[1].set_exception(exc)
                     try:
                         await self.send_texts(chat_id, [APOLOGY])
                     except ZaloError:
@@ -175,19 +193,49 @@ class ZaloChannel:
         if update.unsupported:
             await self.send_texts(update.chat_id, [UNSUPPORTED])
             return
-        inc = self.incoming(update)
-        replies = await self._with_typing(update.chat_id, self.assistant.handle(inc))
-        await self.send_texts(update.chat_id, self.render_replies(update.chat_id, replies))
+        await self.answer_incoming(self.incoming(update))
+
+    async def answer_incoming(self, inc: Incoming) -> None:
+        replies = await self._with_typing(inc.chat_id, self.assistant.handle(inc))
+        await self.send_texts(inc.chat_id, await self.render_replies(inc.chat_id, replies))
         await self.assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
 
-    def render_replies(self, chat_id: str, replies: list[Outgoing]) -> list[str]:
+    async def links(self, replies: list[Outgoing]) -> DocumentLink | None:
+        """`document_link` as a plain function over the replies' documents (an async one is asked first, once
+        per document: a PDF of a document already linked is not given a second line of its own)."""
+        make = self.document_link
+        if make is None:
+            return None
+        made: dict[int, str | None] = {}
+        linked: set[tuple[int | None, int | None]] = set()
+        for out in replies:
+            doc = out.document
+            if doc is None:
+                continue
+            key = (doc.unit_id, doc.doc_id)
+            if doc.doc_id is not None and key in linked:
+                made[id(doc)] = ""
+                continue
+            link = make(doc)
+            made[id(doc)] = (await link) if inspect.isawaitable(link) else link
+            if made[id(doc)]:
+                linked.add(key)
+        return lambda doc: made.get(id(doc))
+
+    async def render_replies(self, chat_id: str, replies: list[Outgoing]) -> list[str]:
         """The replies as Zalo messages; the chat's offered choices become those of the last reply with text."""
         for out in replies:
             if out.choices:
                 self.choices[chat_id] = out.choices
             elif out.plain() or out.document is not None:
                 self.choices.pop(chat_id, None)
-        return pack([render(out, self.document_link) for out in replies])
+        link = await self.links(replies)
+        rendered = []
+        for out in replies:
+            if out.document is not None and link is not None and link(out.document) == "":
+                out = Outgoing(text=out.text, title=out.title, choices=out.choices)  # its link is given above
+            rendered.append(render(out, link))
+        return pack(rendered)
 
     async def _with_typing(self, chat_id: str, work: Awaitable[list[Outgoing]]) -> list[Outgoing]:
         task = asyncio.ensure_future(work)
@@ -266,23 +314,34 @@ class ZaloChannel:
             if update is not None:
                 self.dispatch(update)
 
-    async def run(self, *, first_sweep: float | None = None) -> None:
-        """Poll until cancelled, with the reminder sweep beside it; the chats' work in flight is finished."""
+    async def start(self, *, first_sweep: float | None = None) -> None:
+        """Ready to answer (the bot's own id known) with the reminder sweep running; updates come from
+        `poll_forever` or, with a webhook, from `dispatch`."""
         from bot.reminders.sweeper import FIRST_SWEEP
 
         if not self.bot_id:
             me = await self.bot.get_me()
             self.bot_id = str(me.get("id", ""))
         self.running = True
-        sweeping = asyncio.create_task(self._sweep_forever(FIRST_SWEEP if first_sweep is None else first_sweep),
-                                       name="zalo-reminders")
+        self._sweeping = asyncio.create_task(
+            self._sweep_forever(FIRST_SWEEP if first_sweep is None else first_sweep), name="zalo-reminders")
+
+    async def stop(self) -> None:
+        """Stop the sweep and finish the chats' work in flight (10 s at most)."""
+        self.running = False
+        if self._sweeping is not None:
+            self._sweeping.cancel()
+            self._sweeping = None
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+
+    async def run(self, *, first_sweep: float | None = None) -> None:
+        """Poll until cancelled, with the reminder sweep beside it; the chats' work in flight is finished."""
+        await self.start(first_sweep=first_sweep)
         try:
             await self.poll_forever()
         finally:
-            self.running = False
-            sweeping.cancel()
-            if self._tasks:
-                await asyncio.wait(set(self._tasks), timeout=10)
+            await self.stop()
 
 
 # -- `chibo zalo` -------------------------------------------------------------------------------
@@ -297,24 +356,3 @@ async def check_token(bot: ZaloBot) -> str | None:
         return (f"ZALO_BOT_TOKEN không đúng: máy chủ Zalo từ chối mã này (lỗi {exc.error_code}). Kiểm tra lại "
                 "mã bot mà “Zalo Bot Manager” đã gửi.")
     return None
-
-
-async def run_zalo(settings: Settings, *, db_path: str) -> None:
-    from bot.clock import Clock
-    from bot.store import Store
-    from handlers.router import Assistant
-
-    if not settings.zalo_token:
-        print("Thiếu ZALO_BOT_TOKEN: đặt biến môi trường này (hoặc ghi vào tệp .env) bằng mã bot do “Zalo Bot "
-              "Manager” gửi, rồi chạy lại “chibo zalo”.", file=sys.stderr)
-        raise SystemExit(2)
-    async with ZaloBot(settings.zalo_token, settings.zalo_api_base) as bot:
-        problem = await check_token(bot)
-        if problem is not None:
-            print(problem, file=sys.stderr)
-            raise SystemExit(2)
-        store = await Store.open(db_path)
-        try:
-            await ZaloChannel(bot, Assistant(store, Clock(settings.tz))).run()
-        finally:
-            await store.close()
