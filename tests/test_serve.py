@@ -205,3 +205,26 @@ async def test_serve_and_zalo_refuse_clearly(tmp_path):
             code, err = await run("zalo", "--port", str(port),
                                   extra={"ZALO_BOT_TOKEN": fake.token, "ZALO_API_BASE": fake.base_url})
         assert code == 2 and f"cổng {port}" in err and "Traceback" not in err, err
+
+
+async def test_zalo_deliver_answers_a_message_from_elsewhere_and_links_a_document_once(tmp_path):
+    from bot.messages import Incoming, OutDocument, Outgoing
+    from tests.zalo_harness import running_zalo
+
+    async with FakeZalo() as fake, running_zalo(fake, tmp_path / "d.sqlite3") as run:
+        fake.known_chats.add(CHAT)
+        await run.channel.deliver(Incoming(channel="zalo", chat_id=CHAT, user_id=CHAT, text="/batdau"))
+        assert "Tạo đơn vị mới" in fake.messages_to(CHAT)[-1]  # sent before deliver returned
+
+        asked: list[str] = []
+
+        async def link(doc: OutDocument) -> str | None:
+            asked.append(doc.filename)
+            return f"https://chibo.example/d/{doc.doc_id}"
+
+        run.channel.document_link = link
+        replies = [Outgoing(document=OutDocument("KH.docx", b"x", unit_id=1, doc_id=7)),
+                   Outgoing(document=OutDocument("KH.pdf", b"x", unit_id=1, doc_id=7)), Outgoing(text="Đã lưu.")]
+        [message] = await run.channel.render_replies(CHAT, replies)
+        assert message == "Văn bản đã được tạo: KH.docx. Tải về: https://chibo.example/d/7\n\nĐã lưu."
+        assert asked == ["KH.docx"]
