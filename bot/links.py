@@ -23,9 +23,11 @@ from bot.store import Store
 from bot.store.records import Link
 
 LINK_DAYS = 7
+UPLOAD_HOURS = 24
 MAC_BYTES = 16  # 128 bits of HMAC-SHA256
 KEY_SETTING = "link_key"
 DOCUMENT = "d"
+UPLOAD = "u"
 _PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _EXPIRY = re.compile(r"[0-9]{1,12}")
 
@@ -104,6 +106,22 @@ async def document_link(store: Store, settings: Settings, unit_id: int, doc_id: 
         return None
     token = await new_document_token(store, settings, unit_id, doc_id, now)
     return f"{settings.public_url}/d/{token}" if token else None
+
+
+async def upload_link(store: Store, settings: Settings, channel: str, chat_id: str, user_id: str,
+                      now: datetime, hours: int = UPLOAD_HOURS) -> str | None:
+    """`<CHIBO_PUBLIC_URL>/u/<token>`: a one-time page on which the user picks a plan file on her phone; the file
+    goes to this chat as if sent in it (bot/web/upload.py). Valid for `hours`, revoked once a file is accepted.
+    None when CHIBO_PUBLIC_URL is not set, or the user belongs to no unit yet (there is nothing to import into)."""
+    if not settings.public_url:
+        return None
+    account = await store.account(channel, user_id)
+    if account is None:
+        return None
+    link_id = secrets.token_urlsafe(9)
+    expires = now + timedelta(hours=hours)
+    await store.add_link(link_id, UPLOAD, account.unit_id, None, now, expires, chat=(channel, chat_id, user_id))
+    return f"{settings.public_url}/u/{sign(UPLOAD, link_id, expires, await link_key(store, settings))}"
 
 
 async def resolve(store: Store, settings: Settings, token: str, now: datetime, kind: str = DOCUMENT) -> Link:

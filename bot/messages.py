@@ -27,6 +27,7 @@ class Incoming:
     attachment: Attachment | None = None
     user_name: str = ""
     chat_type: str = "private"
+    files: bool = True  # the channel can bring files from the user (Zalo cannot: it offers an upload link)
 
 
 @dataclass(frozen=True)

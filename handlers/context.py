@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.messages import Incoming
 from bot.store import Account, Person, Store, Unit
 
@@ -21,6 +22,7 @@ class Context:
     incoming: Incoming
     account: Account | None = None
     unit: Unit | None = None
+    settings: Settings | None = None  # CHIBO_PUBLIC_URL and the link key, for links (None: no links)
     started_flow: bool = False
     notes: list[str] = field(default_factory=list)  # warnings about an accepted answer, shown before the next question
     _people: list[Person] | None = field(default=None, repr=False)

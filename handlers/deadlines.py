@@ -284,6 +284,32 @@ async def import_save(ctx: Context, draft: Draft) -> list[Outgoing]:
                           "Gõ /hanchot để xem.")]
 
 
+# -- a plan from above, announced ---------------------------------------------------------------
+
+# “tôi có kế hoạch cấp trên”, “gửi kế hoạch”, “nhập kế hoạch của huyện ủy”, “tải kế hoạch lên”… (folded)
+PLAN_TO_SEND = re.compile(r"\b(?:gui|nhap|tai|up|upload)\b.{0,20}\bke hoach\b|\bke hoach (?:cua )?cap tren\b")
+PASTE_PLAN = ("Xin mở tệp kế hoạch, sao chép toàn bộ nội dung rồi dán vào đây thành một tin nhắn; tôi đọc văn bản "
+              "dán vào như đọc tệp và tìm các hạn chót trong đó.")
+
+
+async def offer_upload(ctx: Context) -> list[Outgoing]:
+    """She has a plan from above to send: where the channel brings files, send it here; elsewhere (Zalo) a
+    one-time upload link when the server has a public address, else paste the text."""
+    if ctx.incoming.files:
+        return [Outgoing(text="Xin gửi tệp kế hoạch (Word .docx hoặc văn bản .txt) vào cuộc trò chuyện này; tôi sẽ "
+                              "tìm các hạn chót trong đó. Cũng có thể dán nội dung kế hoạch thành một tin nhắn.")]
+    from bot.links import UPLOAD_HOURS, upload_link
+
+    inc = ctx.incoming
+    link = (await upload_link(ctx.store, ctx.settings, inc.channel, inc.chat_id, inc.user_id, ctx.clock.now())
+            if ctx.settings is not None else None)
+    if link is None:
+        return [Outgoing(text=PASTE_PLAN)]
+    return [Outgoing(text=f"Mở đường dẫn sau để chọn tệp kế hoạch (.docx hoặc .txt) trên điện thoại và gửi cho tôi: "
+                          f"{link}\nĐường dẫn dùng được một lần, trong {UPLOAD_HOURS} giờ. Cũng có thể dán nội dung "
+                          "kế hoạch thành một tin nhắn.")]
+
+
 # -- plain words --------------------------------------------------------------------------------
 
 async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
@@ -293,6 +319,9 @@ async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
     folded = fold(text)
     if not folded:
         return None
+    if (len(folded.split()) <= 12 and "\n" not in text.strip() and PLAN_TO_SEND.search(folded)
+            and not DATE_LIKE.search(text)):
+        return await offer_upload(ctx)
     if ASKING.search(folded) or len(folded.split()) <= 3:
         for pattern, scope in QUESTIONS:
             if pattern.search(folded):

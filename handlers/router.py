@@ -11,6 +11,7 @@ from dataclasses import replace
 from weakref import WeakValueDictionary
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
@@ -28,9 +29,11 @@ CANCEL_WORDS = {"huy", "huy bo"}  # not "dừng": typed "Đúng" or a name like 
 
 
 class Assistant:
-    def __init__(self, store: Store, clock: Clock, flows: dict[str, Flow] | None = None):
+    def __init__(self, store: Store, clock: Clock, flows: dict[str, Flow] | None = None,
+                 settings: Settings | None = None):
         self.store = store
         self.clock = clock
+        self.settings = settings  # for links (upload pages); None: the replies carry none
         flows = flows or load_flows()
         check_hooks(flows)
         self.engine = Engine(flows)
@@ -65,7 +68,7 @@ class Assistant:
         await self.store.mark_delivered(channel, chat_id, user_id)
 
     async def _context(self, inc: Incoming) -> Context:
-        ctx = Context(store=self.store, clock=self.clock, engine=self.engine, incoming=inc)
+        ctx = Context(store=self.store, clock=self.clock, engine=self.engine, incoming=inc, settings=self.settings)
         await ctx.refresh()
         return ctx
 

@@ -41,7 +41,12 @@ RECENT = 2048  # message ids remembered to drop a duplicate delivery
 UNSUPPORTED = (
     "Trợ lý chưa nhận được tệp gửi qua Zalo: Zalo không chuyển nội dung tệp cho trợ lý. Xin mở tệp, sao chép "
     "toàn bộ nội dung văn bản (ví dụ kế hoạch của cấp trên) rồi dán vào đây thành tin nhắn; trợ lý đọc văn bản "
-    "dán vào như đọc tệp. Trang tải tệp lên sẽ có trong bản sau."
+    "dán vào như đọc tệp."
+)
+UNSUPPORTED_LINK = (
+    "Trợ lý chưa nhận được tệp gửi qua Zalo: Zalo không chuyển nội dung tệp cho trợ lý. Xin mở đường dẫn sau để "
+    "chọn lại tệp (Word .docx hoặc văn bản .txt) trên điện thoại và gửi cho trợ lý: {link}\nĐường dẫn dùng được "
+    "một lần, trong 24 giờ. Cũng có thể sao chép nội dung văn bản rồi dán vào đây thành tin nhắn."
 )
 DOCUMENT_LINE = ("Văn bản đã được tạo: {name}. Gõ /vanban để xem danh sách; bản tải về sẽ có khi máy chủ có "
                  "địa chỉ công khai (CHIBO_PUBLIC_URL).")
@@ -128,7 +133,7 @@ class ZaloChannel:
                 choice = next((c.value for c in offered if fold(c.label) == fold(line)), None)
         return Incoming(channel=CHANNEL, chat_id=update.chat_id, user_id=update.user_id or update.chat_id,
                         text=line, choice=choice, user_name=update.user_name,
-                        chat_type="private" if update.chat_type.upper() == "PRIVATE" else "group")
+                        chat_type="private" if update.chat_type.upper() == "PRIVATE" else "group", files=False)
 
     def accept(self, update: ZaloUpdate) -> bool:
         """Whether to answer `update`: not a bot's (this one's included), not a message seen already."""
@@ -191,7 +196,7 @@ class ZaloChannel:
         """Answer one message and, once every reply was sent, tell the assistant (a document in it is then
         delivered; had the send failed, it goes again with the next answer)."""
         if update.unsupported:
-            await self.send_texts(update.chat_id, [UNSUPPORTED])
+            await self.send_texts(update.chat_id, [await self.unsupported_reply(update)])
             return
         await self.answer_incoming(self.incoming(update))
 
@@ -199,6 +204,18 @@ class ZaloChannel:
         replies = await self._with_typing(inc.chat_id, self.assistant.handle(inc))
         await self.send_texts(inc.chat_id, await self.render_replies(inc.chat_id, replies))
         await self.assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
+
+    async def unsupported_reply(self, update: ZaloUpdate) -> str:
+        """A file (or sticker…) Zalo did not pass on: a one-time upload link when the server has a public
+        address and the user a unit, else how to paste the text."""
+        from bot.links import upload_link
+
+        settings = self.assistant.settings
+        link = None
+        if settings is not None:
+            link = await upload_link(self.assistant.store, settings, CHANNEL, update.chat_id,
+                                     update.user_id or update.chat_id, self.assistant.clock.now())
+        return UNSUPPORTED_LINK.format(link=link) if link else UNSUPPORTED
 
     async def links(self, replies: list[Outgoing]) -> DocumentLink | None:
         """`document_link` as a plain function over the replies' documents (an async one is asked first, once

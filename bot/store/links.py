@@ -23,10 +23,13 @@ class LinksStore(Base):
         return str(row["value"])
 
     async def add_link(self, link_id: str, kind: str, unit_id: int, document_id: int | None, now: datetime,
-                       expires_at: datetime) -> None:
+                       expires_at: datetime, chat: tuple[str, str, str] | None = None) -> None:
+        """A new link; `chat` (channel, chat id, user id): the chat an upload link feeds."""
+        channel, chat_id, user_id = chat or (None, None, None)
         await self.conn.execute(
-            "INSERT INTO links (id, kind, unit_id, document_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (link_id, kind, unit_id, document_id, utc_text(now), utc_text(expires_at)))
+            "INSERT INTO links (id, kind, unit_id, document_id, created_at, expires_at, channel, chat_id, user_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (link_id, kind, unit_id, document_id, utc_text(now), utc_text(expires_at), channel, chat_id, user_id))
 
     async def link(self, link_id: str) -> Link | None:
         row = await self._one("SELECT * FROM links WHERE id = ?", (link_id,))
@@ -57,4 +60,5 @@ class LinksStore(Base):
 def _link(row: sqlite3.Row) -> Link:
     return Link(id=row["id"], kind=row["kind"], unit_id=row["unit_id"], document_id=row["document_id"],
                 created_at=_parse_utc(row["created_at"]), expires_at=_parse_utc(row["expires_at"]),
-                revoked_at=_parse_utc(row["revoked_at"]) if row["revoked_at"] else None)
+                revoked_at=_parse_utc(row["revoked_at"]) if row["revoked_at"] else None,
+                channel=row["channel"], chat_id=row["chat_id"], user_id=row["user_id"])

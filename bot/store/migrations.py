@@ -223,6 +223,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX links_document ON links(document_id);
         """,
     ),
+    (
+        10,
+        "one-time upload links: the chat a link was given in",
+        """
+        ALTER TABLE links ADD COLUMN channel TEXT;
+        ALTER TABLE links ADD COLUMN chat_id TEXT;
+        ALTER TABLE links ADD COLUMN user_id TEXT;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -194,12 +194,16 @@ class ReminderClaim:
 
 @dataclass(frozen=True)
 class Link:
-    """A row of `links`: a signed link handed out (to a document, for now); revoked links stop working."""
+    """A row of `links`: a signed link handed out (to a document, or to upload a file into a chat); revoked
+    links stop working."""
 
     id: str
-    kind: str  # "d": a document page
+    kind: str  # "d": a document page, "u": a one-time upload page
     unit_id: int
     document_id: int | None
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+    channel: str | None = None  # an upload link: the chat (channel, chat, user) the file goes to
+    chat_id: str | None = None
+    user_id: str | None = None

@@ -22,12 +22,17 @@ padding:16px;margin:12px 0;border-radius:10px;background:#a50e0e;color:#fff}
 a.button.second{background:#fff;color:#a50e0e;border:2px solid #a50e0e}
 p.note{font-size:15px;color:#555}
 img{max-width:100%;border:1px solid #ddd}
+input[type=file]{display:block;width:100%;font-size:17px;margin:12px 0;padding:12px 0}
+button{display:block;width:100%;font-size:19px;font-weight:700;padding:16px;margin:12px 0;border:0;
+border-radius:10px;background:#a50e0e;color:#fff}
+p.error{color:#a50e0e;font-weight:600}
 """
 
-# A strict policy: nothing but the one inline style above (by its hash) and images from this site.
+# A strict policy: nothing but the one inline style above (by its hash), images from this site and forms
+# posted back to it (the upload page, bot/web/upload.py).
 CSP = ("default-src 'none'; style-src 'sha256-"
        + base64.b64encode(hashlib.sha256(STYLE.encode("utf-8")).digest()).decode("ascii")
-       + "'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+       + "'; img-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
 DOC_NAMES = {"KH": "Kế hoạch", "BB": "Biên bản", "NQ": "Nghị quyết", "KL": "Kết luận", "BC": "Báo cáo"}
 

@@ -20,8 +20,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import importlib
-import importlib.util
 import json
 import logging
 import secrets
@@ -42,6 +40,7 @@ from bot.links import document_link
 from bot.messages import Incoming, OutDocument
 from bot.store import Store
 from bot.web.app import create_app
+from bot.web.upload import upload_routes
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -146,7 +145,7 @@ def zalo_channel(store: Store, settings: Settings, clock: Clock) -> ZaloChannel:
         return await document_link(store, settings, doc.unit_id, doc.doc_id, clock.now())
 
     bot = ZaloBot(settings.zalo_token, settings.zalo_api_base)
-    return ZaloChannel(bot, Assistant(store, clock), document_link=link if settings.public_url else None)
+    return ZaloChannel(bot, Assistant(store, clock, settings=settings), document_link=link if settings.public_url else None)
 
 
 @contextlib.asynccontextmanager
@@ -214,15 +213,6 @@ async def running_telegram(app: Application, settings: Settings, secret: str) ->
 
 # -- the application ----------------------------------------------------------------------------
 
-def upload_routes_of(store: Store, settings: Settings, clock: Clock, channels: Channels) -> list[BaseRoute]:
-    """The upload page's routes (bot/web/upload.py) when that module exists; the uploaded file goes to the
-    assistant as a message of its chat, answered through that chat's channel."""
-    if importlib.util.find_spec("bot.web.upload") is None:
-        return []
-    upload: Any = importlib.import_module("bot.web.upload")
-    return list(upload.upload_routes(store, settings, clock, channels.deliver))
-
-
 def serve_app(store: Store, settings: Settings, clock: Clock, *, zalo: bool, telegram: bool) -> Starlette:
     """The application of `chibo serve`: the pages, and the channels asked for (their tokens checked)."""
     from bot.web.app import SecurityHeaders
@@ -240,11 +230,11 @@ def serve_app(store: Store, settings: Settings, clock: Clock, *, zalo: bool, tel
         from bot.channels.telegram import build_application, deliver
         from handlers.router import Assistant
 
-        tg = build_application(settings, Assistant(store, clock))
+        tg = build_application(settings, Assistant(store, clock, settings=settings))
         routes.append(telegram_route(tg, secret))
         channels.delivers[TELEGRAM] = lambda inc: deliver(tg, inc)
         starting.append(lambda: running_telegram(tg, settings, secret))
-    routes += upload_routes_of(store, settings, clock, channels)
+    routes += upload_routes(store, settings, clock, channels.deliver)  # the file goes to its chat's channel
     pages = create_app(store, settings, clock)
 
     @contextlib.asynccontextmanager
