@@ -203,3 +203,16 @@ class Link:
     created_at: datetime
     expires_at: datetime
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A row of `outbox` not confirmed yet: a shared document to send to one chat (bot/store/outbox.py)."""
+
+    id: int
+    doc_id: int
+    unit_id: int
+    channel: str
+    chat_id: str
+    text: str
+    claimed_at: str | None  # None: never claimed; else claimed and not confirmed (in flight, or a crash)
