@@ -12,6 +12,7 @@ from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN
 from bot.issuing import IssueRequest, issue, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
+from bot.sharing import describe, share_document
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold, parse_id
@@ -258,7 +259,7 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
         lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
         lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title'][:120]}" for i in items[:10]]
     lines += pdf_note(issued)
-    return outgoing_documents(issued) + [Outgoing(text="\n".join(lines))]
+    return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)])]
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -279,7 +280,7 @@ def doc_label(doc: StoredDocument) -> str:
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
     assert ctx.unit is not None
     action_word, _, ident = arg.partition(" ")
-    if fold(action_word) in ("gui", "lamlai") and ident.strip():
+    if fold(action_word) in ("gui", "lamlai", "chiase") and ident.strip():
         doc_id = parse_id(ident)
         doc = await ctx.store.document(ctx.unit.id, doc_id) if doc_id is not None else None
         if doc is None:
@@ -287,6 +288,8 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
         if fold(action_word) == "gui":
             return [Outgoing(document=OutDocument(doc.filename, doc.content or b"", doc_label(doc),
                                                   ctx.unit.id, doc.id))]
+        if fold(action_word) == "chiase":
+            return await share(ctx, doc)
         return await redo(ctx, doc)
     docs = await ctx.store.documents(ctx.unit.id)
     if not docs:
@@ -295,6 +298,30 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
     lines.append("Chọn một văn bản để nhận lại tệp, hoặc gõ “làm lại từ kế hoạch số N” để soạn bản mới từ bản cũ.")
     return [Outgoing(title="Văn bản đã soạn", text="\n".join(lines),
                      choices=[Choice(f"Gửi lại {n}", f"/vanban gui {d.id}") for n, d in enumerate(docs, 1)])]
+
+
+def share_choice(doc_id: int) -> Choice:
+    """The choice offered once a document is issued: send it to the unit's group and members (bot/sharing.py)."""
+    return Choice("Gửi cho chi bộ", f"/vanban chiase {doc_id}")
+
+
+async def share(ctx: Context, doc: StoredDocument) -> list[Outgoing]:
+    """Queue the document for the unit's linked groups and its members on other apps; say where it goes."""
+    assert ctx.unit is not None
+    text = f"{ctx.unit.name} gửi các đồng chí văn bản: {doc_label(doc)}."
+    shared = await share_document(ctx.store, ctx.unit.id, doc.id, text,
+                                  (ctx.incoming.channel, ctx.incoming.user_id))
+    if not shared.recipients:
+        return [Outgoing(text="Chưa có nơi nào để gửi: chi bộ chưa liên kết nhóm chat nào và chưa có đảng viên nào "
+                              "khác dùng trợ lý. Gõ /lienket trong nhóm chat của chi bộ, hoặc /moi để mời đảng viên.")]
+    if not shared.added:
+        return [Outgoing(text=f"Văn bản này đã được gửi cho chi bộ ({describe(shared.recipients)}); "
+                              "tôi không gửi lại lần nữa.")]
+    lines = [f"Sẽ gửi tới {describe(shared.added)}."]
+    if len(shared.added) < len(shared.recipients):
+        lines.append("Những nơi đã nhận văn bản này trước đó không nhận lại.")
+    lines.append("Văn bản được gửi đi trong khoảng một phút.")
+    return [Outgoing(text=" ".join(lines))]
 
 
 async def redo(ctx: Context, doc: StoredDocument) -> list[Outgoing]:

@@ -232,12 +232,18 @@ async def deliver(app: Application, inc: Incoming) -> None:
 # -- reminders ----------------------------------------------------------------------------------
 
 def reminder_sender(bot: Bot) -> Callable[[str, Outgoing], Awaitable[None]]:
-    """Send one reminder (bot/reminders/) as one message; a chat refusing the bot raises Undeliverable."""
+    """Send one reminder (bot/reminders/) or shared document as one message; a chat refusing the bot raises
+    Undeliverable."""
     from bot.reminders.sweeper import Undeliverable
 
     async def send(chat_id: str, out: Outgoing) -> None:
         target = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id
         try:
+            if out.document is not None:  # a shared document (bot/sharing.py): the file, its text as caption
+                caption = html.escape(out.plain() or out.document.caption)[:1024] or None
+                await bot.send_document(target, InputFile(out.document.data, filename=out.document.filename),
+                                        caption=caption, parse_mode=ParseMode.HTML)
+                return
             for message in render(out):  # reminders are cut to fit one message
                 await bot.send_message(target, message, parse_mode=ParseMode.HTML)
         except (BadRequest, Forbidden) as exc:

@@ -2,7 +2,9 @@
 
 The package, by job: ``settings`` (a unit's reminder settings, quiet hours), ``calendar`` (working days,
 ``holiday_warning``), ``moments`` (when each reminder is due: ``plan_due``), ``texts`` (the messages),
-``duties`` (recurring duties), ``pacer`` (pacing sends) and ``sweeper`` (the sweep: ``Sweeper``). The
+``duties`` (recurring duties), ``pacer`` (pacing sends), ``sweeper`` (the sweep: ``Sweeper``) and ``shares``
+(the sweep also delivers the outbox of shared documents, bot/sharing.py: same claim → send → confirm, no
+quiet hours). The
 SQL is in the store (``bot.store.reminders.RemindersStore``); the channels give the sweep their limits
 (send rate, message length).
 

@@ -24,6 +24,7 @@ from bot.reminders.moments import (
 )
 from bot.reminders.pacer import Pacer
 from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
+from bot.reminders.shares import ShareSender
 from bot.reminders.texts import digest_message, notice_message, reminder_message
 from bot.rhythm import rhythm_notices
 from bot.store import Deadline, Store
@@ -53,6 +54,7 @@ class SweepResult:
     dropped: int = 0  # unconfirmed rows whose item was done or removed meanwhile
     skipped: int = 0  # unconfirmed rows of earlier sweeps no longer due at now: deleted unsent (see _pending)
     created: int = 0  # duty deadlines created
+    shared: int = 0  # shared documents of the outbox sent (bot/reminders/shares.py; no quiet hours)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (key, chat) confirmed
 
 
@@ -113,6 +115,7 @@ class Sweeper:
         self._mine: set[tuple[str, str]] = set()  # claimed by this process, not confirmed yet
         self._refused: set[tuple[str, str]] = set()
         self._settings: dict[int, ReminderSettings] = {}
+        self.shares = ShareSender(store, channel, chat_id, self.started)
 
     # -- since: when a thing began to exist, in the clock's terms -------------------------------
 
@@ -154,6 +157,9 @@ class Sweeper:
             pending = await self._pending(now, settings, current, {(r.key, r.chat_id) for r in rows}, result)
             result.resent = len(pending)
             await self._deliver(pending + rows, now, by_id, result)
+            shared = await self.shares.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
+            result.shared, result.failed, result.refused = (shared.sent, result.failed + shared.failed,
+                                                            result.refused + shared.refused)
             return result
 
     async def _load(self, now: datetime) -> tuple[list[Recipient], dict[int, ReminderSettings], list[Deadline]]:

@@ -7,14 +7,26 @@ from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
 from bot.store.links import LinksStore
 from bot.store.meetings import MeetingsStore
-from bot.store.records import Account, Deadline, Link, NewDeadline, Person, ReminderClaim, Unit, deadline_of
+from bot.store.outbox import OutboxStore
+from bot.store.records import (
+    Account,
+    Deadline,
+    Link,
+    NewDeadline,
+    OutboxItem,
+    Person,
+    ReminderClaim,
+    Unit,
+    deadline_of,
+)
 from bot.store.reminders import RemindersStore
 from bot.store.units import UnitsStore
 
 
 class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore):
+            LinksStore, OutboxStore):
     pass
 
 
-__all__ = ["Account", "Deadline", "Link", "NewDeadline", "Person", "ReminderClaim", "Store", "Unit", "deadline_of"]
+__all__ = ["Account", "Deadline", "Link", "NewDeadline", "OutboxItem", "Person", "ReminderClaim", "Store", "Unit",
+           "deadline_of"]

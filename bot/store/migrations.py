@@ -232,6 +232,26 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE links ADD COLUMN user_id TEXT;
         """,
     ),
+    (
+        11,
+        "the outbox: issued documents shared with the chats of a unit",
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            doc_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            created_by TEXT,
+            created_at TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT,
+            UNIQUE (doc_id, channel, chat_id)
+        );
+        CREATE INDEX outbox_unsent ON outbox(channel, chat_id) WHERE sent_at IS NULL;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -207,3 +207,16 @@ class Link:
     channel: str | None = None  # an upload link: the chat (channel, chat, user) the file goes to
     chat_id: str | None = None
     user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A row of `outbox` not confirmed yet: a shared document to send to one chat (bot/store/outbox.py)."""
+
+    id: int
+    doc_id: int
+    unit_id: int
+    channel: str
+    chat_id: str
+    text: str
+    claimed_at: str | None  # None: never claimed; else claimed and not confirmed (in flight, or a crash)

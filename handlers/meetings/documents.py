@@ -23,6 +23,7 @@ from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
+from handlers.plans import share_choice
 
 QUALITY = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 RESOLUTIONS = {"NQ": ("NGHỊ QUYẾT", "Nghị quyết"), "KL": ("KẾT LUẬN", "Kết luận")}
@@ -183,6 +184,7 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     out.append(Outgoing(text="\n".join(lines), choices=[
         Choice("Soạn nghị quyết", f"/sinhhoat nghiquyet {meeting_id}"),
         Choice("Soạn kết luận", f"/sinhhoat ketluan {meeting_id}"),
+        share_choice(doc_id),
     ]))
     return out
 
@@ -254,7 +256,7 @@ async def resolution_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     shown = issued.document.number.removeprefix("Số ").strip()
     lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {shown} (mã văn bản {issued.doc_id}). "
              "Gõ /vanban để xem các văn bản."] + pdf_note(issued)
-    out.append(Outgoing(text="\n".join(lines)))
+    out.append(Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)]))
     return out
 
 

@@ -1,0 +1,67 @@
+"""The outbox: issued documents shared with a unit's chats, sent by each channel's sweep (bot/sharing.py).
+
+One row per (document, channel, chat): sharing a document twice does not send it twice to a chat. A row
+goes claim → send → confirm like the reminder log (bot/reminders/__init__.py): the claim is ONE
+compare-and-set statement on ``claimed_at``, ``sent_at`` is written right after the send.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bot.store.base import Base
+from bot.store.records import OutboxItem
+
+
+def _wall() -> str:
+    """Real time, for the claim and confirmation stamps, whatever the clock says."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class OutboxStore(Base):
+    async def enqueue_share(self, unit_id: int, doc_id: int, text: str, chats: list[tuple[str, str]],
+                            created_by: str) -> list[tuple[str, str]]:
+        """Queue the document for each (channel, chat); returns those queued now (not queued before)."""
+        added: list[tuple[str, str]] = []
+        async with self.transaction() as conn:
+            for channel, chat_id in chats:
+                cur = await conn.execute(
+                    "INSERT INTO outbox (doc_id, unit_id, channel, chat_id, text, created_by, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id, channel, chat_id) DO NOTHING",
+                    (doc_id, unit_id, channel, chat_id, text, created_by, _wall()))
+                if cur.rowcount == 1:
+                    added.append((channel, chat_id))
+                await cur.close()
+        return added
+
+    async def pending_shares(self, channel: str, chat_id: str | None = None) -> list[OutboxItem]:
+        """The channel's rows not confirmed yet (of one chat, when given), oldest first."""
+        rows = await self._all(
+            "SELECT id, doc_id, unit_id, channel, chat_id, text, claimed_at FROM outbox "
+            "WHERE sent_at IS NULL AND channel = ?" + (" AND chat_id = ?" if chat_id else "") + " ORDER BY id",
+            (channel, chat_id) if chat_id else (channel,))
+        return [OutboxItem(r["id"], r["doc_id"], r["unit_id"], r["channel"], r["chat_id"], r["text"],
+                           r["claimed_at"]) for r in rows]
+
+    async def claim_share(self, item_id: int, seen_claim: str | None) -> bool:
+        """Claim an unconfirmed row whose ``claimed_at`` is still `seen_claim` (one statement: a
+        compare-and-set, so two sweeps never both claim it); True when this call claimed it."""
+        cur = await self.conn.execute(
+            "UPDATE outbox SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
+            (_wall(), item_id, seen_claim))
+        claimed = cur.rowcount == 1
+        await cur.close()
+        return claimed
+
+    async def confirm_share(self, item_id: int) -> None:
+        """The document was sent: write ``sent_at``."""
+        await self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (_wall(), item_id))
+
+    async def drop_share(self, item_id: int) -> None:
+        """Forget an unconfirmed row (the chat refuses the bot, the document is gone)."""
+        await self.conn.execute("DELETE FROM outbox WHERE id = ? AND sent_at IS NULL", (item_id,))
+
+    async def shared_chats(self, doc_id: int) -> list[tuple[str, str]]:
+        """Every (channel, chat) the document was queued for, sent or not."""
+        rows = await self._all("SELECT channel, chat_id FROM outbox WHERE doc_id = ? ORDER BY id", (doc_id,))
+        return [(r["channel"], r["chat_id"]) for r in rows]
