@@ -285,7 +285,7 @@ class ZaloChannel:
         from bot.reminders.sweeper import Undeliverable
 
         try:
-            for text in pack([render(out, self.document_link)]):  # a shared document: a line with its link
+            for text in pack([render(out, await self.links([out]))]):  # a shared document: a line with its link
                 await self.bot.send_message(chat_id, text)
         except ZaloError as exc:
             if exc.transient:

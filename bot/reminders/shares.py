@@ -16,9 +16,8 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from bot.messages import OutDocument, Outgoing
 from bot.reminders.pacer import Pacer
@@ -64,9 +63,8 @@ class ShareSender:
         doc = await self.store.document(item.unit_id, item.doc_id)
         if doc is None or doc.content is None:
             return None
-        known = {f.name for f in fields(OutDocument)}
-        extra: dict[str, Any] = {k: v for k, v in (("doc_id", doc.id), ("unit_id", doc.unit_id)) if k in known}
-        return Outgoing(text=item.text, document=OutDocument(doc.filename, doc.content, item.text, **extra))
+        return Outgoing(text=item.text, document=OutDocument(doc.filename, doc.content, item.text,
+                                                             unit_id=doc.unit_id, doc_id=doc.id))
 
     async def deliver(self, send: Callable[[str, Outgoing], Awaitable[None]], pacer: Pacer,
                       keep_going: Callable[[], bool], concurrency: int) -> ShareResult:
