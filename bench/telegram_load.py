@@ -192,6 +192,9 @@ class _Endpoint(SimpleNamespace):
 
     token: str
     base_url: str
+    # by identity, as a FakeTelegram: tests.telegram_harness.running_bot keys a WeakKeyDictionary by it
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 async def _start_echo(endpoint: _Endpoint, knobs: dict[str, Any], concurrency: int, poll: tuple[float, float]):
