@@ -239,7 +239,7 @@ async def test_random_walk_through_every_flow(assistant):
     walk = await walk_flows(assistant, seed=20261123, steps=2000)
     assert walk.steps >= 2000
     assert walk.started == set(assistant.engine.flows), sorted(set(assistant.engine.flows) - walk.started)
-    assert time.monotonic() - began < 60
+    assert time.monotonic() - began < 120  # seconds: a bound, not a benchmark (about 20 s alone on 2 cores)
 
 
 @pytest.mark.slow
