@@ -310,6 +310,9 @@ async def link_save(ctx: Context, draft: Draft) -> list[Outgoing]:
 
 async def _redeem(ctx: Context, code: str) -> list[Outgoing]:
     inc = ctx.incoming
+    if await ctx.store.invite_maker(code) == f"{inc.channel}:{inc.user_id}":
+        return [Outgoing(text="Mã này được tạo trên chính tài khoản này. Xin nhập nó trên ứng dụng kia (Zalo hoặc "
+                              "Telegram) để kết nối; mã vẫn dùng được.")]
     account = await ctx.store.redeem_link(code, inc.channel, inc.user_id, inc.user_name, ctx.clock.now())
     if account is None:
         return [Outgoing(text="Mã kết nối vừa hết hiệu lực. Xin gõ /ketnoi trên ứng dụng đang dùng để lấy mã mới.")]

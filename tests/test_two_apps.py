@@ -34,6 +34,7 @@ async def test_a_code_made_on_telegram_links_zalo_to_the_same_unit_role_and_memb
     shown = await tg.say("/ketnoi")
     assert "Các ứng dụng đồng chí đang dùng:\n• Telegram (tài khoản này)" in shown and "trong 10 phút" in shown
     code = code_in(shown)
+    assert "tạo trên chính tài khoản này" in await tg.say(f"/ketnoi {code}")  # not used up by its maker
 
     zalo = Talk(assistant, "z1", channel="zalo")
     linked = await zalo.say(f"/ketnoi {code[:4].lower()}-{code[4:].lower()}")

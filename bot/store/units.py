@@ -132,6 +132,11 @@ class UnitsStore(Base):
         )
         return [Account(**dict(r)) for r in rows]
 
+    async def invite_maker(self, code: str) -> str | None:
+        """Who made a code ("channel:user")."""
+        row = await self._one("SELECT created_by FROM invites WHERE code = ?", (normal_code(code),))
+        return row["created_by"] if row else None
+
     async def redeem_link(self, code: str, channel: str, user_id: str, name: str, now: datetime) -> Account | None:
         """Use a valid /ketnoi code: the account (channel, user_id) becomes the same person as the code's maker —
         same unit, role and roster member. None when the code is not valid or its maker left the unit."""
