@@ -59,6 +59,7 @@ COMMANDS = [
     Command("lienket", "Liên kết nhóm chat với đơn vị", reminders.cmd_link),
     Command("donvi", "Hồ sơ đơn vị, danh sách đảng viên", unit.cmd_unit),
     Command("moi", "Mời người cùng quản lý", unit.cmd_invite, menu=False, needs_unit=False),
+    Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False),
     Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False),
     Command("trogiup", "Hướng dẫn", cmd_help, aliases=("help",), needs_unit=False),
 ]

@@ -1,4 +1,5 @@
-"""The unit: onboarding (/batdau), the profile and roster (/donvi), invites (/moi)."""
+"""The unit: onboarding (/batdau), the profile and roster (/donvi), invites (/moi), one person on two apps
+(/ketnoi) and which roster member an account is."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from bot.messages import Choice, Outgoing
 from bot.store.records import Person, Unit
-from bot.store.units import INVITE_DAYS, INVITE_TRIES, INVITE_WINDOW, normal_code
+from bot.store.units import INVITE_DAYS, INVITE_TRIES, INVITE_WINDOW, LINK_LIFETIME, normal_code
 from bot.text import apply_spelling, fold
 from handlers.context import Context
 from handlers.draft import Draft
@@ -65,20 +66,29 @@ async def person_name(ctx: Context, draft: Draft, value: str) -> str:
 
 @validator("invite_code")
 async def invite_code(ctx: Context, draft: Draft, value: str) -> str:
+    code, _ = await checked_code(ctx, value, "join")
+    return code
+
+
+async def checked_code(ctx: Context, value: str, purpose: str) -> tuple[str, int]:
+    """A typed invite ("join") or link code and its unit; Invalid with the reason, counting a wrong code
+    against the account's tries (invite and link codes share the count)."""
     inc = ctx.incoming
     code = normal_code(value)
-    check = await ctx.store.try_invite(code, f"{inc.channel}:{inc.user_id}", ctx.clock.now())
+    what = "mã mời" if purpose == "join" else "mã kết nối"
+    check = await ctx.store.try_invite(code, f"{inc.channel}:{inc.user_id}", ctx.clock.now(), purpose=purpose)
     if check.wait_seconds:
-        raise Invalid(f"Đồng chí đã nhập sai mã mời {INVITE_TRIES} lần trong {_minutes(INVITE_WINDOW.total_seconds())}. "
+        raise Invalid(f"Đồng chí đã nhập sai {what} {INVITE_TRIES} lần trong {_minutes(INVITE_WINDOW.total_seconds())}. "
                       f"Để giữ an toàn cho đơn vị, xin chờ {_minutes(check.wait_seconds)} nữa rồi nhập lại mã.")
     if check.unit_id is None:
         left = (f" Còn {check.tries_left} lần thử, sau đó phải chờ {_minutes(INVITE_WINDOW.total_seconds())}."
                 if check.tries_left else
                 f" Đồng chí đã nhập sai {INVITE_TRIES} lần: xin chờ {_minutes(INVITE_WINDOW.total_seconds())} "
                 "rồi nhập lại mã.")
-        raise Invalid("Mã mời không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại, hoặc nhờ đồng chí bí thư "
-                      "tạo mã mới bằng lệnh /moi." + left)
-    return code
+        fix = ("nhờ đồng chí bí thư tạo mã mới bằng lệnh /moi." if purpose == "join" else
+               "gõ /ketnoi trên ứng dụng đang dùng để lấy mã mới.")
+        raise Invalid(f"{what.capitalize()} không đúng, đã dùng hoặc đã hết hạn. Xin kiểm tra lại, hoặc {fix}" + left)
+    return code, check.unit_id
 
 
 def _minutes(seconds: float) -> str:
@@ -139,7 +149,7 @@ def parse_member(ctx: Context, line: str) -> dict[str, Any]:
 
 @action("start.route")
 async def start_route(ctx: Context, draft: Draft) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, "unit" if draft.answers["mode"] == "create" else "join")
+    return await ctx.engine.start(ctx, {"create": "unit", "join": "join", "link": "link"}[draft.answers["mode"]])
 
 
 @action("join.save")
@@ -152,7 +162,8 @@ async def join_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
     await ctx.refresh()
     assert ctx.unit is not None
-    return [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}."), main_menu(ctx)]
+    joined = [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}.")]
+    return joined + [main_menu(ctx)] + (await who_am_i(ctx) if await ctx.people() else [])  # the question last
 
 
 def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -262,4 +273,125 @@ async def cmd_invite(ctx: Context, arg: str) -> list[Outgoing]:
         text=(f"Gửi mã này cho đồng chí cùng quản lý {ctx.unit.name} (ví dụ phó bí thư). Người được mời mở "
               "Trợ lý Chi bộ, gõ /batdau, chọn “Tham gia bằng mã mời” rồi nhập mã. "
               f"Mã dùng được một lần, trong {INVITE_DAYS} ngày."),
+    )]
+
+
+# -- one person on two apps (/ketnoi), the roster member of an account --------------------------------
+
+APPS = {"telegram": "Telegram", "zalo": "Zalo", "console": "máy tính (chibo chat)"}
+
+
+def app_name(channel: str) -> str:
+    return APPS.get(channel, channel)
+
+
+@validator("link_code")
+async def link_code(ctx: Context, draft: Draft, value: str) -> str:
+    code, unit_id = await checked_code(ctx, value, "link")
+    if ctx.account is not None and ctx.account.unit_id != unit_id:
+        raise Invalid(await _other_unit(ctx, unit_id))
+    return code
+
+
+async def _other_unit(ctx: Context, unit_id: int) -> str:
+    """Why an account of another unit cannot be linked: an account works for one unit only, and moving it
+    silently would take it out of its own unit (perhaps the only one managing it)."""
+    assert ctx.unit is not None
+    other = await ctx.store.get_unit(unit_id)
+    return (f"Tài khoản {app_name(ctx.incoming.channel)} này đang làm việc cho {ctx.unit.name}, nên không kết nối "
+            f"được với {other.name if other else 'đơn vị kia'}: mỗi tài khoản chỉ thuộc một đơn vị. Mã kết nối "
+            "chưa bị dùng; đồng chí có thể nhập nó trên một tài khoản chưa thuộc đơn vị nào.")
+
+
+@action("link.save")
+async def link_save(ctx: Context, draft: Draft) -> list[Outgoing]:
+    return await _redeem(ctx, draft.answers["code"])
+
+
+async def _redeem(ctx: Context, code: str) -> list[Outgoing]:
+    inc = ctx.incoming
+    if await ctx.store.invite_maker(code) == f"{inc.channel}:{inc.user_id}":
+        return [Outgoing(text="Mã này được tạo trên chính tài khoản này. Xin nhập nó trên ứng dụng kia (Zalo hoặc "
+                              "Telegram) để kết nối; mã vẫn dùng được.")]
+    account = await ctx.store.redeem_link(code, inc.channel, inc.user_id, inc.user_name, ctx.clock.now())
+    if account is None:
+        return [Outgoing(text="Mã kết nối vừa hết hiệu lực. Xin gõ /ketnoi trên ứng dụng đang dùng để lấy mã mới.")]
+    await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, account.unit_id)
+    await ctx.refresh()
+    assert ctx.unit is not None
+    return [Outgoing(text=f"Đã kết nối: tài khoản {app_name(inc.channel)} này làm việc cho {ctx.unit.name}, "
+                          "cùng hồ sơ, văn bản và hạn chót như trên ứng dụng kia.")] + await _status(ctx)
+
+
+async def _status(ctx: Context) -> list[Outgoing]:
+    """Which apps this person uses and which roster member they are."""
+    inc = ctx.incoming
+    assert ctx.unit is not None and ctx.account is not None
+    accounts = await ctx.store.linked_accounts(inc.channel, inc.user_id)
+    apps = [f"• {app_name(a.channel)}" + (" (tài khoản này)" if (a.channel, a.user_id) == (inc.channel, inc.user_id)
+                                          else "") for a in accounts]
+    people = await ctx.people()
+    member = next((p for p in people if p.id == ctx.account.person_id), None)
+    lines = [f"Đơn vị: {ctx.unit.name}", "Các ứng dụng đồng chí đang dùng:", *apps]
+    if member:
+        lines.append(f"Trong danh sách đảng viên, đồng chí là: {member.name}.")
+    elif people:
+        lines.append("Đồng chí chưa chọn mình là ai trong danh sách đảng viên: gõ /ketnoi la.")
+    return [Outgoing(title="Kết nối ứng dụng", text="\n".join(lines))]
+
+
+async def who_am_i(ctx: Context) -> list[Outgoing]:
+    """The roster as choices: the member this account is, or "Bỏ qua"."""
+    people = await ctx.people()
+    return [Outgoing(
+        text="Đồng chí là ai trong danh sách đảng viên? (để tôi biết việc nào giao cho đồng chí; có thể bỏ qua)",
+        choices=[Choice(p.name, f"/ketnoi la {n}") for n, p in enumerate(people, 1)]
+        + [Choice("Bỏ qua", "/ketnoi la bo qua")],
+    )]
+
+
+async def _set_member(ctx: Context, arg: str) -> list[Outgoing]:
+    assert ctx.account is not None
+    people = await ctx.people()
+    if not people:
+        return [Outgoing(text="Đơn vị chưa có danh sách đảng viên. Gõ /donvi sua để nhập danh sách.")]
+    if not arg:
+        return await who_am_i(ctx)
+    if fold(arg) in ("bo qua", "khong"):
+        return [Outgoing(text="Đã bỏ qua. Khi cần, gõ /ketnoi la để chọn.")]
+    if not arg.isdigit() or not 1 <= int(arg) <= len(people):
+        return [Outgoing(text=f"Xin chọn một số từ 1 đến {len(people)} trong danh sách dưới đây.")] + await who_am_i(ctx)
+    member = people[int(arg) - 1]
+    await ctx.store.set_person(ctx.incoming.channel, ctx.incoming.user_id, member.id)
+    await ctx.refresh()
+    return [Outgoing(text=f"Đã ghi nhận: đồng chí là {member.name}.")]
+
+
+async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:
+    """/ketnoi: a one-time code for the other app and the apps linked; /ketnoi <code> on the other app;
+    /ketnoi la [n]: which roster member this account is."""
+    member = re.fullmatch(r"la(?:\s+(.*))?", fold(arg))
+    if member:
+        if not ctx.unit:
+            return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để bắt đầu.")]
+        return await _set_member(ctx, (member.group(1) or "").strip())
+    if arg:
+        try:
+            code, unit_id = await checked_code(ctx, arg, "link")
+        except Invalid as exc:
+            return [Outgoing(text=str(exc))]
+        if ctx.account is not None and ctx.account.unit_id != unit_id:
+            return [Outgoing(text=await _other_unit(ctx, unit_id))]
+        return await _redeem(ctx, code)
+    if not ctx.unit:
+        return await ctx.engine.start(ctx, "link")
+    inc = ctx.incoming
+    code = await ctx.store.create_invite(ctx.unit.id, f"{inc.channel}:{inc.user_id}", ctx.clock.now(),
+                                         purpose="link", lifetime=LINK_LIFETIME)
+    minutes = _minutes(LINK_LIFETIME.total_seconds())
+    return await _status(ctx) + [Outgoing(
+        title=f"Mã kết nối: {code}",
+        text=(f"Để dùng Trợ lý Chi bộ trên ứng dụng khác (Zalo hoặc Telegram) cho {ctx.unit.name}, mở Trợ lý Chi bộ "
+              f"trên ứng dụng đó và gõ: /ketnoi {code}\nMã chỉ dành cho chính đồng chí, dùng được một lần, trong "
+              f"{minutes}. Không gửi mã cho người khác: để mời người cùng quản lý, dùng /moi."),
     )]

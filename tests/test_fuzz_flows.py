@@ -195,6 +195,7 @@ STARTERS: list[Callable[[Walk], Awaitable[None]]] = [
     by_command("/donvi"),
     by_engine("start"),
     by_engine("join"),
+    by_engine("link"),
     by_engine("unit"),
     by_command("/kehoach", "1"),
     by_command("/kehoach", "2"),

@@ -252,6 +252,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX outbox_unsent ON outbox(channel, chat_id) WHERE sent_at IS NULL;
         """,
     ),
+    (
+        12,
+        "link codes beside invite codes; the roster member and the person (across apps) of an account",
+        """
+        ALTER TABLE invites ADD COLUMN purpose TEXT NOT NULL DEFAULT 'join' CHECK (purpose IN ('join', 'link'));
+        ALTER TABLE accounts ADD COLUMN person_id INTEGER REFERENCES people(id) ON DELETE SET NULL;
+        ALTER TABLE accounts ADD COLUMN person_key TEXT;
+        CREATE INDEX accounts_person ON accounts(unit_id, person_key) WHERE person_key IS NOT NULL;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

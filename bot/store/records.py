@@ -36,6 +36,8 @@ class Account:
     unit_id: int
     role: str  # owner | member
     display_name: str = ""
+    person_id: int | None = None  # the roster member (people.id) this account is, when known
+    person_key: str | None = None  # shared by the accounts of one person on several apps (/ketnoi)
 
 
 @dataclass(frozen=True)

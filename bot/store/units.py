@@ -19,6 +19,9 @@ UNIT_FIELDS = ("kind", "superior", "name", "code", "place", "signer_name", "sign
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters: no 0/O, 1/I to misread
 INVITE_LENGTH = 8  # 8 × 5 bits = 40 bits
 INVITE_DAYS = 7
+LINK_LIFETIME = timedelta(minutes=10)  # a /ketnoi code: typed on the other app right away
+PURPOSES = ("join", "link")  # an invite lets another person join; a link code lets the same person's other app in
+ACCOUNT_COLUMNS = "channel, user_id, unit_id, role, display_name, person_id, person_key"
 INVITE_TRIES = 5  # wrong codes an account may type per INVITE_WINDOW…
 INVITE_WINDOW = timedelta(minutes=15)  # …before it waits until the oldest of them is this old
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
@@ -47,8 +50,27 @@ class UnitsStore(Base):
                 "settings = json_patch(settings, ?) WHERE id = ?",
                 (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), unit_id),
             )
-            await conn.execute("DELETE FROM people WHERE unit_id = ?", (unit_id,))
-            await self._write_roster(conn, unit_id, people)
+            await self._rewrite_roster(conn, unit_id, people)
+
+    @staticmethod
+    async def _rewrite_roster(conn: aiosqlite.Connection, unit_id: int, people: list[dict[str, Any]]) -> None:
+        """Replace the roster, keeping the row (and id) of each member whose name stays, so the accounts that
+        know their member keep it; a member removed takes the link with it (ON DELETE SET NULL)."""
+        async with conn.execute("SELECT id, name FROM people WHERE unit_id = ? ORDER BY position", (unit_id,)) as cur:
+            kept: dict[str, list[int]] = {}
+            for row in await cur.fetchall():
+                kept.setdefault(row["name"], []).append(row["id"])
+        for i, p in enumerate(people):
+            ids = kept.get(p["name"])
+            values = (i, p["status"], int(p.get("exempt", False)))
+            if ids:
+                await conn.execute("UPDATE people SET position = ?, status = ?, exempt = ? WHERE id = ?",
+                                   (*values, ids.pop(0)))
+            else:
+                await conn.execute("INSERT INTO people (unit_id, position, name, status, exempt) VALUES (?, ?, ?, ?, ?)",
+                                   (unit_id, i, p["name"], *values[1:]))
+        gone = [(i,) for ids in kept.values() for i in ids]
+        await conn.executemany("DELETE FROM people WHERE id = ?", gone)
 
     @staticmethod
     async def _write_roster(conn: aiosqlite.Connection, unit_id: int, people: list[dict[str, Any]]) -> None:
@@ -77,23 +99,70 @@ class UnitsStore(Base):
 
     async def account(self, channel: str, user_id: str) -> Account | None:
         row = await self._one(
-            "SELECT channel, user_id, unit_id, role FROM accounts WHERE channel = ? AND user_id = ?",
-            (channel, user_id),
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE channel = ? AND user_id = ?", (channel, user_id)
         )
         return Account(**dict(row)) if row else None
 
-    async def link_account(self, channel: str, user_id: str, unit_id: int, role: str, name: str = "") -> None:
+    async def link_account(self, channel: str, user_id: str, unit_id: int, role: str, name: str = "",
+                           person_id: int | None = None, person_key: str | None = None) -> None:
         await self.conn.execute(
-            "INSERT INTO accounts (channel, user_id, unit_id, role, display_name, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (channel, user_id) DO UPDATE SET "
-            "unit_id = excluded.unit_id, role = excluded.role, display_name = excluded.display_name",
-            (channel, user_id, unit_id, role, name, now_text()),
+            "INSERT INTO accounts (channel, user_id, unit_id, role, display_name, person_id, person_key, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (channel, user_id) DO UPDATE SET "
+            "unit_id = excluded.unit_id, role = excluded.role, display_name = excluded.display_name, "
+            "person_id = excluded.person_id, person_key = excluded.person_key",
+            (channel, user_id, unit_id, role, name, person_id, person_key, now_text()),
         )
+
+    async def set_person(self, channel: str, user_id: str, person_id: int | None) -> None:
+        """Say which roster member an account is: the account and the other apps linked to it."""
+        async with self.transaction() as conn:
+            await conn.execute(
+                "UPDATE accounts SET person_id = ? WHERE (channel = ? AND user_id = ?) OR (person_key IS NOT NULL "
+                "AND (unit_id, person_key) = (SELECT unit_id, person_key FROM accounts WHERE channel = ? AND user_id = ?))",
+                (person_id, channel, user_id, channel, user_id),
+            )
+
+    async def linked_accounts(self, channel: str, user_id: str) -> list[Account]:
+        """The account and the accounts of the same person on other apps (linked by /ketnoi), oldest first."""
+        rows = await self._all(
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE (channel = ? AND user_id = ?) OR (person_key IS NOT NULL "
+            "AND (unit_id, person_key) = (SELECT unit_id, person_key FROM accounts WHERE channel = ? AND user_id = ?)) "
+            "ORDER BY created_at, channel",
+            (channel, user_id, channel, user_id),
+        )
+        return [Account(**dict(r)) for r in rows]
+
+    async def invite_maker(self, code: str) -> str | None:
+        """Who made a code ("channel:user")."""
+        row = await self._one("SELECT created_by FROM invites WHERE code = ?", (normal_code(code),))
+        return row["created_by"] if row else None
+
+    async def redeem_link(self, code: str, channel: str, user_id: str, name: str, now: datetime) -> Account | None:
+        """Use a valid /ketnoi code: the account (channel, user_id) becomes the same person as the code's maker —
+        same unit, role and roster member. None when the code is not valid or its maker left the unit."""
+        code = normal_code(code)
+        async with self.transaction() as conn:
+            row = await self._one(
+                "SELECT unit_id, created_by FROM invites WHERE code = ? AND purpose = 'link' AND used_by IS NULL "
+                "AND expires_at > ?", (code, utc_text(now)),
+            )
+            if row is None:
+                return None
+            maker = await self.account(*row["created_by"].split(":", 1))
+            if maker is None or maker.unit_id != row["unit_id"]:
+                return None
+            key = maker.person_key or secrets.token_hex(8)
+            await conn.execute("UPDATE accounts SET person_key = ? WHERE channel = ? AND user_id = ?",
+                               (key, maker.channel, maker.user_id))
+            await self.link_account(channel, user_id, maker.unit_id, maker.role, name, maker.person_id, key)
+            await conn.execute("UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
+                               (f"{channel}:{user_id}", utc_text(now), code))
+        return await self.account(channel, user_id)
 
     async def unit_accounts(self, unit_id: int) -> list[Account]:
         """The unit's accounts, the earliest linked first."""
         rows = await self._all(
-            "SELECT channel, user_id, unit_id, role, display_name FROM accounts WHERE unit_id = ? ORDER BY created_at",
+            f"SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE unit_id = ? ORDER BY created_at",
             (unit_id,),
         )
         return [Account(**dict(r)) for r in rows]
@@ -106,30 +175,37 @@ class UnitsStore(Base):
             (channel, chat_id, chat_type, unit_id, now_text()),
         )
 
-    async def create_invite(self, unit_id: int, created_by: str, now: datetime, days: int = INVITE_DAYS) -> str:
-        """A new single-use code of INVITE_LENGTH letters of INVITE_ALPHABET (40 bits), valid `days` days."""
+    async def create_invite(self, unit_id: int, created_by: str, now: datetime, days: int = INVITE_DAYS, *,
+                            purpose: str = "join", lifetime: timedelta | None = None) -> str:
+        """A new single-use code of INVITE_LENGTH letters of INVITE_ALPHABET (40 bits), valid `days` days (or
+        `lifetime`). `purpose` "join" lets another person join the unit; "link" lets `created_by`'s other app in."""
+        if purpose not in PURPOSES:
+            raise ValueError(purpose)
+        expires = now + (lifetime if lifetime is not None else timedelta(days=days))
         while True:
             code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
             try:
                 await self.conn.execute(
-                    "INSERT INTO invites (code, unit_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                    (code, unit_id, created_by, utc_text(now), utc_text(now + timedelta(days=days))),
+                    "INSERT INTO invites (code, unit_id, created_by, created_at, expires_at, purpose) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    (code, unit_id, created_by, utc_text(now), utc_text(expires), purpose),
                 )
                 return code
             except sqlite3.IntegrityError:
                 continue
 
-    async def find_invite(self, code: str, now: datetime) -> int | None:
-        """The unit of a valid, unused, unexpired invite code (no count of tries: see `try_invite`)."""
+    async def find_invite(self, code: str, now: datetime, purpose: str = "join") -> int | None:
+        """The unit of a valid, unused, unexpired code of `purpose` (no count of tries: see `try_invite`)."""
         row = await self._one(
-            "SELECT unit_id FROM invites WHERE code = ? AND used_by IS NULL AND expires_at > ?",
-            (normal_code(code), utc_text(now)),
+            "SELECT unit_id FROM invites WHERE code = ? AND purpose = ? AND used_by IS NULL AND expires_at > ?",
+            (normal_code(code), purpose, utc_text(now)),
         )
         return row["unit_id"] if row else None
 
     async def try_invite(self, code: str, account: str, now: datetime, *, tries: int = INVITE_TRIES,
-                         window: timedelta = INVITE_WINDOW) -> InviteCheck:
-        """Check a code typed by `account` ("channel:user"), counting its wrong codes in SQLite.
+                         window: timedelta = INVITE_WINDOW, purpose: str = "join") -> InviteCheck:
+        """Check a code typed by `account` ("channel:user"), counting its wrong codes in SQLite: invite and
+        link codes share the count, so guessing either costs the same.
 
         After `tries` wrong codes within `window` the account must wait until the oldest of them is
         `window` old; meanwhile no code is looked at, not even the right one, and nothing is counted.
@@ -145,7 +221,7 @@ class UnitsStore(Base):
             if len(recent) >= tries:
                 free_at = _parse_utc(recent[-1]) + window
                 return InviteCheck(None, wait_seconds=max(1, math.ceil((free_at - now).total_seconds())))
-            unit_id = await self.find_invite(code, now)
+            unit_id = await self.find_invite(code, now, purpose)
             if unit_id is not None:
                 return InviteCheck(unit_id, tries_left=tries - len(recent))
             await conn.execute("INSERT INTO invite_tries (account, tried_at) VALUES (?, ?)", (account, utc_text(now)))
