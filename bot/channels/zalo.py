@@ -3,7 +3,9 @@
 Zalo has no buttons and sends no files either way, and its free plan allows about 3,000 messages a month
 per bot, so this channel is plain and economical: choices are numbered lines answered by number or label
 (as on the console), the replies to one message are merged into as few messages as fit 2,000 characters,
-and a document is announced by a line (with a download link once `document_link` gives one).
+and a document is announced by a line (with a download link once `document_link` gives one). With `photos`
+(the links are on a public https address, which Zalo's servers can fetch) and LibreOffice, a linked document
+is announced by a picture of its page 1 with that line as the caption.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot import pdf
 from bot.channels.zalo_api import MAX_TEXT, ZaloBot, ZaloError, ZaloUpdate
 from bot.messages import Choice, Incoming, OutDocument, Outgoing
 from bot.text import fold, split_message
@@ -57,6 +60,8 @@ APOLOGY = ("Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Cá
 DocumentLink = Callable[[OutDocument], str | None]
 Delivery = tuple[Incoming, "asyncio.Future[None]"]  # a message handed over by `deliver`, and its completion
 LinkMaker = Callable[[OutDocument], Awaitable[str | None]]  # async: a link is a row written to the store
+Photo = tuple[str, str]  # the URL of a picture of page 1, and its caption
+PAGE1 = "/page1.png"  # the picture of page 1 under a document page's URL (bot/web/app.py)
 
 
 # -- rendering ----------------------------------------------------------------------------------
@@ -101,11 +106,12 @@ class ZaloChannel:
     """Long polling, one update at a time per chat (in order), different chats concurrently."""
 
     def __init__(self, bot: ZaloBot, assistant: Assistant, *, document_link: DocumentLink | LinkMaker | None = None,
-                 poll_timeout: float = POLL_TIMEOUT, typing_after: float = TYPING_AFTER,
+                 photos: bool = False, poll_timeout: float = POLL_TIMEOUT, typing_after: float = TYPING_AFTER,
                  backoff: Callable[[int], float] = _backoff) -> None:
         self.bot = bot
         self.assistant = assistant
         self.document_link = document_link
+        self.photos = photos  # the document links are public https addresses: Zalo can fetch their pictures
         self.poll_timeout = poll_timeout
         self.typing_after = typing_after
         self.backoff = backoff
@@ -202,7 +208,11 @@ class ZaloChannel:
 
     async def answer_incoming(self, inc: Incoming) -> None:
         replies = await self._with_typing(inc.chat_id, self.assistant.handle(inc))
-        await self.send_texts(inc.chat_id, await self.render_replies(inc.chat_id, replies))
+        for item in await self.render_answer(inc.chat_id, replies):
+            if isinstance(item, str):
+                await self.send_texts(inc.chat_id, [item])
+            else:
+                await self.send_photo(inc.chat_id, item)
         await self.assistant.delivered(inc.channel, inc.chat_id, inc.user_id)
 
     async def unsupported_reply(self, update: ZaloUpdate) -> str:
@@ -240,7 +250,20 @@ class ZaloChannel:
         return lambda doc: made.get(id(doc))
 
     async def render_replies(self, chat_id: str, replies: list[Outgoing]) -> list[str]:
-        """The replies as Zalo messages; the chat's offered choices become those of the last reply with text."""
+        """The replies as Zalo text messages (a picture's caption as a text of its own)."""
+        return [item if isinstance(item, str) else item[1] for item in await self.render_answer(chat_id, replies)]
+
+    def photo_at(self, replies: list[Outgoing], link: DocumentLink | None) -> int | None:
+        """The reply whose document goes as a picture of its page 1 (the first one with a link), when that can
+        be: the links are public https addresses (Zalo fetches the picture) and LibreOffice can draw it."""
+        if not self.photos or link is None or not pdf.available():
+            return None
+        return next((i for i, out in enumerate(replies) if out.document is not None and link(out.document)), None)
+
+    async def render_answer(self, chat_id: str, replies: list[Outgoing]) -> list[str | Photo]:
+        """The replies as Zalo messages in order: texts merged as far as they fit, and maybe one photo of a
+        document's page 1 captioned with its reply; the chat's offered choices become those of the last reply
+        with text."""
         for out in replies:
             if out.choices:
                 self.choices[chat_id] = out.choices
@@ -252,7 +275,12 @@ class ZaloChannel:
             if out.document is not None and link is not None and link(out.document) == "":
                 out = Outgoing(text=out.text, title=out.title, choices=out.choices)  # its link is given above
             rendered.append(render(out, link))
-        return pack(rendered)
+        at = self.photo_at(replies, link)
+        doc = replies[at].document if at is not None else None
+        if at is None or doc is None or link is None or len(rendered[at]) > MAX_TEXT:
+            return list(pack(rendered))
+        photo: Photo = (f"{link(doc)}{PAGE1}", rendered[at])
+        return [*pack(rendered[:at]), photo, *pack(rendered[at + 1:])]
 
     async def _with_typing(self, chat_id: str, work: Awaitable[list[Outgoing]]) -> list[Outgoing]:
         task = asyncio.ensure_future(work)
@@ -279,6 +307,16 @@ class ZaloChannel:
                         raise
                     log.warning("sendMessage failed (%s), retrying", exc.error_code)
                     await asyncio.sleep(self.backoff(attempt))
+
+    async def send_photo(self, chat_id: str, photo: Photo) -> None:
+        """The picture with its caption; refused (Zalo could not fetch it…), the caption goes as a text."""
+        url, caption = photo
+        try:
+            await self.bot.send_photo(chat_id, url, caption)
+        except ZaloError as exc:
+            log.warning("sendPhoto failed (%s: %s); the document line goes as a text", exc.error_code,
+                        exc.description)
+            await self.send_texts(chat_id, [caption])
 
     async def send_reminder(self, chat_id: str, out: Outgoing) -> None:
         """The reminder sweep's sender: one message; a chat refusing the bot raises Undeliverable."""

@@ -1,4 +1,5 @@
-"""The web application behind `chibo serve`: the health check and the document pages of signed links.
+"""The web application behind `chibo serve`: the health check and the document pages of signed links
+(the page, the .docx, and with LibreOffice the PDF and a picture of page 1).
 
 `create_app(store, settings, clock)` builds it over an open store; the caller owns the store and the server
 (bot/cli.py runs it with uvicorn, the tests on a port of their own). The channels' webhooks come next.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import shutil
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.links import DOCUMENT, Expired, Revoked, Tampered, resolve
 from bot.store import Store
 from bot.store.records import StoredDocument, Unit
-from bot.web.files import DOCX, PDF, content_disposition
+from bot.web.files import DOCX, PDF, PNG, content_disposition
 from bot.web.pages import CSP, DocumentView, date_text, document_page, error_page, number_text
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ SECURITY_HEADERS = [
     (b"content-security-policy", CSP.encode("ascii")),
     (b"cache-control", b"no-store"),  # the pages and files of a link are private and may be revoked
 ]
-PDF_CACHE = 8  # PDFs kept in memory (a conversion takes seconds)
+PDF_CACHE = 8  # PDFs and pictures of page 1 kept in memory (a conversion takes seconds)
 
 
 class SecurityHeaders:
@@ -61,8 +61,8 @@ class SecurityHeaders:
 
 
 def pdf_available() -> bool:
-    """LibreOffice is installed and CHIBO_PDF is not "off"."""
-    return not pdf.disabled() and bool(shutil.which("soffice") or shutil.which("libreoffice"))
+    """LibreOffice is installed and CHIBO_PDF is not "off": a PDF and a picture of page 1 can be made."""
+    return pdf.available()
 
 
 def _error(reason: str) -> HTMLResponse:
@@ -74,7 +74,7 @@ Found = tuple[Unit, StoredDocument]
 
 
 def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
-    pdfs: OrderedDict[int, bytes] = OrderedDict()
+    converted: OrderedDict[tuple[int, str], bytes] = OrderedDict()  # (document id, "pdf" | "png") → bytes
     converting = asyncio.Semaphore(1)  # one LibreOffice at a time, whatever the number of visitors
 
     async def found(request: Request) -> Found | HTMLResponse:
@@ -108,7 +108,7 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
         view = DocumentView(
             title=doc.title, doc_type=doc.doc_type, number=number_text(doc.number, doc.doc_type, unit.code),
             issued_on_text=date_text(doc.issued_on), unit=unit.name, superior=unit.superior,
-            docx_href=f"{base}/docx", pdf_href=f"{base}/pdf" if pdf_available() else None, preview_href=None)
+            docx_href=f"{base}/docx", pdf_href=f"{base}/pdf" if pdf_available() else None, preview_href=f"{base}/page1.png" if pdf_available() else None)
         return HTMLResponse(document_page(view))
 
     async def docx_file(request: Request, unit: Unit, doc: StoredDocument) -> Response:
@@ -116,22 +116,36 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
         return Response(doc.content, media_type=DOCX,
                         headers={"content-disposition": content_disposition(doc.filename)})
 
-    async def pdf_file(request: Request, unit: Unit, doc: StoredDocument) -> Response:
+    async def convert(doc: StoredDocument, kind: str) -> bytes | None:
+        """The PDF or the picture of page 1 of `doc`, from the cache or made now (None: conversion failed)."""
         assert doc.content is not None
-        if not pdf_available():
-            return _error("unknown")
-        data = pdfs.get(doc.id)
+        key = (doc.id, kind)
+        data = converted.get(key)
         if data is None:
             async with converting:
-                data = await pdf.to_pdf(doc.content, doc.filename)
+                data = await (pdf.to_pdf if kind == "pdf" else pdf.page_image)(doc.content, doc.filename)
             if data is None:
-                return _error("broken")
-            pdfs[doc.id] = data
-            while len(pdfs) > PDF_CACHE:
-                pdfs.popitem(last=False)
-        pdfs.move_to_end(doc.id)
+                return None
+            converted[key] = data
+            while len(converted) > PDF_CACHE:
+                converted.popitem(last=False)
+        converted.move_to_end(key)
+        return data
+
+    async def pdf_file(request: Request, unit: Unit, doc: StoredDocument) -> Response:
+        if not pdf_available():
+            return _error("unknown")
+        data = await convert(doc, "pdf")
+        if data is None:
+            return _error("broken")
         name = doc.filename.removesuffix(".docx") + ".pdf"
         return Response(data, media_type=PDF, headers={"content-disposition": content_disposition(name)})
+
+    async def page_picture(request: Request, unit: Unit, doc: StoredDocument) -> Response:
+        if not pdf_available():
+            return _error("unknown")
+        data = await convert(doc, "png")
+        return _error("broken") if data is None else Response(data, media_type=PNG)
 
     async def healthz(request: Request) -> Response:
         if await store.reachable():
@@ -148,6 +162,7 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
             Route("/d/{token}", handler(page), methods=["GET"]),
             Route("/d/{token}/docx", handler(docx_file), methods=["GET"]),
             Route("/d/{token}/pdf", handler(pdf_file), methods=["GET"]),
+            Route("/d/{token}/page1.png", handler(page_picture), methods=["GET"]),
         ],
         exception_handlers={Exception: server_error},
     )

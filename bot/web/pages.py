@@ -21,7 +21,7 @@ a.button{display:block;text-align:center;text-decoration:none;font-size:19px;fon
 padding:16px;margin:12px 0;border-radius:10px;background:#a50e0e;color:#fff}
 a.button.second{background:#fff;color:#a50e0e;border:2px solid #a50e0e}
 p.note{font-size:15px;color:#555}
-img{max-width:100%;border:1px solid #ddd}
+img{width:100%;height:auto;border:1px solid #ddd}
 input[type=file]{display:block;width:100%;font-size:17px;margin:12px 0;padding:12px 0}
 button{display:block;width:100%;font-size:19px;font-weight:700;padding:16px;margin:12px 0;border:0;
 border-radius:10px;background:#a50e0e;color:#fff}

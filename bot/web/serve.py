@@ -145,7 +145,8 @@ def zalo_channel(store: Store, settings: Settings, clock: Clock) -> ZaloChannel:
         return await document_link(store, settings, doc.unit_id, doc.doc_id, clock.now())
 
     bot = ZaloBot(settings.zalo_token, settings.zalo_api_base)
-    return ZaloChannel(bot, Assistant(store, clock, settings=settings), document_link=link if settings.public_url else None)
+    return ZaloChannel(bot, Assistant(store, clock, settings=settings), document_link=link if settings.public_url else None,
+                       photos=webhook_mode(settings))  # a public https address: Zalo can fetch page 1's picture
 
 
 @contextlib.asynccontextmanager
