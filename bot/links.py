@@ -137,6 +137,18 @@ async def resolve(store: Store, settings: Settings, token: str, now: datetime, k
     return link
 
 
+async def why_not(store: Store, settings: Settings, token: str, now: datetime, kind: str) -> Link | str:
+    """The link of a token, or why it opens nothing: "tampered", "expired" or "revoked"."""
+    try:
+        return await resolve(store, settings, token, now, kind)
+    except Tampered:
+        return "tampered"
+    except Expired:
+        return "expired"
+    except Revoked:
+        return "revoked"
+
+
 async def revoke(store: Store, token_or_id: str, now: datetime) -> bool:
     """Revoke a link given its token or its id (no signature check: revoking is for the owner of the database)."""
     parts = token_or_id.split(".")

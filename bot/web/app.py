@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from bot import pdf
 from bot.clock import Clock
 from bot.config import Settings
-from bot.links import DOCUMENT, Expired, Revoked, Tampered, resolve
+from bot.links import DOCUMENT, why_not
 from bot.store import Store
 from bot.store.records import StoredDocument, Unit
 from bot.web.files import DOCX, PDF, PNG, content_disposition
@@ -79,15 +79,9 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
 
     async def found(request: Request) -> Found | HTMLResponse:
         """The unit and document of the request's token, or the page saying why there is none."""
-        token = request.path_params["token"]
-        try:
-            link = await resolve(store, settings, token, clock.now(), DOCUMENT)
-        except Tampered:
-            return _error("tampered")
-        except Expired:
-            return _error("expired")
-        except Revoked:
-            return _error("revoked")
+        link = await why_not(store, settings, request.path_params["token"], clock.now(), DOCUMENT)
+        if isinstance(link, str):
+            return _error(link)
         unit = await store.get_unit(link.unit_id)
         doc = await store.document(link.unit_id, link.document_id) if link.document_id is not None else None
         if unit is None or doc is None or doc.content is None:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import json
 import logging
 import secrets
@@ -104,21 +103,29 @@ def _status(status: HTTPStatus) -> JSONResponse:
     return JSONResponse({"ok": status == HTTPStatus.OK}, status_code=status)
 
 
+async def webhook_body(request: Request, header: str, secret: str) -> bytes | Response:
+    """The body of a webhook request whose secret header matches (constant time), or the refusal: 403
+    without the secret, 400 when the sender goes away, 413 over MAX_BODY."""
+    from bot.channels import webhook
+
+    if not webhook.secret_ok(request.headers.get(header), secret):
+        return _status(HTTPStatus.FORBIDDEN)
+    try:
+        body = await read_body(request)
+    except ClientDisconnect:
+        return _status(HTTPStatus.BAD_REQUEST)
+    return _status(HTTPStatus.REQUEST_ENTITY_TOO_LARGE) if body is None else body
+
+
 # -- Zalo ---------------------------------------------------------------------------------------
 
 def zalo_route(channel: ZaloChannel, secret: str) -> Route:
     from bot.channels.zalo_api import parse_update
 
     async def post(request: Request) -> Response:
-        given = (request.headers.get(ZALO_SECRET_HEADER) or "").encode()
-        if not secret or not hmac.compare_digest(given, secret.encode()):
-            return _status(HTTPStatus.FORBIDDEN)
-        try:
-            body = await read_body(request)
-        except ClientDisconnect:
-            return _status(HTTPStatus.BAD_REQUEST)
-        if body is None:
-            return _status(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        body = await webhook_body(request, ZALO_SECRET_HEADER, secret)
+        if isinstance(body, Response):
+            return body
         try:
             data: Any = json.loads(body)
         except ValueError:
@@ -181,14 +188,9 @@ def telegram_route(app: Application, secret: str) -> Route:
     from bot.channels import webhook
 
     async def post(request: Request) -> Response:
-        if not webhook.secret_ok(request.headers.get(webhook.SECRET_HEADER), secret):
-            return _status(HTTPStatus.FORBIDDEN)
-        try:
-            body = await read_body(request)
-        except ClientDisconnect:
-            return _status(HTTPStatus.BAD_REQUEST)
-        if body is None:
-            return _status(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+        body = await webhook_body(request, webhook.SECRET_HEADER, secret)
+        if isinstance(body, Response):
+            return body
         return _status(await webhook.accept(app, secret, request.headers.get(webhook.SECRET_HEADER), body))
 
     return Route("/telegram", post, methods=["POST"])

@@ -26,7 +26,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.extract.files import check_suffix
 from bot.extract.limits import MAX_UPLOAD, mb
-from bot.links import UPLOAD, Expired, Revoked, Tampered, resolve
+from bot.links import UPLOAD, why_not
 from bot.messages import Attachment, Incoming
 from bot.store import Store
 from bot.store.records import Link
@@ -123,14 +123,8 @@ def upload_routes(store: Store, settings: Settings, clock: Clock, on_upload: OnU
     it to that chat's channel, which answers in the chat)."""
 
     async def link_of(request: Request) -> Link | HTMLResponse:
-        try:
-            return await resolve(store, settings, request.path_params["token"], clock.now(), UPLOAD)
-        except Tampered:
-            return _error("tampered")
-        except Expired:
-            return _error("expired")
-        except Revoked:
-            return _error("revoked")
+        link = await why_not(store, settings, request.path_params["token"], clock.now(), UPLOAD)
+        return _error(link) if isinstance(link, str) else link
 
     async def show(request: Request) -> Response:
         link = await link_of(request)
