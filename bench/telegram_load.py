@@ -110,6 +110,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -446,16 +447,19 @@ class Turns:
                 state[1].set_result(record.at)
 
 
-async def warm_up(fake, answers: list[str]) -> list[int]:
-    """One chat through the flow; how many messages each answer gets, found by waiting for quiet."""
+async def warm_up(fake, answers: list[str], chat: Any = WARMUP_CHAT,
+                  push: Callable[[str], None] | None = None) -> list[int]:
+    """One chat through the flow; how many messages each answer gets, found by waiting for quiet.
+    `push(text)` sends one answer as that chat (default: the fake Telegram's push_text)."""
+    push = push or (lambda text: fake.push_text(chat, text, first_name="Warm"))
     counts: list[int] = []
     seen = 0
     for text in answers:
-        fake.push_text(WARMUP_CHAT, text, first_name="Warm")
-        messages = await fake.wait_sent(WARMUP_CHAT, seen + 1, timeout=30)
+        push(text)
+        messages = await fake.wait_sent(chat, seen + 1, timeout=30)
         while True:
             await asyncio.sleep(QUIET)
-            now = fake.messages_to(WARMUP_CHAT)
+            now = fake.messages_to(chat)
             if len(now) == len(messages):
                 break
             messages = now

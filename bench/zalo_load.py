@@ -64,6 +64,7 @@ from bench.telegram_load import (  # noqa: E402
     describe,
     person,
     run_measurement,
+    warm_up,
 )
 from tests.fakes.zalo import FakeZalo, Sent  # noqa: E402
 
@@ -144,23 +145,6 @@ def serve_bot(opts: argparse.Namespace) -> None:
 # -- the driver ------------------------------------------------------------------------------------
 
 
-async def warm_up(fake: FakeZalo, answers: list[str]) -> list[int]:
-    """One chat through the flow; how many messages each answer gets, found by waiting for quiet."""
-    chat, counts, seen = str(WARMUP_CHAT), [], 0
-    for text in answers:
-        fake.push_text(chat, text, name="Warm")
-        messages = await fake.wait_sent(chat, seen + 1, timeout=30)
-        while True:
-            await asyncio.sleep(QUIET)
-            now = fake.messages_to(chat)
-            if len(now) == len(messages):
-                break
-            messages = now
-        counts.append(len(messages) - seen)
-        seen = len(messages)
-    return counts
-
-
 async def start_child(fake: FakeZalo, db: str) -> asyncio.subprocess.Process:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--serve", "--token", fake.token,
            "--base-url", fake.base_url, "--db", db]
@@ -186,7 +170,8 @@ async def measure(opts: argparse.Namespace) -> Result:
             assert child.stdin is not None
             bot_proc = psutil.Process(child.pid)
 
-            result.counts = counts = await warm_up(fake, ONBOARD)
+            chat = str(WARMUP_CHAT)
+            result.counts = counts = await warm_up(fake, ONBOARD, chat, lambda text: fake.push_text(chat, text, name="Warm"))
             result.answers = list(ONBOARD)
             if "Đã tạo hồ sơ" not in "\n".join(fake.messages_to(str(WARMUP_CHAT))[-counts[-1]:]):
                 raise SystemExit("the warm-up chat did not finish onboarding")

@@ -17,8 +17,9 @@ from bot.messages import Incoming, Outgoing
 from bot.reminders.calendar import holiday_warning
 from bot.reminders.duties import duty_deadlines, ensure_duties, set_duty
 from bot.reminders.moments import Recipient, latest, moments, plan_due
+from bot.reminders.pacer import Undeliverable
 from bot.reminders.settings import ReminderSettings, defer
-from bot.reminders.sweeper import Sweeper, Undeliverable, is_frozen, sweep_clock
+from bot.reminders.sweeper import Sweeper, is_frozen, sweep_clock
 from bot.store import Deadline, Store
 from handlers.router import Assistant
 from tests.conftest import NOW, ROOT, Talk, onboard, select, select_one

@@ -11,7 +11,8 @@ import pytest
 from bot.channels.zalo import render as zalo_render
 from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
-from bot.reminders.sweeper import Sweeper, Undeliverable
+from bot.reminders.pacer import Undeliverable
+from bot.reminders.sweeper import Sweeper
 from bot.store import Store
 from handlers.router import Assistant
 from tests.conftest import NOW, Talk, onboard, select, select_one

@@ -234,7 +234,7 @@ async def deliver(app: Application, inc: Incoming) -> None:
 def reminder_sender(bot: Bot) -> Callable[[str, Outgoing], Awaitable[None]]:
     """Send one reminder (bot/reminders/) or shared document as one message; a chat refusing the bot raises
     Undeliverable."""
-    from bot.reminders.sweeper import Undeliverable
+    from bot.reminders.pacer import Undeliverable
 
     async def send(chat_id: str, out: Outgoing) -> None:
         target = int(chat_id) if chat_id.lstrip("-").isdigit() else chat_id

@@ -320,7 +320,7 @@ class ZaloChannel:
 
     async def send_reminder(self, chat_id: str, out: Outgoing) -> None:
         """The reminder sweep's sender: one message; a chat refusing the bot raises Undeliverable."""
-        from bot.reminders.sweeper import Undeliverable
+        from bot.reminders.pacer import Undeliverable
 
         try:
             for text in pack([render(out, await self.links([out]))]):  # a shared document: a line with its link

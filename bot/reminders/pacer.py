@@ -1,9 +1,16 @@
-"""Pacing bulk sends under a platform's rate limit."""
+"""Pacing bulk sends under a platform's rate limit, and sending one message within it."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Awaitable, Callable
+
+from bot.messages import Outgoing
+
+
+class Undeliverable(Exception):
+    """Raised by a sender when the chat refuses the message for good (blocked, kicked, not found)."""
 
 
 class Pacer:
@@ -55,3 +62,18 @@ class Pacer:
         self._in_flight -= 1
         self._finished.append(asyncio.get_running_loop().time())
         self._changed.set()
+
+
+async def paced_send(pacer: Pacer, send: Callable[[str, Outgoing], Awaitable[None]], chat_id: str,
+                     out: Outgoing) -> Exception | None:
+    """Send one message within the pacer's rate: None when it was sent, else the error — `Undeliverable`
+    when the chat refuses the bot for good, any other Exception when it may work later. Cancellation
+    propagates."""
+    await pacer.acquire()
+    try:
+        await send(chat_id, out)
+    except Exception as exc:
+        return exc
+    finally:
+        pacer.release()
+    return None

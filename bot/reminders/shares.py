@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.messages import OutDocument, Outgoing
-from bot.reminders.pacer import Pacer
+from bot.reminders.pacer import Pacer, Undeliverable, paced_send
 from bot.store import OutboxItem, Store
 
 log = logging.getLogger(__name__)
@@ -68,8 +68,6 @@ class ShareSender:
 
     async def deliver(self, send: Callable[[str, Outgoing], Awaitable[None]], pacer: Pacer,
                       keep_going: Callable[[], bool], concurrency: int) -> ShareResult:
-        from bot.reminders.sweeper import Undeliverable
-
         result = ShareResult()
         by_chat: dict[str, list[OutboxItem]] = defaultdict(list)
         for item in await self.store.pending_shares(self.channel, self.chat_id):
@@ -91,26 +89,19 @@ class ShareSender:
                     if out is None:
                         await self._drop(item)
                         continue
-                    await pacer.acquire()
-                    try:
-                        await send(item.chat_id, out)
-                    except Undeliverable as exc:
-                        pacer.release()
+                    error = await paced_send(pacer, send, item.chat_id, out)
+                    if isinstance(error, Undeliverable):
                         log.warning("shared document %s to %s:%s refused: %s", item.doc_id, self.channel,
-                                    item.chat_id, exc)
+                                    item.chat_id, error)
                         await self._drop(item)
                         result.refused += 1
                         continue
-                    except BaseException as exc:
-                        pacer.release()
-                        if not isinstance(exc, Exception):
-                            raise
+                    if error is not None:
                         failures += 1
                         result.failed += 1
                         log.warning("shared document %s to %s:%s not sent (retried next sweep): %r", item.doc_id,
-                                    self.channel, item.chat_id, exc)
+                                    self.channel, item.chat_id, error)
                         return  # this chat's next rows wait too, to keep their order
-                    pacer.release()
                     # Confirm at once: the only await between the server's answer and this write.
                     await self.store.confirm_share(item.id)
                     failures = 0

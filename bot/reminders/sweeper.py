@@ -22,7 +22,7 @@ from bot.reminders.moments import (
     plan_due,
     snooze_instant,
 )
-from bot.reminders.pacer import Pacer
+from bot.reminders.pacer import Pacer, Undeliverable, paced_send
 from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
 from bot.reminders.shares import ShareSender
 from bot.reminders.texts import digest_message, notice_message, reminder_message
@@ -37,10 +37,6 @@ CONCURRENCY = 16  # chats served at the same time
 MAX_FAILURES = 5  # consecutive transient send failures that end a sweep's sending (the rest waits)
 
 Send = Callable[[str, Outgoing], Awaitable[None]]
-
-
-class Undeliverable(Exception):
-    """Raised by a sender when the chat refuses the message for good (blocked, kicked, not found)."""
 
 
 @dataclass
@@ -294,27 +290,20 @@ class Sweeper:
                         result.dropped += 1
                         continue
                     late = row.late or now - row.scheduled_for > LATE_AFTER
-                    await self.pacer.acquire()
-                    try:
-                        await self.send(row.chat_id, out)
-                    except Undeliverable as exc:
-                        self.pacer.release()
-                        log.warning("reminder %s to %s:%s refused: %s", row.key, self.channel, row.chat_id, exc)
+                    error = await paced_send(self.pacer, self.send, row.chat_id, out)
+                    if isinstance(error, Undeliverable):
+                        log.warning("reminder %s to %s:%s refused: %s", row.key, self.channel, row.chat_id, error)
                         self._refused.add(pair)
                         self._mine.discard(pair)
                         await self._drop(row)
                         result.refused += 1
                         continue
-                    except BaseException as exc:
-                        self.pacer.release()
-                        if not isinstance(exc, Exception):
-                            raise
+                    if error is not None:
                         failures += 1
                         result.failed += 1
                         log.warning("reminder %s to %s:%s not sent (retried next sweep): %r", row.key,
-                                    self.channel, row.chat_id, exc)
+                                    self.channel, row.chat_id, error)
                         return  # this chat's next reminders wait too, to keep their order
-                    self.pacer.release()
                     # Confirm at once: the only await between the server's answer and this write.
                     await self.store.confirm_reminder(self.channel, row.key, row.chat_id, late)
                     failures = 0
