@@ -130,9 +130,20 @@ async def onboard(talk: Talk, answers: list[str] = ONBOARD) -> str:
 REPLAY_NOW = "2026-11-23T08:00"  # the clock of every replay (`chibo chat --now`)
 
 
-def chat_cmd(db: Path, out: Path, *extra: str) -> list[str]:
-    """`chibo chat` on a SQLite file, documents written to `out`, the clock frozen at REPLAY_NOW."""
-    return [sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), "--now", REPLAY_NOW, *extra]
+def chat_cmd(db: Path, out: Path, *extra: str, now: str = REPLAY_NOW) -> list[str]:
+    """`chibo chat` on a SQLite file, documents written to `out`, the clock frozen at `now`."""
+    return [sys.executable, "-m", "bot", "chat", "--db", str(db), "--out", str(out), "--now", now, *extra]
+
+
+def scenario_header(name: str, key: str) -> str | None:
+    """The value of a `# key: value` line at the top of tests/scenarios/<name>.txt (`# now:`, `# roster:`)."""
+    for line in (SCENARIOS / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            return None
+        head, _, value = line[1:].partition(":")
+        if head.strip() == key:
+            return value.strip()
+    return None
 
 
 def run_env() -> dict[str, str]:
@@ -170,8 +181,9 @@ def _replay_into(folder: Path, name: str) -> Replay:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not result.exists():
             with (SCENARIOS / f"{name}.txt").open("rb") as stdin:
-                proc = subprocess.run(chat_cmd(db, out), stdin=stdin, capture_output=True, cwd=ROOT, env=run_env(),
-                                      timeout=240)
+                now = scenario_header(name, "now") or REPLAY_NOW
+                proc = subprocess.run(chat_cmd(db, out, now=now), stdin=stdin, capture_output=True, cwd=ROOT,
+                                      env=run_env(), timeout=240)
             result.write_text(json.dumps({"returncode": proc.returncode, "stdout": proc.stdout.decode(),
                                           "stderr": proc.stderr.decode()}), encoding="utf-8")
         done = json.loads(result.read_text(encoding="utf-8"))
