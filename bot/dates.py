@@ -62,6 +62,9 @@ that month; ``đầu tháng ...`` -> its 1st (a bare ``đầu tháng`` after the
 Any other period (``tháng 7/2023``, ``Quý II/2023``, ``tuần này``, ``giữa tháng``, ranges...) raises a
 ``DateError`` asking for a specific day.
 
+``absolute_dates`` (in ``bot.dates_text``) rewrites the relative dates inside free text that goes into a
+document ("14h thứ 6 tuần sau" -> "14 giờ 00, thứ Sáu, ngày 11/12/2026").
+
 ``parse_when`` reads a deadline, event or period phrase. The period forms of FORMAT.md section 4 give
 ``start`` (first day) and ``due`` (last day). Kind: the cue nearest before the date (else the first
 one after it) decides: ``trước (ngày)``, ``hoàn thành (trước)``, ``chậm nhất``, ``muộn nhất``, ``xong
@@ -94,6 +97,8 @@ __all__ = [
     "TENSES",
     "DateError",
     "When",
+    "absolute_dates",
+    "date_changes",
     "format_date_long",
     "format_date_short",
     "format_when",
@@ -1158,3 +1163,17 @@ def parse_when(text: str, *, today: date, default_kind: str = DEADLINE, tense: s
         return When(kind or PERIOD, hit.last, hit.first, scan.time)
     kind = kind or default_kind
     return When(kind, hit.last, hit.last if kind == PERIOD else None, scan.time)
+
+
+def absolute_dates(text: str, *, today: date, tense: str = NEAREST) -> str:
+    """Relative and yearless dates inside free text written as real dates; see ``bot.dates_text``."""
+    from bot.dates_text import absolute_dates as write  # that module builds on this one
+
+    return write(text, today=today, tense=tense)
+
+
+def date_changes(text: str, *, today: date, tense: str = NEAREST) -> list[tuple[str, str]]:
+    """What ``absolute_dates`` rewrites, as (typed, written) pairs, for a read-back."""
+    from bot.dates_text import date_changes as changes
+
+    return changes(text, today=today, tense=tense)

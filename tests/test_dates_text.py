@@ -91,3 +91,10 @@ def test_read_back_pairs_and_tense():
 
 def test_an_impossible_date_is_left_for_the_read_back():
     assert absolute_dates("họp ngày 31/2, mai nộp", today=TODAY) == "họp ngày 31/2, mai nộp"
+
+
+def test_the_agreed_interface_lives_in_bot_dates():
+    from bot import dates
+
+    assert dates.absolute_dates("trước cuối tháng", today=TODAY) == "trước ngày 31/12/2026"
+    assert dates.date_changes("ngày mai", today=TODAY) == [("ngày mai", "ngày 02/12/2026")]
