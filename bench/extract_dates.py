@@ -161,7 +161,27 @@ def main(argv: list[str] | None = None) -> int:
     ok_f1 = _prf(*tot_ours)[2] > _prf(*tot_dp)[2]
     print(f"targets: ours <= 5 ms per seed: {'yes' if ok_speed else 'NO'}; >= 10x faster on every seed: "
           f"{'yes' if ok_ratio else 'NO'}; higher F1: {'yes' if ok_f1 else 'NO'}")
+    _bench_absolute_dates(args.seeds, args.runs)
     return 0 if ok_speed and ok_ratio and ok_f1 else 1
+
+
+SLOPPY_ANSWERS = ["- thời gian: 14h thứ 6 tuần sau", "hoàn thành báo cáo trước cuối tháng",
+                  "8h sáng mai họp chi ủy", "Thực hiện qđ 125-QĐ/ĐU ngày 25/11 của đảng ủy phường tân mai",
+                  "Biểu quyết: 5/5 tán thành.", "tổng kết tháng 11, kết nạp vào chủ nhật tuần sau"]
+
+
+def _bench_absolute_dates(seeds: Path, runs: int) -> None:
+    """bot.dates.absolute_dates on what a secretary types: each seed line of at most 300 characters as an
+    answer, and a few sloppy answers; the target is 1 ms per answer."""
+    from bot.dates import absolute_dates
+
+    today = date(2026, 12, 1)
+    answers = [line for p in sorted(seeds.glob("*.txt")) for line in p.read_text(encoding="utf-8").splitlines()
+               if line.strip() and len(line) <= 300] + SLOPPY_ANSWERS
+    times = sorted(_median_ms(lambda a=a: absolute_dates(a, today=today), max(runs // 5, 3)) for a in answers)
+    typical, worst = statistics.median(times), times[-1]
+    print(f"\nabsolute_dates: {len(answers)} answers, median {typical:.3f} ms, worst {worst:.3f} ms per answer; "
+          f"target median <= 1 ms: {'yes' if typical <= 1.0 else 'NO'}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,18 @@ Rules chosen for conversational and incomplete forms (weeks start on Monday):
   first 15th of a month on or after today. ``15/6 năm sau``: 15 June of next year. Without a year the
   dot form (``15.6``) is read as a date only after ``ngày`` or a weekday, or when it is the whole text
   (``tăng 12.5%`` is no date). Two-digit years are 20xx.
+* The year of a day written without one follows the caller's ``tense`` (``parse_date``, ``read_date``,
+  ``parse_when``): ``"future"`` (the default; deadlines and events) takes the first occurrence on or
+  after today, as above; ``"past"`` (a meeting's date, a citation's date) the last one on or before
+  today (``28/11`` typed on 1/12/2026 is 28/11/2026); ``"nearest"`` (an issue date) the closer of
+  the two, the past on a tie (``15/1`` typed on 1/12/2026 is 15/01/2027, ``28/11`` is 28/11/2026).
+  ``29/2`` looks up to 8 years either way. A weekday written beside it picks the year whose day it
+  is (``thứ năm 28/11``). ``15/6 tới``, ``ngày 15 tới`` stay in the future whatever the tense. Periods
+  without a year follow it too (``"past"``: this year's once it has begun, else last year's;
+  ``"nearest"``: last, this or next year's, the one holding or closest to today). Explicit years and
+  the conversational words (``hôm qua``, ``thứ 6 tuần sau``, ``cuối tháng``) do not depend on it.
+  ``read_date`` also returns a note for the user when the other year's reading is plausible (within
+  31 days of today, or closer to today than the chosen one).
 * Ranges: ``từ 01/7 đến 15/7/2023``, ``01/7 - 15/7/2023``, ``15-20/6``, ``từ tháng 7 đến tháng
   12-2019``, ``từ nay đến 15/6``: the start borrows the end's month and year (the year before when it
   would otherwise come after the end).
@@ -49,6 +61,9 @@ that month; ``đầu tháng ...`` -> its 1st (a bare ``đầu tháng`` after the
 1st of next month); ``(đến) hết tháng 6`` / ``hết quý I`` / ``hết năm 2024`` -> the period's last day.
 Any other period (``tháng 7/2023``, ``Quý II/2023``, ``tuần này``, ``giữa tháng``, ranges...) raises a
 ``DateError`` asking for a specific day.
+
+``absolute_dates`` (in ``bot.dates_text``) rewrites the relative dates inside free text that goes into a
+document ("14h thứ 6 tuần sau" -> "14 giờ 00, thứ Sáu, ngày 11/12/2026").
 
 ``parse_when`` reads a deadline, event or period phrase. The period forms of FORMAT.md section 4 give
 ``start`` (first day) and ``due`` (last day). Kind: the cue nearest before the date (else the first
@@ -74,21 +89,30 @@ from bot.formats import ROMAN, mm
 __all__ = [
     "DEADLINE",
     "EVENT",
+    "FUTURE",
     "KINDS",
+    "NEAREST",
+    "PAST",
     "PERIOD",
+    "TENSES",
     "DateError",
     "When",
+    "absolute_dates",
+    "date_changes",
     "format_date_long",
     "format_date_short",
     "format_when",
     "parse_date",
     "parse_time",
     "parse_when",
+    "read_date",
     "weekday_vi",
 ]
 
 DEADLINE, EVENT, PERIOD = "deadline", "event", "period"
 KINDS = (DEADLINE, EVENT, PERIOD)
+PAST, FUTURE, NEAREST = "past", "future", "nearest"
+TENSES = (PAST, FUTURE, NEAREST)
 MIN_YEAR, MAX_YEAR = 1900, 2199
 _FALLBACK_MAX_LEN = 40
 
@@ -281,7 +305,7 @@ _RANGE = re.compile(
 _FORMAL = re.compile(
     rf"(?:(?P<dow>{_WD})[\s,.;:\-]*)?(?:(?P<ng>ngay|mung|mong)\s*)?(?:{_num('n')}|{_word('w')})"
     rf"(?:\s*\(\s*(?P<dow2>{_WD_CORE})\s*\))?"
-    rf"(?:\s*,?\s+nam\s+(?P<yr>{_YREL})(?!\w)|\s+(?:toi|nay|sap\s+toi)(?!\w))?")
+    rf"(?:\s*,?\s+nam\s+(?P<yr>{_YREL})(?!\w)|\s+(?:(?P<fwd>toi|sap\s+toi)|nay)(?!\w))?")
 _QUARTER = re.compile(
     r"(?<!\w)(?:(?P<het>het)\s+)?quy\s*(?P<q>iv|iii|ii|i|[0-9]{1,2})(?!\w)"
     rf"(?:\s*(?:[/.\-]|,?\s*nam)?\s*(?P<y>[0-9]{{4}})(?![0-9])|\s*,?\s*nam\s+(?P<yr>{_YREL})(?!\w))?")
@@ -316,7 +340,7 @@ _REL_PERIOD = re.compile(
 _YEAR_REL = re.compile(rf"(?<!\w)(?:(?:trong|ca)\s+)?nam\s+(?P<yr>{_YREL})(?!\w)")
 _DAY_ONLY = re.compile(
     r"(?<!\w)(?:ngay|mung|mong)\s*(?P<d>[0-9]{1,2})(?![0-9])(?!\s*[/.\-:][0-9])"
-    r"(?!\s*(?:gio|h|g|ngay|tuan|thang|nam|quy)(?!\w))(?:\s+(?:toi|nay)(?!\w))?")
+    r"(?!\s*(?:gio|h|g|ngay|tuan|thang|nam|quy)(?!\w))(?:\s+(?:(?P<fwd>toi)|nay)(?!\w))?")
 
 _CUES = re.compile(
     r"(?<!\w)(?:(?P<dl>thoi\s+gian\s+hoan\s+thanh|hoan\s+thanh\s+truoc|truoc\s+ngay|cham\s+nhat"
@@ -374,8 +398,13 @@ def _check_month(month: int, day: int | None = None, year: int | None = None) ->
                     f"Ngày viết trước, tháng viết sau{swapped}. Vui lòng nhập lại.")
 
 
-def _make_date(day: int, month: int, year: int | None, today: date) -> date:
-    """A real date from numbers; without a year, the first one on or after today."""
+def _make_date(day: int, month: int, year: int | None, today: date, tense: str = FUTURE) -> date:
+    """A real date from numbers; without a year, the one the tense picks (see ``_yearless``)."""
+    return _dated(day, month, year, today, tense)[0]
+
+
+def _dated(day: int, month: int, year: int | None, today: date, tense: str) -> tuple[date, date | None]:
+    """The date from numbers, and the other year's reading when the year was implied (else None)."""
     _check_month(month, day, year)
     if year is not None:
         _check_year(year)
@@ -386,7 +415,7 @@ def _make_date(day: int, month: int, year: int | None, today: date) -> date:
                    else "ngày trong tháng bắt đầu từ 01")
             raise DateError(f"Ngày {_dm(day, month, year)} không có thật: {why}. "
                             f"Vui lòng nhập lại, ví dụ {example}.")
-        return date(year, month, day)
+        return date(year, month, day), None
     longest = 29 if month == 2 else _last_day(2001, month)
     if day < 1 or day > longest:
         why = ("tháng 2 chỉ có 28 ngày (29 ngày vào năm nhuận)" if month == 2
@@ -395,12 +424,43 @@ def _make_date(day: int, month: int, year: int | None, today: date) -> date:
             why = "ngày trong tháng bắt đầu từ 01"
         raise DateError(f"Ngày {_dm(day, month)} không có thật: {why}. "
                         f"Vui lòng nhập lại, ví dụ {_dm(min(max(day, 1), longest), month)}.")
-    for y in range(today.year, today.year + 9):
-        if day <= _last_day(y, month):
+    return _yearless(day, month, today, tense)
+
+
+def _occurrence(day: int, month: int, today: date, step: int) -> date | None:
+    """The first day/month on or after today (step 1) or the last on or before it (step -1)."""
+    for k in range(9):  # 9 years reach the next 29 February
+        y = today.year + step * k
+        if MIN_YEAR <= y <= MAX_YEAR and day <= _last_day(y, month):
             candidate = date(y, month, day)
-            if candidate >= today:
-                return _check_result(candidate)
-    raise DateError(f"Không tìm được ngày {_dm(day, month)} sắp tới. Vui lòng ghi rõ năm.")  # pragma: no cover
+            if (candidate - today).days * step >= 0:
+                return candidate
+    return None
+
+
+def _pick(before: date | None, after: date | None, today: date, tense: str) -> tuple[date, date | None]:
+    """The reading the tense picks among the one on or before today and the one on or after it, and
+    the other one. "nearest": the closer one, the earlier on a tie."""
+    if before is None or after is None:
+        only = before or after
+        if only is None:  # pragma: no cover - both ends of the calendar at once
+            raise DateError("Không tìm được ngày này. Vui lòng ghi rõ năm.")
+        return only, None
+    if before == after:
+        return before, None
+    if tense == PAST or (tense == NEAREST and (today - before) <= (after - today)):
+        return before, after
+    return after, before
+
+
+def _yearless(day: int, month: int, today: date, tense: str) -> tuple[date, date | None]:
+    before = _occurrence(day, month, today, -1) if tense != FUTURE else None
+    after = _occurrence(day, month, today, 1)
+    if tense == FUTURE:
+        if after is None:  # pragma: no cover
+            raise DateError(f"Không tìm được ngày {_dm(day, month)} sắp tới. Vui lòng ghi rõ năm.")
+        return after, _occurrence(day, month, today, -1)
+    return _pick(before, after, today, tense)
 
 
 def _check_weekday(d: date, wd_text: str | None) -> None:
@@ -439,8 +499,16 @@ def _month_span(year: int, month: int, part: str | None) -> tuple[date, date]:
     return date(year, month, 1), date(year, month, _last_day(year, month))
 
 
-def _upcoming(make: Callable[[int], tuple[date, date]], today: date) -> tuple[date, date]:
-    """The period of this year, or of next year when this year's has ended."""
+def _upcoming(make: Callable[[int], tuple[date, date]], today: date, tense: str = FUTURE) -> tuple[date, date]:
+    """The period of a year the tense picks: "future", this year's unless it has ended, then next
+    year's; "past", this year's once it has begun, else last year's; "nearest", the one of last, this
+    or next year that holds today or is closest to it (the earlier on a tie)."""
+    if tense == PAST:
+        first, last = make(today.year)
+        return make(today.year - 1) if first > today else (first, last)
+    if tense == NEAREST:
+        spans = [make(y) for y in (today.year - 1, today.year, today.year + 1)]
+        return min(spans, key=lambda s: max((s[0] - today).days, (today - s[1]).days, 0))
     first, last = make(today.year)
     if last < today:
         first, last = make(today.year + 1)
@@ -474,6 +542,7 @@ class _Hit:
     last: date
     period: bool
     single: date | None  # the one day parse_date returns, None when the period has none
+    other: date | None = None  # a day written without its year: the other year's reading
 
 
 def _day(m: re.Match[str], d: date) -> _Hit:
@@ -495,8 +564,9 @@ def _span(m: re.Match[str], first: date, last: date, part: str | None = None,
 
 
 def _date_groups(m: re.Match[str], p: str, today: date, yr: str | None = None,
-                 dot_ok: bool = True) -> date | None:
-    """The date in the _num(p + "n") or _word(p + "w") groups of a match, or None."""
+                 dot_ok: bool = True, tense: str = FUTURE) -> tuple[date, date | None] | None:
+    """The date in the _num(p + "n") or _word(p + "w") groups of a match, with the other year's
+    reading when the year was implied; or None."""
     g = m.groupdict()
     if g.get(p + "nd") is not None:
         day, month = int(g[p + "nd"]), int(g[p + "nm"])
@@ -510,37 +580,42 @@ def _date_groups(m: re.Match[str], p: str, today: date, yr: str | None = None,
     else:
         return None
     year = _year(ytext) if ytext else (_rel_year(yr, today) if yr else None)
-    return _make_date(day, month, year, today)
+    return _dated(day, month, year, today, tense)
 
 
-def _h_formal(m: re.Match[str], today: date) -> _Hit | None:
+def _h_formal(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     alone = not m.string[: m.start()].strip() and not m.string[m.end():].strip()
     dot_ok = alone or m.group("ng") is not None or m.group("dow") is not None
-    d = _date_groups(m, "", today, yr=m.group("yr"), dot_ok=dot_ok)
-    if d is None:
+    found = _date_groups(m, "", today, yr=m.group("yr"), dot_ok=dot_ok,
+                         tense=FUTURE if m.group("fwd") else tense)
+    if found is None:
         return None
+    d, other = found
+    said = m.group("dow") or m.group("dow2")
+    if other is not None and said and _weekday_index(said) == other.weekday() != d.weekday():
+        d, other = other, None  # "thứ năm 28/11": the year whose 28/11 is a Thursday
     _check_weekday(d, m.group("dow"))
     _check_weekday(d, m.group("dow2"))
-    return _day(m, d)
+    return _Hit(m.start(), m.end(), d, d, False, d, other)
 
 
-def _range_side_b(m: re.Match[str], today: date) -> tuple[date, date]:
+def _range_side_b(m: re.Match[str], today: date, tense: str) -> tuple[date, date]:
     if m.group("bmo") is not None:
         month = int(m.group("bmo"))
         _check_month(month)
         if m.group("bmoy"):
             return _month_span(_year(m.group("bmoy")), month, None)
-        return _upcoming(lambda y: _month_span(y, month, None), today)
-    d = _date_groups(m, "b", today)
-    assert d is not None
-    return d, d
+        return _upcoming(lambda y: _month_span(y, month, None), today, tense)
+    found = _date_groups(m, "b", today, tense=tense)
+    assert found is not None
+    return found[0], found[0]
 
 
-def _h_range(m: re.Match[str], today: date) -> _Hit | None:
+def _h_range(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     has_tu = m.group("tu") is not None
     if (m.group("anow") or m.group("aday")) and not has_tu:
         return None
-    b_first, b_last = _range_side_b(m, today)
+    b_first, b_last = _range_side_b(m, today, tense)
     start: date | None
     if m.group("anow"):
         start = today
@@ -563,7 +638,8 @@ def _h_range(m: re.Match[str], today: date) -> _Hit | None:
     else:
         g = m.groupdict()
         if g.get("any") or g.get("awy") or g.get("awy2"):
-            start = _date_groups(m, "a", today)
+            found = _date_groups(m, "a", today)
+            start = found[0] if found else None
         else:
             day = int(g["and"] if g.get("and") is not None else g["awd"])
             month = int(g["anm"]) if g.get("anm") is not None else _month_number(g.get("awm"), g.get("awmw"))
@@ -592,7 +668,7 @@ def _quarter_number(text: str) -> int:
     return q
 
 
-def _h_quarter(m: re.Match[str], today: date) -> _Hit | None:
+def _h_quarter(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     q = _quarter_number(m.group("q"))
 
     def span(y: int) -> tuple[date, date]:
@@ -604,11 +680,11 @@ def _h_quarter(m: re.Match[str], today: date) -> _Hit | None:
     elif m.group("yr"):
         first, last = span(_rel_year(m.group("yr"), today))
     else:
-        first, last = _upcoming(span, today)
+        first, last = _upcoming(span, today, tense)
     return _span(m, first, last, single=last if m.group("het") else None)
 
 
-def _h_half(m: re.Match[str], today: date) -> _Hit | None:
+def _h_half(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     n_text = m.group("n")
     n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
     if not 1 <= n <= 11:
@@ -626,11 +702,11 @@ def _h_half(m: re.Match[str], today: date) -> _Hit | None:
     elif m.group("yr"):
         first, last = span(_rel_year(m.group("yr"), today))
     else:
-        first, last = _upcoming(span, today)
+        first, last = _upcoming(span, today, tense)
     return _span(m, first, last)
 
 
-def _h_month_y(m: re.Match[str], today: date) -> _Hit | None:
+def _h_month_y(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     month = _month_number(m.group("m"), m.group("mw"))
     _check_month(month)
     if m.group("yr"):
@@ -642,7 +718,7 @@ def _h_month_y(m: re.Match[str], today: date) -> _Hit | None:
     return _span(m, first, last, "cuoi" if m.group("het") else part)
 
 
-def _h_month_y_bare(m: re.Match[str], today: date) -> _Hit | None:
+def _h_month_y_bare(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     pre = m.group("pre")
     if m.group("s") == "." and pre is None:
         return None
@@ -653,20 +729,20 @@ def _h_month_y_bare(m: re.Match[str], today: date) -> _Hit | None:
     return _span(m, first, last, part)
 
 
-def _h_year(m: re.Match[str], today: date) -> _Hit | None:
+def _h_year(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     y = _year(m.group("y"))
     return _span(m, date(y, 1, 1), date(y, 12, 31), "cuoi" if m.group("het") else None)
 
 
-def _h_month(m: re.Match[str], today: date) -> _Hit | None:
+def _h_month(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     month = _month_number(m.group("m"), m.group("mw"))
     _check_month(month)
     part = m.group("part")
-    first, last = _upcoming(lambda y: _month_span(y, month, part), today)
+    first, last = _upcoming(lambda y: _month_span(y, month, part), today, tense)
     return _span(m, first, last, "cuoi" if m.group("het") else part)
 
 
-def _h_rel_wd(m: re.Match[str], today: date) -> _Hit | None:
+def _h_rel_wd(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     dow = m.group("dow")
     q = m.group("q")
     if re.fullmatch(r"t[2-7]|cn", dow) and q is None:
@@ -685,7 +761,7 @@ def _h_rel_wd(m: re.Match[str], today: date) -> _Hit | None:
     return _day(m, d)
 
 
-def _h_rel_count(m: re.Match[str], today: date) -> _Hit | None:
+def _h_rel_count(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     pre, post = m.group("pre"), m.group("post")
     if pre is None and post is None:
         return None
@@ -706,14 +782,14 @@ _REL_DAYS = {"ngay hom nay": 0, "hom nay": 0, "nay": 0, "ngay mai": 1, "mai": 1,
              "ngay mot": 2, "mot": 2, "hom qua": -1, "ngay hom qua": -1, "hom kia": -2}
 
 
-def _h_rel_day(m: re.Match[str], today: date) -> _Hit | None:
+def _h_rel_day(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     w = re.sub(r"\s+", " ", m.group("w"))
     if w in ("nay", "mot") and m.group("tod") is None:
         return None
     return _day(m, _shift(today, _REL_DAYS[w]))
 
 
-def _h_rel_period(m: re.Match[str], today: date) -> _Hit | None:
+def _h_rel_period(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     part, unit = m.group("part"), m.group("unit")
     rel = re.sub(r"\s+", " ", m.group("rel")) if m.group("rel") else None
     if part is None and rel is None and m.group("trong") is None:
@@ -748,27 +824,37 @@ def _h_rel_period(m: re.Match[str], today: date) -> _Hit | None:
     return _span(m, first, last, part, single=single)
 
 
-def _h_year_rel(m: re.Match[str], today: date) -> _Hit | None:
+def _h_year_rel(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     y = _check_year(_rel_year(m.group("yr"), today))
     return _span(m, date(y, 1, 1), date(y, 12, 31))
 
 
-def _h_day_only(m: re.Match[str], today: date) -> _Hit | None:
+def _h_day_only(m: re.Match[str], today: date, tense: str) -> _Hit | None:
     day = int(m.group("d"))
     if not 1 <= day <= 31:
         raise DateError(f"Ngày {day} không có thật: ngày trong tháng chỉ từ 01 đến 31. "
                         "Vui lòng nhập lại, ví dụ 15/6.")
     first = today.replace(day=1)
-    for k in range(13):
-        month_start = _add_months(first, k)
-        if day <= _last_day(month_start.year, month_start.month):
-            candidate = month_start.replace(day=day)
-            if candidate >= today:
-                return _day(m, candidate)
-    return None  # pragma: no cover
+
+    def occurrence(step: int) -> date | None:
+        for k in range(13):
+            month_start = _add_months(first, step * k)
+            if day <= _last_day(month_start.year, month_start.month):
+                candidate = month_start.replace(day=day)
+                if (candidate - today).days * step >= 0:
+                    return candidate
+        return None  # pragma: no cover
+
+    after = occurrence(1)
+    if tense == FUTURE or m.group("fwd"):
+        if after is None:  # pragma: no cover
+            return None
+        return _day(m, after)
+    d, other = _pick(occurrence(-1), after, today, tense)
+    return _Hit(m.start(), m.end(), d, d, False, d, other)
 
 
-_HANDLERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date], _Hit | None]], ...] = (
+_HANDLERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str], date, str], _Hit | None]], ...] = (
     (_RANGE, _h_range),
     (_FORMAL, _h_formal),
     (_QUARTER, _h_quarter),
@@ -882,7 +968,7 @@ def _as_date(today: date) -> date:
     return today.date() if isinstance(today, datetime) else today
 
 
-def _scan(raw: str, today: date, *, strict_time: bool) -> _Scan:
+def _scan(raw: str, today: date, *, strict_time: bool, tense: str = FUTURE) -> _Scan:
     canon = _canon(raw)
     masked = canon
     found_time: time | None = None
@@ -904,7 +990,7 @@ def _scan(raw: str, today: date, *, strict_time: bool) -> _Scan:
         for m in pattern.finditer(masked):
             if not m.group(0).strip():
                 continue
-            hit = handler(m, today)
+            hit = handler(m, today, tense)
             if hit is not None:
                 accepted.append(hit)
         for hit in accepted:
@@ -950,7 +1036,7 @@ def _kind_from_cues(hit: _Hit, cues: list[tuple[int, int, str]]) -> str | None:
     return None
 
 
-def _fallback(raw: str, canon: str, today: date) -> date | None:
+def _fallback(raw: str, canon: str, today: date, tense: str = FUTURE) -> date | None:
     """dateparser, for short conversational phrases made of words only."""
     if len(raw) > _FALLBACK_MAX_LEN or re.search(r"[0-9]", raw) or not _LETTERS.search(raw):
         return None
@@ -960,7 +1046,7 @@ def _fallback(raw: str, canon: str, today: date) -> date | None:
 
     settings = {
         "DATE_ORDER": "DMY",
-        "PREFER_DATES_FROM": "future",
+        "PREFER_DATES_FROM": "past" if tense == PAST else "future",
         "RELATIVE_BASE": datetime(today.year, today.month, today.day),
         "TIMEZONE": "Asia/Ho_Chi_Minh",
         "RETURN_AS_TIMEZONE_AWARE": False,
@@ -1003,29 +1089,56 @@ def _examples(today: date) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def parse_date(text: str, *, today: date) -> date:
-    """One calendar day from what a secretary types (see the module docstring for the rules)."""
+def parse_date(text: str, *, today: date, tense: str = FUTURE) -> date:
+    """One calendar day from what a secretary types (see the module docstring for the rules).
+
+    ``tense`` picks the year of a day written without one: "future" (the first on or after today),
+    "past" (the last on or before today) or "nearest" (the closer of the two, the past on a tie).
+    """
+    return read_date(text, today=today, tense=tense)[0]
+
+
+# The other year's reading is worth a word when it is this close to today, or closer than the chosen one.
+_PLAUSIBLE_DAYS = 31
+
+
+def read_date(text: str, *, today: date, tense: str = FUTURE) -> tuple[date, str | None]:
+    """``parse_date``, with a note for the user when the year was implied and the other year's reading
+    is plausible too: "Hiểu là ngày 28/11/2027; nếu là ngày 28/11/2026 hoặc năm khác, xin gõ rõ năm."."""
+    if tense not in TENSES:
+        raise ValueError(f"tense must be one of {TENSES}, not {tense!r}")
     today = _as_date(today)
     raw = _clean(text)
     if not raw:
         raise DateError(f"Đồng chí chưa nhập ngày. Vui lòng nhập ngày, ví dụ: {_examples(today)}.")
     _refuse_absurd_year(raw)
-    scan = _scan(raw, today, strict_time=False)
+    scan = _scan(raw, today, strict_time=False, tense=tense)
     if not scan.hits:
-        d = _fallback(raw, scan.canon, today)
+        d = _fallback(raw, scan.canon, today, tense)
         if d is None:
             raise DateError(f"Không hiểu “{_quote(raw)}” là ngày nào. "
                             f"Vui lòng nhập theo một trong các cách sau: {_examples(today)}.")
-        return d
+        return d, None
     hit = _choose(scan, _cues(scan))
     if hit.single is None:
         raise DateError(f"“{_quote(raw)}” là một khoảng thời gian: {_period_reading(hit.first, hit.last)}, "
                         f"không phải một ngày cụ thể. Vui lòng nhập một ngày, ví dụ {format_date_short(hit.last)}.")
-    return hit.single
+    return hit.single, _year_note(hit.single, hit.other, today)
 
 
-def parse_when(text: str, *, today: date, default_kind: str = DEADLINE) -> When:
-    """A deadline, event or period phrase (see the module docstring for kinds and periods)."""
+def _year_note(chosen: date, other: date | None, today: date) -> str | None:
+    if other is None:
+        return None
+    away = abs((other - today).days)
+    if away > _PLAUSIBLE_DAYS and away > abs((chosen - today).days):
+        return None
+    return (f"Hiểu là ngày {format_date_short(chosen)}; nếu là ngày {format_date_short(other)} hoặc năm khác, "
+            "xin gõ rõ năm.")
+
+
+def parse_when(text: str, *, today: date, default_kind: str = DEADLINE, tense: str = FUTURE) -> When:
+    """A deadline, event or period phrase (see the module docstring for kinds and periods; ``tense`` as
+    for ``parse_date``, also for a period written without its year)."""
     if default_kind not in KINDS:
         raise ValueError(f"default_kind must be one of {KINDS}, not {default_kind!r}")
     today = _as_date(today)
@@ -1034,12 +1147,12 @@ def parse_when(text: str, *, today: date, default_kind: str = DEADLINE) -> When:
         raise DateError(f"Đồng chí chưa nhập thời hạn. Vui lòng nhập ngày hoặc khoảng thời gian, "
                         f"ví dụ: {_examples(today)}, tháng 7/{today.year}, Quý II/{today.year}.")
     _refuse_absurd_year(raw)
-    scan = _scan(raw, today, strict_time=True)
+    scan = _scan(raw, today, strict_time=True, tense=tense)
     cues = _cues(scan)
     if scan.hits:
         hit = _choose(scan, cues)
     else:
-        d = _fallback(raw, scan.canon, today)
+        d = _fallback(raw, scan.canon, today, tense)
         if d is None:
             raise DateError(f"Không tìm thấy ngày tháng trong “{_quote(raw)}”. Vui lòng ghi rõ thời gian, "
                             f"ví dụ: trước {format_date_short(today + timedelta(days=7)) if today.year < MAX_YEAR else '15/6'}, "
@@ -1050,3 +1163,17 @@ def parse_when(text: str, *, today: date, default_kind: str = DEADLINE) -> When:
         return When(kind or PERIOD, hit.last, hit.first, scan.time)
     kind = kind or default_kind
     return When(kind, hit.last, hit.last if kind == PERIOD else None, scan.time)
+
+
+def absolute_dates(text: str, *, today: date, tense: str = NEAREST) -> str:
+    """Relative and yearless dates inside free text written as real dates; see ``bot.dates_text``."""
+    from bot.dates_text import absolute_dates as write  # that module builds on this one
+
+    return write(text, today=today, tense=tense)
+
+
+def date_changes(text: str, *, today: date, tense: str = NEAREST) -> list[tuple[str, str]]:
+    """What ``absolute_dates`` rewrites, as (typed, written) pairs, for a read-back."""
+    from bot.dates_text import date_changes as changes
+
+    return changes(text, today=today, tense=tense)

@@ -194,9 +194,12 @@ class Engine:
             return text if step.type == "longtext" else re.sub(r"\s+", " ", text)
         if step.type == "date":
             try:
-                return dates.parse_date(text, today=ctx.clock.today()).isoformat()
+                day, note = dates.read_date(text, today=ctx.clock.today(), tense=step.tense)
             except dates.DateError as exc:
                 raise Invalid(str(exc)) from None
+            if note:
+                ctx.warn(note)  # the year was implied and the other year's reading is plausible too
+            return day.isoformat()
         if step.type == "time":
             try:
                 return dates.parse_time(text).strftime("%H:%M")

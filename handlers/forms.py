@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import yaml
 
+from bot.dates import FUTURE, TENSES
 from bot.messages import Choice, Outgoing
 from handlers.draft import Draft
 
@@ -52,6 +53,7 @@ class Step:
     in_review: bool = True
     fields: tuple[Step, ...] = ()  # a group's steps, asked again for each item
     prefill: tuple[str, ...] = ()  # a list's starting items, to keep, remove or add to
+    tense: str = FUTURE  # a date step: the year of a day typed without one (bot.dates.parse_date)
 
     def field_named(self, key: str) -> Step:
         return next(f for f in self.fields if f.key == key)
@@ -202,6 +204,8 @@ def _step(raw: dict[str, Any], flow: str) -> Step:
         raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown fields {sorted(unknown)}")
     if raw.get("type") not in STEP_TYPES:
         raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown type {raw.get('type')!r}")
+    if raw.get("tense", FUTURE) not in TENSES:
+        raise ValueError(f"flow {flow}: step {raw.get('key')}: tense must be one of {TENSES}")
     values = dict(raw)
     values["options"] = tuple(Choice(o["label"], str(o["value"])) for o in raw.get("options", ()))
     values["suggest"] = tuple(raw.get("suggest", ()))

@@ -111,7 +111,7 @@ async def cmd_statistics(ctx: Context, arg: str) -> list[Outgoing]:
     today = ctx.clock.today()
     if arg.strip():
         try:
-            when = dates.parse_when(arg, today=today, default_kind="period")
+            when = dates.parse_when(arg, today=today, default_kind="period", tense=dates.PAST)
         except dates.DateError as exc:
             return [Outgoing(text=f"{exc}\nVí dụ: /thongke năm {today.year}, /thongke quý "
                                   f"{ROMAN[quarter_of(today) - 1]}/{today.year}, /thongke tháng {today.month}/{today.year}.")]
