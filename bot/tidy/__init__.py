@@ -7,8 +7,8 @@ says whether the text reads as typed without tone marks (accents.py) and which t
 members. Pure functions: no I/O.
 
 Kinds (`how`): "none" (as typed), "phrase" (inside a sentence: no capital or end mark added), "sentence",
-"heading", "item" (a list item or a line), "paragraphs" (several lines), "name" (one person), "recipient"
-(a line of “Nơi nhận”).
+"heading", "item" (a list item or a line), "paragraphs" (several lines), "name" (one person), "place" (a place
+name), "recipient" (a line of “Nơi nhận”).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from bot.tidy import abbreviations, accents, people, sentences
 from bot.tidy.bodies import capitalise_bodies
 from bot.tidy.people import Ambiguity
 
-HOWS = ("none", "phrase", "sentence", "heading", "item", "paragraphs", "name", "recipient")
+HOWS = ("none", "phrase", "sentence", "heading", "item", "paragraphs", "name", "place", "recipient")
 _SHAPES = {
     "sentence": sentences.sentence, "heading": sentences.heading, "item": sentences.item,
-    "paragraphs": sentences.paragraphs, "recipient": sentences.recipient,
+    "paragraphs": sentences.paragraphs, "recipient": sentences.recipient, "place": sentences.place,
 }
 
 __all__ = ["HOWS", "Ambiguity", "Tidied", "tidy"]
@@ -69,8 +69,9 @@ def tidy(
         matched = named.text in roster
         return Tidied(text, named.text, unaccented=not matched and accents.looks_unaccented(text),
                       ambiguous=named.ambiguous)
-    out = abbreviations.expand(out)
-    named = people.names_in_text(out, roster, chosen)
+    named = people.Named(out)
+    if how != "recipient":  # “Nơi nhận” keeps its customary short forms (“đ/c”, “b/c”, “UBKT”)
+        named = people.names_in_text(abbreviations.expand(out), roster, chosen)
     out = capitalise_bodies(named.text, known=known_names)
     if today is not None:
         out = dates.absolute_dates(out, today=today)

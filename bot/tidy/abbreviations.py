@@ -49,11 +49,22 @@ def _cased(text: str, start: int, replacement: str) -> str:
 
 
 def expand(text: str) -> str:
-    """`text` with the abbreviations written out."""
-    text = _ALWAYS.sub(lambda m: _cased(m.string, m.start(), ALWAYS[m.group("a").lower()]), text)
+    """`text` with the abbreviations written out.
+
+    An acronym typed in capitals (“UBKT”, “BCH”, “QĐ”) is a deliberate official short form and stays.
+    """
+    text = _ALWAYS.sub(_always, text)
     for pattern, replacement in [*_CONTEXT, (_DC, "đồng chí")]:
         text = pattern.sub(partial(_context, replacement), text)
     return text
+
+
+def _always(m: re.Match[str]) -> str:
+    typed = m.group("a")
+    letters = [ch for ch in typed if ch.isalpha()]
+    if len(letters) > 1 and all(ch.isupper() for ch in letters):
+        return typed
+    return _cased(m.string, m.start(), ALWAYS[typed.lower()])
 
 
 def _context(replacement: str, m: re.Match[str]) -> str:

@@ -14,6 +14,9 @@ _BODIES = re.compile(r"\b(đảng ủy|đảng uỷ|đảng bộ|chi bộ|ban th
                      re.IGNORECASE)
 
 
+_STOP = frozenset("lần thứ trước sau ngày về của và với trong theo đã sẽ".split())
+
+
 def capitalise_bodies(text: str, *, known: Sequence[str] = ()) -> str:
     """'đảng ủy phường tân mai' -> 'Đảng ủy phường Tân Mai' (provisional: the obvious cases only)."""
     for name in known:
@@ -21,7 +24,12 @@ def capitalise_bodies(text: str, *, known: Sequence[str] = ()) -> str:
 
     def fix(m: re.Match[str]) -> str:
         body = m.group(1)
-        place = " ".join(w[:1].upper() + w[1:] for w in m.group(3).split())
+        words = m.group(3).split()
+        if body != body.lower() or words[0] in _STOP:
+            return m.group(0)
+        if len(words) > 1 and words[1] in _STOP:
+            return m.group(0)[: -len(m.group(3))] + words[0][:1].upper() + words[0][1:] + m.group(3)[len(words[0]):]
+        place = " ".join(w[:1].upper() + w[1:] for w in words)
         return body[:1].upper() + body[1:] + m.group(2) + " " + place
 
     return _BODIES.sub(fix, text)

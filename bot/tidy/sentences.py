@@ -69,9 +69,26 @@ def paragraphs(text: str) -> str:
     return "\n".join(item(line) for line in spaces(text).splitlines())
 
 
+ADMIN_WORDS = frozenset("""thành phố tỉnh huyện quận thị xã trấn phường thôn xóm ấp bản""".split())
+
+
+def place(text: str) -> str:
+    """A place name (“tuyên quang” → “Tuyên Quang”, “thành phố hồ chí minh” → “Thành phố Hồ Chí Minh”).
+
+    Only an answer typed all in lower case is given its capitals; one with capitals is kept as typed.
+    """
+    text = spaces(text).strip(" .,;")
+    if text != text.lower():
+        return text
+    words = text.split()
+    out = [w[:1].upper() + w[1:] if i == 0 or (w not in ADMIN_WORDS and not w[:1].isdigit()) else w
+           for i, w in enumerate(words)]
+    return " ".join(out)
+
+
 def recipient(text: str, *, last: bool = False) -> str:
     """A line of “Nơi nhận”: capital first, ending “,” (“.” for the last one, “Lưu …”)."""
-    text = capital_first(spaces(text)).rstrip(" ;")
-    if text and text[-1] not in ".,":
+    text = capital_first(spaces(text)).rstrip()
+    if text and text[-1] not in ".,;":
         text += "." if last or text.casefold().startswith("lưu") else ","
     return text
