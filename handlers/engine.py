@@ -175,13 +175,13 @@ class Engine:
         value = chosen if chosen is not None else await self._parse(ctx, step, text)
         if chosen is not None and step.type in ("date", "time", "number"):
             value = await self._parse(ctx, step, chosen)
-        tidied = None
+        typed = None  # typed text that is tidied: what she typed, to say what will be printed instead
         if chosen is None and kind != "none" and isinstance(value, str):
-            tidied = await tidying.tidy_text(ctx, draft, step, kind, value)
-            value = tidied.text
+            typed = value
+            value = (await tidying.tidy_text(ctx, draft, step, kind, value)).text
         if step.validate:
             value = await run_validator(step.validate, ctx, draft, value)
-        if tidied is not None and tidied.changed:
+        if typed is not None and str(value) != typed:
             ctx.warn(tidying.READ_BACK + str(value))
         return value
 
