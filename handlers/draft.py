@@ -44,6 +44,7 @@ class Draft:
     offered: list[tuple[str, str]] = field(default_factory=list)  # (label, value) of the choices on screen
     pending: dict[str, Pending] = field(default_factory=dict)  # lists and groups being answered, by step key
     page: int = 0  # the page shown of a question's long list of options (0 = the first)
+    held: dict[str, Any] | None = None  # a typed answer held back to ask about it (handlers/tidying.py)
     # Drafts saved before lists and groups existed have no "pending"; they are saved back without it
     # until a list or group step is reached, as the engine always did.
     _saves_pending: bool = field(default=True, repr=False, compare=False)
@@ -64,6 +65,7 @@ class Draft:
             pending={key: value if isinstance(value, list) else GroupEntry.from_json(value)
                      for key, value in (pending or {}).items()},
             page=data.get("page", 0),
+            held=data.get("held"),
             _saves_pending=pending is not None,
         )
 
@@ -75,6 +77,8 @@ class Draft:
         }
         if self.page:
             data["page"] = self.page
+        if self.held is not None:
+            data["held"] = self.held
         if self._saves_pending or self.pending:
             data["pending"] = {key: value if isinstance(value, list) else value.to_json()
                                for key, value in self.pending.items()}

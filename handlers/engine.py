@@ -15,7 +15,7 @@ from bot import dates
 from bot.formats import thousands
 from bot.messages import Choice, Outgoing
 from bot.text import fold, is_count
-from handlers import prompts
+from handlers import prompts, tidying
 from handlers.context import Context
 from handlers.draft import Draft, GroupEntry
 from handlers.forms import Flow, Invalid, Step, item_kind, parse_item, run_action, run_validator
@@ -141,6 +141,7 @@ class Engine:
 
         folded = fold(text)
         if chosen is None and folded in BACK:
+            draft.held = None
             return await self._back(ctx, flow, draft)
 
         if draft.mode == "review":
@@ -164,14 +165,24 @@ class Engine:
         return await self._accept(ctx, flow, draft, step, value)
 
     async def _value(self, ctx: Context, draft: Draft, step: Step, chosen: str | None, text: str) -> Any:
-        """The typed or chosen answer to a step, parsed and validated; raises Invalid."""
+        """The typed or chosen answer to a step, parsed, tidied (typed text only) and validated; raises Invalid."""
+        kind = tidying.how(self.flows[draft.flow], step)
+        again = tidying.take_choice(draft, step, chosen) if kind != "none" else None
+        if again is not None:  # she chose what to do with the held answer
+            chosen, text = None, again
         if chosen is None and step.type in ("choice", "person"):
             chosen = await self._typed_option(ctx, draft, step, text)
         value = chosen if chosen is not None else await self._parse(ctx, step, text)
         if chosen is not None and step.type in ("date", "time", "number"):
             value = await self._parse(ctx, step, chosen)
+        typed = None  # typed text that is tidied: what she typed, to say what will be printed instead
+        if chosen is None and kind != "none" and isinstance(value, str):
+            typed = value
+            value = (await tidying.tidy_text(ctx, draft, step, kind, value)).text
         if step.validate:
             value = await run_validator(step.validate, ctx, draft, value)
+        if typed is not None and str(value) != typed:
+            ctx.warn(tidying.READ_BACK + str(value))
         return value
 
     async def _typed_option(self, ctx: Context, draft: Draft, step: Step, text: str) -> str | None:
@@ -270,6 +281,7 @@ class Engine:
         return None
 
     async def _accept(self, ctx: Context, flow: Flow, draft: Draft, step: Step, value: Any) -> list[Outgoing]:
+        draft.held = None
         draft.answers[step.key] = value
         draft.history.append(step.key)
         # Answers of steps that a changed answer hides are dropped, so the review shows only what applies.
@@ -346,6 +358,10 @@ class Engine:
     ) -> list[Outgoing]:
         items = prompts.list_items(ctx, draft, step)
         kind = item_kind(step)
+        how = tidying.how(flow, step)
+        again = tidying.take_choice(draft, step, chosen) if how != "none" else None
+        if again is not None:  # she chose what to do with the held message
+            chosen, text = None, again
         folded = fold(text)
         if chosen == "__done__" or (chosen is None and folded in DONE):
             if not items and not step.optional:
@@ -381,6 +397,13 @@ class Engine:
                 errors.append(f"Dòng {n} (“{line[:40]}”): {exc}" if len(lines) > 1 else str(exc))
         if errors:
             return await self._reask(ctx, flow, draft, "Chưa thêm được vì:\n" + "\n".join(errors))
+        if how != "none" and any(isinstance(item, str) for item in parsed):
+            texts = [item for item in parsed if isinstance(item, str)]
+            try:
+                tidied = iter(await tidying.tidy_texts(ctx, draft, step, how, texts, text))
+            except tidying.Held:
+                return await self._prompt_and_save(ctx, flow, draft)
+            parsed = [next(tidied).text if isinstance(item, str) else item for item in parsed]
         items.extend(parsed)
         added = ", ".join(kind.show(i) for i in parsed).rstrip(".")
         return await self._reask(ctx, flow, draft, f"Đã thêm {len(parsed)}: {added}.")
@@ -464,7 +487,7 @@ class Engine:
     # -- prompts --------------------------------------------------------------------------------
 
     async def _reask(self, ctx: Context, flow: Flow, draft: Draft, message: str) -> list[Outgoing]:
-        return [Outgoing(text=message)] + await self._prompt_and_save(ctx, flow, draft)
+        return ([Outgoing(text=message)] if message else []) + await self._prompt_and_save(ctx, flow, draft)
 
     async def _prompt_and_save(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
         draft.seq += 1

@@ -15,6 +15,7 @@ import yaml
 
 from bot.dates import FUTURE, TENSES
 from bot.messages import Choice, Outgoing
+from bot.tidy import HOWS
 from handlers.draft import Draft
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ class Step:
     fields: tuple[Step, ...] = ()  # a group's steps, asked again for each item
     prefill: tuple[str, ...] = ()  # a list's starting items, to keep, remove or add to
     tense: str = FUTURE  # a date step: the year of a day typed without one (bot.dates.parse_date)
+    tidy: str | None = None  # the kind of text of a typed answer (bot.tidy.HOWS); None: by the step's type
 
     def field_named(self, key: str) -> Step:
         return next(f for f in self.fields if f.key == key)
@@ -80,6 +82,7 @@ class Flow:
     review_title: str = ""
     confirm_label: str = "Xác nhận"
     preview: str | None = None  # an action that shows the result before confirming
+    tidy: bool = False  # typed answers enter a document: tidy them (handlers/tidying.py)
 
     def step(self, key: str | None) -> Step:
         for step in self.steps:
@@ -206,6 +209,8 @@ def _step(raw: dict[str, Any], flow: str) -> Step:
         raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown type {raw.get('type')!r}")
     if raw.get("tense", FUTURE) not in TENSES:
         raise ValueError(f"flow {flow}: step {raw.get('key')}: tense must be one of {TENSES}")
+    if raw.get("tidy") is not None and raw["tidy"] not in HOWS:
+        raise ValueError(f"flow {flow}: step {raw.get('key')}: unknown tidy {raw['tidy']!r}")
     values = dict(raw)
     values["options"] = tuple(Choice(o["label"], str(o["value"])) for o in raw.get("options", ()))
     values["suggest"] = tuple(raw.get("suggest", ()))

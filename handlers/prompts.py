@@ -18,6 +18,7 @@ from bot.templating import environment
 from handlers.context import Context
 from handlers.draft import Draft, GroupEntry
 from handlers.forms import Flow, Step, item_kind, parse_item, run_provider
+from handlers.tidying import held_prompt
 
 CHOICE_PREVIEW = 60
 PAGE_SIZE = 30  # options shown at once; a longer list (a big roster) gets “Trang sau” / “Trang trước”
@@ -64,12 +65,14 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
             apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
             lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
         choices.append(Choice("Xong", "__done__"))
-    elif draft.return_to_review and step.key in draft.answers:
+    held_lines, held_choices = held_prompt(draft, step)
+    if step.type != "list" and draft.return_to_review and step.key in draft.answers:
         lines.append(f"Hiện tại: {show(step, current)}")
-        choices.append(Choice("Giữ nguyên", "__keep__"))
+        if not held_lines:
+            choices.append(Choice("Giữ nguyên", "__keep__"))
     if step.optional and (step.type != "list" or not items):
         choices.append(Choice("Bỏ qua", "__skip__"))
-    return Outgoing(title=title, text="\n".join(lines), choices=choices)
+    return Outgoing(title=title, text="\n".join(lines + held_lines), choices=held_choices + choices)
 
 
 def _ask(ctx: Context, draft: Draft, step: Step) -> str:
@@ -118,7 +121,8 @@ async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoi
     _suggest(suggestions, lines, choices)
     if field.optional:
         choices.append(Choice("Bỏ qua", "__skip__"))
-    return Outgoing(text="\n".join(lines), choices=choices)
+    held_lines, held_choices = held_prompt(draft, field)
+    return Outgoing(text="\n".join(lines + held_lines), choices=held_choices + choices)
 
 
 def _page(draft: Draft, offered: list[Choice], lines: list[str]) -> list[Choice]:

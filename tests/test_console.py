@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import codecs
 import re
 import signal
 from pathlib import Path
@@ -60,6 +61,7 @@ class Proc:
     def __init__(self, proc: asyncio.subprocess.Process):
         self.proc = proc
         self.buffer = ""
+        self.decoder = codecs.getincrementaldecoder("utf-8")()  # a read may end inside a character
 
     @classmethod
     async def start(cls, db: Path, out: Path) -> Proc:
@@ -74,7 +76,7 @@ class Proc:
                 chunk = await self.proc.stdout.read(4096)
                 if not chunk:
                     raise AssertionError(f"process ended before {pattern!r}; output:\n{self.buffer}")
-                self.buffer += chunk.decode()
+                self.buffer += self.decoder.decode(chunk)
         try:
             await asyncio.wait_for(read(), timeout)
         except TimeoutError:
