@@ -10,8 +10,9 @@ into an answer that goes into a document, and leaves everything else as typed:
   when one is written right before the day). Months 1-2 take a leading zero (``15/01/2027``), as in the
   seeds (``bot.formats.mm``). A day typed in words (``ngày 15 tháng 1``) keeps the long form (``ngày 15
   tháng 01 năm 2027``).
-* A period keeps its period form with the year: ``cuối tháng 12`` -> ``cuối tháng 12/2026``, ``tháng
-  sau`` -> ``tháng 01/2027``, ``quý I`` -> ``quý I/2027``, ``năm nay`` -> ``năm 2026``; a week or a
+* A relative period keeps its period form with the year: ``tháng sau`` -> ``tháng 01/2027``, ``năm nay``
+  -> ``năm 2026``; a period named without its year (``tháng 12``, ``cuối tháng 12``, ``quý I``) is left
+  as typed, as documents write it, unless a deadline cue makes it a day (below); a week or a
   range without a name: ``tuần sau`` -> ``tuần từ ngày 07/12/2026 đến ngày 13/12/2026``. After a
   deadline cue (``trước``, ``hạn``, ``hoàn thành`` …) a period that has a last day becomes that day:
   ``trước cuối tháng`` -> ``trước ngày 31/12/2026``.
@@ -66,6 +67,10 @@ _WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "
 
 
 # -- the normalised text, with where each of its characters comes from ---------------------------
+
+
+# Words that make a period relative to today ("tháng sau", "năm nay", "tuần tới"), in bot.dates' normal form.
+_RELATIVE = re.compile(r"(?<!\w)(?:nay|sau|toi|truoc|tuan|mai|kia|qua|nua|hom)(?!\w)")
 
 
 def _canon_map(text: str) -> tuple[str, list[int]]:
@@ -248,6 +253,8 @@ def _changes(text: str, today: date, tense: str) -> list[_Change]:
         if piece == "mai" and clock is None and not (_MAI_BEFORE.search(before) or not before.strip()):
             continue  # "đ/c mai": a name
         written = _written(hit, piece, scan)
+        if hit.period and not written.startswith("ngày") and not _RELATIVE.search(piece):
+            continue  # "Tháng 12, tập trung …", "quý I": a named period reads well in a document as typed
         if clock is not None:
             start = pos[clock[0]]
             written = f"{_clock(clock[2])}, {written}"

@@ -26,7 +26,7 @@ SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("
     ("thứ 5 này", "thứ Năm, ngày 03/12/2026"),
     ("3 ngày nữa", "ngày 04/12/2026"),
     ("15/12", "ngày 15/12/2026"),
-    ("cuối tháng 12", "cuối tháng 12/2026"),
+    ("cuối tháng 12", "cuối tháng 12"),  # a named period is left as typed
     ("8h sáng mai", "08 giờ 00, ngày 02/12/2026"),
     # more forms
     ("họp lúc 2 giờ chiều thứ 6 tuần sau", "họp lúc 14 giờ 00, thứ Sáu, ngày 11/12/2026"),
@@ -38,7 +38,7 @@ SEEDS = sorted((Path(__file__).resolve().parents[2] / "shared" / "seeds").glob("
     ("Tháng sau tổ chức kết nạp", "Tháng 01/2027 tổ chức kết nạp"),
     ("trong năm nay", "trong năm 2026"),
     ("xong trong 3 ngày", "xong đến ngày 04/12/2026"),
-    ("tổng kết tháng 11", "tổng kết tháng 11/2026"),  # nearest: the month just ended
+    ("tổng kết tháng 11", "tổng kết tháng 11"),  # likewise
     ("mai họp chi bộ", "ngày 02/12/2026 họp chi bộ"),
     ("kết nạp vào chủ nhật tuần sau", "kết nạp vào Chủ nhật, ngày 13/12/2026"),
     ("thu nộp đảng phí trước ngày 15", "thu nộp đảng phí trước ngày 15/12/2026"),
