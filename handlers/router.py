@@ -160,7 +160,7 @@ class Assistant:
                 await self.store.delete_draft(*ctx.key)
                 return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
             if wanted == "trogiup":
-                return [Outgoing(text=self.engine.help_for(draft))] + await self.engine.resume(ctx, draft)
+                return [Outgoing(text=self.engine.help_for(draft, ctx))] + await self.engine.resume(ctx, draft)
             note = (f"Đồng chí đang làm dở: {title}. Xin trả lời tiếp câu hỏi dưới đây, "
                     "hoặc gõ /huy để bỏ việc này.")
             if wanted == "batdau":
