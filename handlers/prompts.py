@@ -228,7 +228,9 @@ def list_items(ctx: Context, draft: Draft, step: Step) -> list[Any]:
             items = list(draft.answers[step.key] or [])
         else:
             kind = item_kind(step)
-            items = [parse_item(ctx, kind, line) for line in fill(ctx, draft, step.prefill)]
+            # a prefill entry may write several items, one a line (one per decision, per person…)
+            items = [parse_item(ctx, kind, line) for text in fill(ctx, draft, step.prefill)
+                     for line in text.splitlines() if line.strip()]
         draft.hold(step.key, items)
     return items
 
