@@ -358,3 +358,18 @@ async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
         shown = match.group(1) if len(match.group(1)) <= 12 else match.group(1)[:12] + "…"
         return [Outgoing(text=f"Không tìm thấy kế hoạch số {shown} của đơn vị. Gõ /vanban để xem danh sách.")]
     return await redo(ctx, doc)
+
+
+# "soạn kế hoạch kết nạp đảng viên", "lập kế hoạch sinh hoạt chuyên đề năm 2027": the kind named in words
+KIND_WORDS = (("ket nap", "plan_admission"), ("giua nhiem ky", "plan_midterm"), ("chuyen de nam", "plan_thematic"),
+              ("chi bo mau", "plan_model_meeting"), ("so ket", "plan_conference"), ("tong ket", "plan_conference"))
+ASK_PLAN = re.compile(r"^(?:soan|lap|lam|viet|tao|xay dung)(?: (?:mot|1))? (?:ban )?(?:ke hoach|kh)\b(.*)$")
+
+
+async def start_by_words(ctx: Context, text: str) -> list[Outgoing] | None:
+    """A plan asked for in words starts that kind's flow (or the chooser when no kind is named)."""
+    match = ASK_PLAN.match(fold(text).strip(" .!?"))
+    if not match or not ctx.unit:
+        return None
+    kind = next((k for words, k in KIND_WORDS if words in match.group(1)), "plan")
+    return await ctx.engine.start(ctx, kind)

@@ -108,7 +108,7 @@ class Assistant:
             return await self.engine.handle(ctx, draft)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
-        for understand in (plans.redo_by_number, meetings.free_text, deadlines.free_text):
+        for understand in (plans.redo_by_number, plans.start_by_words, meetings.free_text, deadlines.free_text):
             reply = await understand(ctx, text)
             if reply is not None:
                 return reply

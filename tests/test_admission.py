@@ -169,3 +169,15 @@ async def test_the_ceremony_date_keeps_the_one_month_rule(assistant):
         "Lê Thị Mai",
     ]
     assert answers["event_date"] == "2026-12-28"
+
+
+async def test_the_plan_can_be_asked_for_in_words(assistant):
+    talk = Talk(assistant)
+    await onboard(talk, ONBOARD)
+    reply = await talk.say("Soạn kế hoạch kết nạp đảng viên")
+    assert "Kế hoạch tổ chức Lễ kết nạp đảng viên — câu 1/" in reply and "Ngày ban hành kế hoạch?" in reply
+    await talk.say("/huy")
+    reply = await talk.say("lập kế hoạch")
+    assert "Đồng chí muốn soạn loại kế hoạch nào?" in reply and "Lễ kết nạp đảng viên" in talk.choices()
+    await talk.say("/huy")
+    assert "Tôi chưa hiểu" in await talk.say("kế hoạch là gì")
