@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -29,6 +30,19 @@ def markup_lines(text: str) -> list[str]:
     return out
 
 
+def add_days(value: str | date, days: int) -> str:
+    """An ISO date `days` later (earlier when negative), as an ISO date."""
+    return (_as_date(value) + timedelta(days=days)).isoformat()
+
+
+def add_months(value: str | date, months: int) -> str:
+    """The same day `months` later (the month's last day when it has no such day), as an ISO date."""
+    day = _as_date(value)
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1])).isoformat()
+
+
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
@@ -42,6 +56,8 @@ def environment() -> Environment:
         date_short=lambda v: dates.format_date_short(_as_date(v)),
         weekday=lambda v: dates.weekday_vi(_as_date(v)),
         lower_first=lower_first,
+        add_days=add_days,
+        add_months=add_months,
         m=escape_markup,  # user text, made literal for the markup
         lines=markup_lines,
         roman=lambda n: ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")[n - 1],

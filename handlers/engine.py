@@ -94,7 +94,7 @@ class Engine:
         out = [Outgoing(text=note)] if note else []
         return out + await self._prompt_and_save(ctx, flow, draft)
 
-    def help_for(self, draft: Draft) -> str:
+    def help_for(self, draft: Draft, ctx: Context | None = None) -> str:
         flow = self.flows[draft.flow]
         lines = [f"Đồng chí đang làm: {flow.title}."]
         if draft.mode == "review":
@@ -104,7 +104,7 @@ class Engine:
             if step.help:
                 lines.append(step.help)
             if step.example:
-                lines.append(f"Ví dụ: {step.example}")
+                lines.append(f"Ví dụ: {prompts.example(ctx, draft, step) if ctx else step.example}")
             if step.type == "list":
                 lines.append("Có thể gõ nhiều mục trong một tin, mỗi mục một dòng; “xóa N” để bỏ mục N; "
                              "“xong” khi đủ.")

@@ -27,8 +27,10 @@ KIND_LABELS = {
     "plan_model_meeting": "Hội nghị chuyên đề, sinh hoạt chi bộ mẫu",
     "plan_thematic": "Sinh hoạt chi bộ theo chuyên đề năm",
     "plan_midterm": "Sơ kết giữa nhiệm kỳ",
+    "plan_admission": "Lễ kết nạp đảng viên",
     "plan_generic": "Kế hoạch khác (khung chung)",
 }
+CHI_BO_LABELS = {"plan_conference": "Hội nghị chi bộ sơ kết, tổng kết"}  # a chi bộ has no Ban Chấp hành
 AUTHORITIES = {"chi_bo": "T/M CHI BỘ", "dang_uy": "T/M ĐẢNG ỦY", "dang_uy_khoi": "T/M BAN THƯỜNG VỤ"}
 
 
@@ -125,17 +127,26 @@ async def unit_place(ctx: Context, draft: Draft) -> list[str]:
     return [ctx.unit.place] if ctx.unit else []
 
 
+@provider("plan.kinds")
+async def plan_kinds(ctx: Context, draft: Draft) -> list[Choice]:
+    """The kinds of plan, named as the unit would name them (the order is the same for every unit)."""
+    chi_bo = _unit(ctx).kind == "chi_bo"
+    return [Choice(CHI_BO_LABELS.get(kind, label) if chi_bo else label, kind) for kind, label in KIND_LABELS.items()]
+
+
 @provider("plan.authorities")
 async def authorities(ctx: Context, draft: Draft) -> list[Choice]:
+    """A chi bộ signs for the chi bộ (or its chi ủy); a đảng ủy for itself or its Ban Thường vụ ("Khác" for the rest)."""
     first = AUTHORITIES.get(_unit(ctx).kind, "T/M CHI BỘ")
-    others = ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
+    others = ["T/M CHI BỘ", "T/M CHI ỦY"] if _unit(ctx).kind == "chi_bo" else \
+        ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
     return [Choice(a, a) for a in [first] + [a for a in others if a != first]]
 
 
 @provider("plan.signer_titles")
 async def signer_titles(ctx: Context, draft: Draft) -> list[Choice]:
     first = _unit(ctx).signer_title
-    others = ["BÍ THƯ", "PHÓ BÍ THƯ", "PHÓ BÍ THƯ THƯỜNG TRỰC"]
+    others = ["BÍ THƯ", "PHÓ BÍ THƯ"] + ([] if _unit(ctx).kind == "chi_bo" else ["PHÓ BÍ THƯ THƯỜNG TRỰC"])
     return [Choice(t, t) for t in [first] + [t for t in others if t != first]]
 
 
@@ -347,3 +358,18 @@ async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
         shown = match.group(1) if len(match.group(1)) <= 12 else match.group(1)[:12] + "…"
         return [Outgoing(text=f"Không tìm thấy kế hoạch số {shown} của đơn vị. Gõ /vanban để xem danh sách.")]
     return await redo(ctx, doc)
+
+
+# "soạn kế hoạch kết nạp đảng viên", "lập kế hoạch sinh hoạt chuyên đề năm 2027": the kind named in words
+KIND_WORDS = (("ket nap", "plan_admission"), ("giua nhiem ky", "plan_midterm"), ("chuyen de nam", "plan_thematic"),
+              ("chi bo mau", "plan_model_meeting"), ("so ket", "plan_conference"), ("tong ket", "plan_conference"))
+ASK_PLAN = re.compile(r"^(?:soan|lap|lam|viet|tao|xay dung)(?: (?:mot|1))? (?:ban )?(?:ke hoach|kh)\b(.*)$")
+
+
+async def start_by_words(ctx: Context, text: str) -> list[Outgoing] | None:
+    """A plan asked for in words starts that kind's flow (or the chooser when no kind is named)."""
+    match = ASK_PLAN.match(fold(text).strip(" .!?"))
+    if not match or not ctx.unit:
+        return None
+    kind = next((k for words, k in KIND_WORDS if words in match.group(1)), "plan")
+    return await ctx.engine.start(ctx, kind)

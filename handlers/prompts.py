@@ -42,7 +42,7 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
         return await _group_question(ctx, draft, step, title)
     lines = [_ask(ctx, draft, step)]
     if step.example:
-        lines.append(f"Ví dụ: {step.example}")
+        lines.append(f"Ví dụ: {example(ctx, draft, step)}")
     choices: list[Choice] = []
     if step.type in ("choice", "person"):
         choices += _page(draft, await options(ctx, draft, step), lines)
@@ -80,6 +80,11 @@ def _ask(ctx: Context, draft: Draft, step: Step) -> str:
     return (fill(ctx, draft, (step.ask,)) or [step.ask])[0]
 
 
+def example(ctx: Context, draft: Draft, step: Step) -> str:
+    """The step's example, which may depend on the unit or earlier answers (a Jinja template like suggestions)."""
+    return (fill(ctx, draft, (step.example,)) or [step.example])[0]
+
+
 def _suggest(suggestions: list[str], lines: list[str], choices: list[Choice]) -> None:
     """Suggestions as buttons; one too long for a button is shown in full and chosen by a short label."""
     for n, suggestion in enumerate(suggestions, 1):
@@ -111,7 +116,7 @@ async def _group_question(ctx: Context, draft: Draft, step: Step, title: str) ->
 
 
 async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoing:
-    lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {field.example}"] if field.example else [])
+    lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {example(ctx, draft, field)}"] if field.example else [])
     choices: list[Choice] = []
     if field.type in ("choice", "person"):
         choices += _page(draft, await options(ctx, draft, field), lines)
@@ -227,7 +232,9 @@ def list_items(ctx: Context, draft: Draft, step: Step) -> list[Any]:
             items = list(draft.answers[step.key] or [])
         else:
             kind = item_kind(step)
-            items = [parse_item(ctx, kind, line) for line in fill(ctx, draft, step.prefill)]
+            # a prefill entry may write several items, one a line (one per decision, per person…)
+            items = [parse_item(ctx, kind, line) for text in fill(ctx, draft, step.prefill)
+                     for line in text.splitlines() if line.strip()]
         draft.hold(step.key, items)
     return items
 

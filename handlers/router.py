@@ -108,7 +108,7 @@ class Assistant:
             return await self.engine.handle(ctx, draft)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
-        for understand in (plans.redo_by_number, meetings.free_text, deadlines.free_text):
+        for understand in (plans.redo_by_number, plans.start_by_words, meetings.free_text, deadlines.free_text):
             reply = await understand(ctx, text)
             if reply is not None:
                 return reply
@@ -160,7 +160,7 @@ class Assistant:
                 await self.store.delete_draft(*ctx.key)
                 return [Outgoing(text=f"Đã hủy: {title}. Các câu trả lời của việc này đã được bỏ.")]
             if wanted == "trogiup":
-                return [Outgoing(text=self.engine.help_for(draft))] + await self.engine.resume(ctx, draft)
+                return [Outgoing(text=self.engine.help_for(draft, ctx))] + await self.engine.resume(ctx, draft)
             note = (f"Đồng chí đang làm dở: {title}. Xin trả lời tiếp câu hỏi dưới đây, "
                     "hoặc gõ /huy để bỏ việc này.")
             if wanted == "batdau":

@@ -49,6 +49,12 @@ def party_body(unit: Unit | None) -> str:
     return re.sub(r"^Đảng [uủ][ỷy] ", "Đảng bộ ", unit.name) if unit else ""
 
 
+def _congress_example(unit: Unit | None) -> str:
+    if unit and unit.kind == "chi_bo":
+        return f"Đại hội lần thứ V {unit.name}"
+    return "Đại hội lần thứ III Đảng bộ Khối các trường Đại học, Cao đẳng Hà Nội"
+
+
 def _clean(value: str) -> str:
     return re.sub(r"\s+", " ", value).strip(" .,;:")
 
@@ -66,11 +72,12 @@ async def check_congress(ctx: Context, draft: Draft, value: str) -> str:
                    value, flags=re.IGNORECASE)
     if not fold(value).startswith("dai hoi"):
         if "dai hoi" in fold(value):
-            raise Invalid("Xin ghi bắt đầu bằng “Đại hội”, ví dụ “Đại hội lần thứ III Đảng bộ Khối …”.")
+            raise Invalid(f"Xin ghi bắt đầu bằng “Đại hội”, ví dụ “{_congress_example(ctx.unit)}”.")
         value = f"Đại hội {value}"
     if len(value) < 15 or not re.search(r"\b(?:lần thứ|[IVX]+\b)", value):
-        raise Invalid("Xin ghi rõ Đại hội lần thứ mấy và của đảng bộ nào, ví dụ “Đại hội lần thứ III Đảng bộ "
-                      "Khối các trường Đại học, Cao đẳng Hà Nội”, hoặc chỉ gõ số thứ tự của Đại hội (ví dụ 3).")
+        body = "chi bộ" if ctx.unit and ctx.unit.kind == "chi_bo" else "đảng bộ"
+        raise Invalid(f"Xin ghi rõ Đại hội lần thứ mấy và của {body} nào, ví dụ “{_congress_example(ctx.unit)}”, "
+                      "hoặc chỉ gõ số thứ tự của Đại hội (ví dụ 3).")
     value = "Đại hội" + value[len("Đại hội"):]
     if not re.search(r"\b(?:dang bo|chi bo)\b", fold(value)) and party_body(ctx.unit):
         value = f"{value} {party_body(ctx.unit)}"
@@ -158,7 +165,9 @@ async def check_director(ctx: Context, draft: Draft, value: str) -> str:
     value = re.sub(r"^(?:phân công\s+)?(?:đồng chí|đ/c)\s+", "", _clean(value), flags=re.IGNORECASE)
     value = re.sub(r"\s+trực tiếp chỉ đạo$", "", value, flags=re.IGNORECASE).strip(" ,.")
     if not re.search(r"[^\W\d_]", value) or len(value) < 5:
-        raise Invalid("Xin ghi họ tên và chức vụ, ví dụ “Trần Quốc Toàn, Phó Bí thư Thường trực Đảng ủy Khối”.")
+        example = (f"{ctx.unit.signer_name}, Bí thư Chi bộ" if ctx.unit and ctx.unit.kind == "chi_bo"
+                   else "Trần Quốc Toàn, Phó Bí thư Thường trực Đảng ủy Khối")
+        raise Invalid(f"Xin ghi họ tên và chức vụ, ví dụ “{example}”.")
     return value
 
 
