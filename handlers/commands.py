@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from handlers import deadlines, meetings, plans, reminders, unit
+from handlers import deadlines, meetings, plans, reminders, revise, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -51,7 +51,7 @@ COMMANDS = [
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
     Command("tuannay", "Việc cần làm trong tuần", deadlines.cmd_week),
-    Command("vanban", "Văn bản đã soạn", plans.cmd_documents),
+    Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
     Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),
     Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics),
     Command("nhacnho", "Cài đặt nhắc việc", reminders.cmd_settings),
