@@ -32,6 +32,8 @@ async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:
         "",
         "Khi tôi hỏi từng câu: trả lời bằng tin nhắn hoặc bấm nút; “quay lại” để về câu trước; "
         "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
+        "Sửa văn bản đã ban hành (giữ nguyên số): gõ “sửa kế hoạch số 8”, “sửa biên bản số 3”, “sửa nghị quyết 2”, "
+        "“sửa kết luận 1”, hoặc /vanban rồi chọn “Sửa N”; bản trước vẫn được lưu (“Bản cũ N”).",
         "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
     ]
     if not ctx.unit:

@@ -56,7 +56,9 @@ async def start_revision(ctx: Context, doc: StoredDocument) -> list[Outgoing]:
             note.append("Biên bản của buổi sinh hoạt đã được sửa sau khi văn bản này ban hành; nội dung lấy theo "
                         "biên bản đã sửa.")
     meta["review_note"] = " ".join(note)
-    return await ctx.engine.start(ctx, flow, answers=answers, meta=meta, review=True)
+    # A question added to the flow since the document was issued is asked first, then the review.
+    complete = all(s.key in answers for s in ctx.engine.flows[flow].visible_steps(answers))
+    return await ctx.engine.start(ctx, flow, answers=answers, meta=meta, review=complete)
 
 
 async def revise_by_words(ctx: Context, text: str) -> list[Outgoing] | None:

@@ -291,6 +291,37 @@ async def test_revising_a_resolution_by_words(assistant: Assistant) -> None:
     assert "Không tìm thấy kết luận số 1" in await talk.say("sửa kết luận 1")
 
 
+async def test_a_question_added_since_the_document_was_issued_is_asked_first(assistant: Assistant) -> None:
+    talk = await plan_08(assistant)
+    await assistant.store.conn.execute("UPDATE documents SET answers = json_remove(answers, '$.place')")
+    reply = await talk.say("sửa kế hoạch số 8")
+    assert "Địa danh ghi ở dòng ngày tháng?" in reply and "Xem lại kế hoạch" not in reply
+    review = await talk.say("Tuyên Quang")
+    assert "Xem lại kế hoạch" in review and "Sửa văn bản đã ban hành: Kế hoạch số 08-KH" in review
+    assert "(bản sửa lần 1)" in await confirm(talk)
+
+
+async def test_a_revised_plan_can_be_shared_again(assistant: Assistant) -> None:
+    from bot.reminders.sweeper import Sweeper
+    from tests.test_sharing import GROUP, Recorder, in_group, issue_plan
+
+    store = assistant.store
+    owner, share = await issue_plan(assistant)
+    await in_group(assistant, "/lienket")
+    assert "Sẽ gửi tới 1 nhóm Telegram" in await owner.say("Gửi cho chi bộ", choice=share)
+    telegram = Recorder()
+    await Sweeper(store, Clock(frozen=NOW), "telegram", telegram).sweep()
+    await owner.say("sửa kế hoạch số 1")
+    await say_all(owner, ["sửa 5", "Tổ chức sinh hoạt chi bộ theo Chuyên đề năm 2027 (điều chỉnh)"])
+    assert "(bản sửa lần 1)" in await confirm(owner)
+    assert "Sẽ gửi tới 1 nhóm Telegram" in await owner.tap("Gửi cho chi bộ")
+    await Sweeper(store, Clock(frozen=NOW), "telegram", telegram).sweep()
+    shares = telegram.shares()
+    assert [chat for chat, _ in shares] == [GROUP, GROUP]
+    assert shares[1][1].document is not None and "(điều chỉnh)" in text_of(shares[1][1].document.data)
+    assert "(bản sửa lần 1)" in shares[1][1].text
+
+
 def test_items_are_matched_by_kind_wording_and_day() -> None:
     def row(i: int, title: str, due: str, kind: str = "deadline") -> Deadline:
         return Deadline(id=i, unit_id=1, kind=kind, title=title, due=date.fromisoformat(due))

@@ -67,7 +67,8 @@ class VersionsStore(MeetingsStore):
         """Re-issue document `doc_id` (opened at version `base_version`) in ONE transaction: the current
         version copied into `document_versions`, the row rewritten with `doc` (issued_on, title, answers,
         filename, content, revised_by) as version + 1, its dated items replaced as `match(old rows, items)`
-        says, the meeting it records rewritten (not duplicated), and the draft marked with the document.
+        says, the meeting it records rewritten (not duplicated), the record of the chats it was shared with
+        cleared (so it can be shared again), and the draft marked with the document.
 
         Returns (the new version, the meeting id or None, what happened to the dated items). Raises
         AlreadyIssued when the draft was issued already, VersionConflict when `base_version` is no longer
@@ -95,6 +96,9 @@ class VersionsStore(MeetingsStore):
                  doc["content"], version, now, doc["revised_by"], doc_id))
             changes = await self._replace_items(unit_id, doc_id, list(items), match)
             meeting_id = await self._replace_meeting(unit_id, meeting, doc_id) if meeting else None
+            # The chats sent the earlier version may be sent this one ("Gửi cho chi bộ" again); rows still
+            # waiting send the current version anyway.
+            await conn.execute("DELETE FROM outbox WHERE doc_id = ? AND sent_at IS NOT NULL", (doc_id,))
             await self._mark_draft(draft, doc_id)
         return version, meeting_id, changes
 
