@@ -10,6 +10,10 @@ Every document the assistant writes (Kế hoạch, Biên bản, Nghị quyết, 
    and the completion of the draft it came from in ONE transaction; when the number was taken meanwhile
    (sqlite3.IntegrityError) the next free number is tried, a few times;
 4. after the commit, the PDF (None when LibreOffice is not installed).
+
+A request carrying a `Revision` re-issues an existing document instead (bot/revisions.py): the same number
+and series, the new .docx, and `DocumentsStore.revise_document` in one transaction (the earlier version
+kept, the dated items matched and updated, the meeting rewritten, the draft marked).
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ from typing import Any
 from bot.documents import Document, render_docx
 from bot.messages import OutDocument, Outgoing
 from bot.pdf import to_pdf
-from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore
-from bot.store.records import NewMeeting, Unit
+from bot.revisions import Revision, RevisionRefused, StaleRevision, match_items
+from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore, VersionConflict
+from bot.store.records import DeadlineChanges, NewMeeting, StoredDocument, Unit
 
 TERM_YEARS = 5
 FIRST_TERM = 2020  # congress terms run 2020-2025, 2025-2030, ...
@@ -136,6 +141,7 @@ class IssueRequest:
     items_of: Callable[[Document, int | None], list[DatedItem]] | None = None
     meeting: NewMeeting | None = None
     draft: tuple[str, str, str] | None = None
+    revises: Revision | None = None  # re-issue this document (same number) instead of issuing a new one
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class Issued:
     items: list[DatedItem] = field(default_factory=list)
     renumbered: bool = False  # the number asked for was taken; `number` is the one given instead
     unit_id: int | None = None
+    version: int = 1  # > 1: a revision (bản sửa lần version - 1)
+    changes: DeadlineChanges | None = None  # a revision: what happened to the document's dated items
 
     @property
     def caption(self) -> str:
@@ -177,6 +185,8 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
     Raises sqlite3.IntegrityError when the document cannot be stored (its number taken on every attempt,
     or a constraint of what it creates violated); nothing is then written.
     """
+    if request.revises is not None:
+        return await _revise(store, request, request.revises)
     unit = request.unit
     doc_series = series(unit, request.doc_type, request.issued_on)
     number = await _first_number(store, request, doc_series)
@@ -209,6 +219,56 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
                   docx=data, file_name=name, pdf=pdf, items=items, renumbered=renumbered, unit_id=unit.id)
 
 
+async def _revise(store: DocumentsStore, request: IssueRequest, revision: Revision) -> Issued:
+    """Re-issue the document `revision` names: its number and series kept, its date as the answers say.
+
+    Raises RevisionRefused (the date moved into another series, a document of another type, the document
+    gone) and StaleRevision (another revision was confirmed meanwhile); nothing is then written.
+    """
+    unit = request.unit
+    stored = await store.document(unit.id, revision.doc_id)
+    if stored is None:
+        raise RevisionRefused("Không tìm thấy văn bản cần sửa trong đơn vị; có thể văn bản đã bị xóa.")
+    if stored.doc_type != request.doc_type:
+        raise RevisionRefused("Văn bản cần sửa thuộc loại khác; xin mở lại đúng văn bản cần sửa.")
+    problem = series_problem(unit, stored, request.issued_on)
+    if problem:
+        raise RevisionRefused(problem)
+    number = stored.number
+    document = request.build(number)
+    data = render_docx(document)
+    items = request.items_of(document, number) if request.items_of else list(request.items)
+    name = file_name(request.file_head, number, request.doc_type, unit.code, request.file_title)
+    answers = {**request.answers, "number": number} if "number" in request.answers else request.answers
+    await pause("render")
+    try:
+        version, meeting_id, changes = await store.revise_document(unit.id, stored.id, revision.version, {
+            "issued_on": request.issued_on.isoformat(), "title": request.title, "answers": answers,
+            "filename": name, "content": data, "revised_by": request.created_by,
+        }, items, match_items, meeting=request.meeting, draft=request.draft)
+    except AlreadyIssued as done:
+        return await _already_issued(store, request, done.document_id)
+    except VersionConflict as conflict:
+        raise StaleRevision(conflict.current or 0) from None
+    await pause("commit")
+    pdf = await _pdf(data, name)
+    await pause("pdf")
+    return Issued(doc_id=stored.id, meeting_id=meeting_id, number=number, document=document, title=request.title,
+                  docx=data, file_name=name, pdf=pdf, items=items, unit_id=unit.id, version=version, changes=changes)
+
+
+def series_problem(unit: Unit, stored: StoredDocument, issued_on: date) -> str | None:
+    """Why a revision of `stored` cannot be dated `issued_on` (None: it can): its number belongs to the
+    series of its year (or term), so the date stays in that year (or term)."""
+    if stored.number is None or series(unit, stored.doc_type, issued_on) == stored.series:
+        return None
+    span = stored.series.partition(":")[2]
+    where = f"năm {span}" if "-" not in span else f"nhiệm kỳ {span}"
+    return (f"Ngày ban hành mới ({issued_on.day:02d}/{issued_on.month:02d}/{issued_on.year}) nằm ngoài {where}, "
+            f"trong khi bản sửa giữ nguyên số {stored.number:02d} của {where}. Xin chọn ngày ban hành trong {where}, "
+            "hoặc soạn văn bản mới (lấy số mới) từ văn bản này.")
+
+
 async def _already_issued(store: DocumentsStore, request: IssueRequest, doc_id: int) -> Issued:
     """The document a draft was issued as, as `issue()` returned it then (its PDF made again)."""
     stored = await store.document(request.unit.id, doc_id)
@@ -219,7 +279,8 @@ async def _already_issued(store: DocumentsStore, request: IssueRequest, doc_id: 
     meeting_id = await store.meeting_of_document(doc_id) if request.meeting is not None else None
     return Issued(doc_id=doc_id, meeting_id=meeting_id, number=stored.number, document=document,
                   title=stored.title, docx=stored.content, file_name=stored.filename,
-                  pdf=await _pdf(stored.content, stored.filename), items=items, unit_id=request.unit.id)
+                  pdf=await _pdf(stored.content, stored.filename), items=items, unit_id=request.unit.id,
+                  version=stored.version)
 
 
 async def _pdf(data: bytes, name: str) -> bytes | None:

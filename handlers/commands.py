@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from handlers import deadlines, meetings, plans, reminders, unit
+from handlers import deadlines, meetings, plans, reminders, revise, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -32,6 +32,8 @@ async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:
         "",
         "Khi tôi hỏi từng câu: trả lời bằng tin nhắn hoặc bấm nút; “quay lại” để về câu trước; "
         "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
+        "Sửa văn bản đã ban hành (giữ nguyên số): gõ “sửa kế hoạch số 8”, “sửa biên bản số 3”, “sửa nghị quyết 2”, "
+        "“sửa kết luận 1”, hoặc /vanban rồi chọn “Sửa N”; bản trước vẫn được lưu (“Bản cũ N”).",
         "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
     ]
     if not ctx.unit:
@@ -51,7 +53,7 @@ COMMANDS = [
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
     Command("tuannay", "Việc cần làm trong tuần", deadlines.cmd_week),
-    Command("vanban", "Văn bản đã soạn", plans.cmd_documents),
+    Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
     Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),
     Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics),
     Command("nhacnho", "Cài đặt nhắc việc", reminders.cmd_settings),

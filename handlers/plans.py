@@ -10,8 +10,9 @@ from bot import dates
 from bot.citations import parse_citation
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN
-from bot.issuing import IssueRequest, issue, number_problem, outgoing_documents, pdf_note, series
+from bot.issuing import IssueRequest, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
+from bot.revisions import revision_label
 from bot.sharing import describe, share_document
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
@@ -20,6 +21,13 @@ from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
+from handlers.reissue import (
+    issue_or_explain,
+    kept_number_problem,
+    revised_document,
+    revised_lines,
+    revision_of,
+)
 
 DOC_TYPE = "KH"
 KIND_LABELS = {
@@ -53,6 +61,9 @@ def _issued(ctx: Context, draft: Draft) -> date:
 
 @provider("plan.next_number")
 async def next_number(ctx: Context, draft: Draft) -> list[str]:
+    revised = await revised_document(ctx, draft)
+    if revised is not None:  # a revision keeps its number
+        return [str(revised.number)] if revised.number is not None else []
     return [str(await ctx.store.next_number(_unit(ctx).id, _series(ctx, draft)))]
 
 
@@ -60,6 +71,11 @@ async def next_number(ctx: Context, draft: Draft) -> list[str]:
 async def check_number(ctx: Context, draft: Draft, value: int) -> int:
     if problem := number_problem(value):
         raise Invalid(problem)
+    revised = await revised_document(ctx, draft)
+    if revised is not None:
+        if problem := kept_number_problem(revised, value):
+            raise Invalid(problem)
+        return value
     taken = await ctx.store.number_taken(_unit(ctx).id, _series(ctx, draft), value)
     if taken:
         free = await ctx.store.next_number(_unit(ctx).id, _series(ctx, draft))
@@ -257,14 +273,21 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
         source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
         return dated_items(doc, source, today)
 
-    issued = await issue(ctx.store, IssueRequest(
+    revision = revision_of(draft)
+    result = await issue_or_explain(ctx, draft, IssueRequest(
         unit=unit, kind=kind, doc_type=DOC_TYPE, issued_on=date.fromisoformat(answers["issued_on"]),
         title=answers["subject"], answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
         build=build, file_head="Kế hoạch", file_title=answers["subject"], number=answers.get("number"),
-        numbered=answers.get("number") is not None, items_of=items_of, draft=ctx.key))
+        numbered=answers.get("number") is not None, items_of=items_of, draft=ctx.key, revises=revision))
+    if isinstance(result, list):
+        return result
+    issued = result
     if issued.renumbered:
         ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; kế hoạch nhận số {issued.number:02d}.")
     items = issued.items
+    if revision is not None:
+        lines = revised_lines("kế hoạch", issued) + pdf_note(issued)
+        return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)])]
     lines = [f"Đã lưu kế hoạch {issued.document.number.removeprefix('Số ')} (mã văn bản {issued.doc_id})."]
     if items:
         lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
@@ -282,10 +305,24 @@ async def cmd_plan(ctx: Context, arg: str) -> list[Outgoing]:
 DOC_NAMES = {"KH": "Kế hoạch", "BB": "Biên bản", "NQ": "Nghị quyết", "KL": "Kết luận", "BC": "Báo cáo"}
 
 
+REVISABLE = ("minutes", "resolution")  # besides the plan kinds (KIND_LABELS)
+
+
 def doc_label(doc: StoredDocument) -> str:
     number = f"số {doc.number:02d}-{doc.doc_type}" if doc.number else "không số"
     name = DOC_NAMES.get(doc.doc_type, doc.doc_type)
-    return f"{name} {number}, {dates.format_date_short(doc.issued_on)}: {doc.title}"
+    revised = f" ({revision_label(doc.version)})" if doc.version > 1 else ""
+    return f"{name} {number}, {dates.format_date_short(doc.issued_on)}: {doc.title}{revised}"
+
+
+def document_choices(n: int, doc: StoredDocument) -> list[Choice]:
+    """The choices of document `n` of the /vanban list: send it again, revise it, its earlier versions."""
+    out = [Choice(f"Gửi lại {n}", f"/vanban gui {doc.id}")]
+    if doc.kind in KIND_LABELS or doc.kind in REVISABLE:
+        out.append(Choice(f"Sửa {n}", f"/vanban sua {doc.id}"))
+    if doc.version > 1:
+        out.append(Choice(f"Bản cũ {n}", f"/vanban bancu {doc.id}"))
+    return out
 
 
 async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
@@ -306,9 +343,10 @@ async def cmd_documents(ctx: Context, arg: str) -> list[Outgoing]:
     if not docs:
         return [Outgoing(text="Đơn vị chưa có văn bản nào. Gõ /kehoach để soạn kế hoạch đầu tiên.")]
     lines = [f"{n}. {doc_label(d)}" for n, d in enumerate(docs, 1)]
-    lines.append("Chọn một văn bản để nhận lại tệp, hoặc gõ “làm lại từ kế hoạch số N” để soạn bản mới từ bản cũ.")
+    lines.append("Chọn “Gửi lại N” để nhận lại tệp, “Sửa N” để sửa văn bản đã ban hành (giữ nguyên số), “Bản cũ N” "
+                 "để nhận bản trước khi sửa; hoặc gõ “làm lại từ kế hoạch số N” để soạn văn bản mới (số mới) từ bản cũ.")
     return [Outgoing(title="Văn bản đã soạn", text="\n".join(lines),
-                     choices=[Choice(f"Gửi lại {n}", f"/vanban gui {d.id}") for n, d in enumerate(docs, 1)])]
+                     choices=[c for n, d in enumerate(docs, 1) for c in document_choices(n, d)])]
 
 
 def share_choice(doc_id: int) -> Choice:

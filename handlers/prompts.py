@@ -157,7 +157,7 @@ async def options(ctx: Context, draft: Draft, step: Step) -> list[Choice]:
 
 def review_screen(flow: Flow, draft: Draft) -> Outgoing:
     listed = [s for s in flow.visible_steps(draft.answers) if s.in_review]
-    lines = []
+    lines = [draft.meta["review_note"], ""] if draft.meta.get("review_note") else []  # e.g. a revision's
     for n, step in enumerate(listed, 1):
         lines.append(f"{n}. {step.label}: {show(step, draft.answers.get(step.key), long=False)}")
     lines.append("")

@@ -16,7 +16,7 @@ from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import deadlines, meetings, plans, unit
+from handlers import deadlines, meetings, plans, revise, unit
 from handlers.commands import BY_NAME, NEEDS_UNIT, menu
 from handlers.context import Context
 from handlers.draft import Draft
@@ -108,7 +108,8 @@ class Assistant:
             return await self.engine.handle(ctx, draft)
         if not ctx.unit:
             return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
-        for understand in (plans.redo_by_number, plans.start_by_words, meetings.free_text, deadlines.free_text):
+        for understand in (revise.revise_by_words, plans.redo_by_number, plans.start_by_words, meetings.free_text,
+                           deadlines.free_text):
             reply = await understand(ctx, text)
             if reply is not None:
                 return reply

@@ -8,22 +8,17 @@ from datetime import date
 from typing import Any
 
 from bot.store.base import now_text
-from bot.store.meetings import MeetingsStore
 from bot.store.records import NewMeeting, StoredDocument
+from bot.store.versions import AlreadyIssued, VersionConflict, VersionsStore
 
 NUMBER_MAX = 9999  # a document number; larger ones (typed before this bound existed) are not counted
 ROWID_MAX = 2**63 - 1  # SQLite's INTEGER
 
 
-class AlreadyIssued(Exception):
-    """The draft was issued already (a repeated confirm, another process): nothing new was written."""
-
-    def __init__(self, document_id: int):
-        super().__init__(document_id)
-        self.document_id = document_id
+__all__ = ["NUMBER_MAX", "AlreadyIssued", "DocumentsStore", "VersionConflict", "stored_document"]
 
 
-class DocumentsStore(MeetingsStore):  # a document may record a meeting in its transaction
+class DocumentsStore(VersionsStore):  # a document may record a meeting in its transaction; revisions
     async def next_number(self, unit_id: int, series: str) -> int:
         """The next free number: numbers are never reused, even after a higher one was typed by hand."""
         row = await self._one(
@@ -53,12 +48,7 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
         was issued already; nothing is then written.
         """
         async with self.transaction() as conn:
-            if draft is not None:
-                async with conn.execute("SELECT document_id FROM drafts WHERE channel = ? AND chat_id = ? "
-                                        "AND user_id = ? AND document_id IS NOT NULL", draft) as cur:
-                    done = await cur.fetchone()
-                if done is not None:
-                    raise AlreadyIssued(done["document_id"])
+            await self._check_draft(draft)
             cur = await conn.execute(
                 "INSERT INTO documents (unit_id, kind, doc_type, series, number, issued_on, title, answers, "
                 "filename, content, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -81,10 +71,7 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
                   doc_id, d.get("source", ""), now_text()) for d in deadlines],
             )
             meeting_id = await self._insert_meeting(doc["unit_id"], meeting, doc_id) if meeting else None
-            if draft is not None:  # kept, marked issued: a repeated confirm finds nothing left to issue
-                await conn.execute(
-                    "UPDATE drafts SET document_id = ?, delivered_at = NULL "
-                    "WHERE channel = ? AND chat_id = ? AND user_id = ?", (doc_id, *draft))
+            await self._mark_draft(draft, doc_id)
         return doc_id, meeting_id
 
     async def meeting_of_document(self, doc_id: int) -> int | None:
@@ -115,7 +102,8 @@ class DocumentsStore(MeetingsStore):  # a document may record a meeting in its t
         return stored_document(row) if row else None
 
 
-LISTED = "id, unit_id, kind, doc_type, series, number, issued_on, title, filename, created_by, created_at"
+LISTED = ("id, unit_id, kind, doc_type, series, number, issued_on, title, filename, created_by, created_at, version, "
+          "revised_at")
 
 
 def stored_document(row: sqlite3.Row) -> StoredDocument:
@@ -125,4 +113,5 @@ def stored_document(row: sqlite3.Row) -> StoredDocument:
         number=row["number"], issued_on=date.fromisoformat(row["issued_on"]), title=row["title"],
         filename=row["filename"], answers=json.loads(row["answers"]) if "answers" in keys else {},
         content=row["content"] if "content" in keys else None, created_by=row["created_by"],
-        created_at=row["created_at"])
+        created_at=row["created_at"], version=row["version"] if "version" in keys else 1,
+        revised_at=row["revised_at"] if "revised_at" in keys else None)

@@ -37,6 +37,28 @@ class MeetingsStore(Base):
         await self.conn.execute("UPDATE deadlines SET meeting_id = ? WHERE document_id = ?", (meeting_id, doc_id))
         return meeting_id
 
+    async def _replace_meeting(self, unit_id: int, meeting: NewMeeting, doc_id: int) -> int | None:
+        """A revised Biên bản: its meetings row and attendance rewritten in place (same meeting id, so the
+        Nghị quyết / Kết luận written from it keep their link); runs inside the caller's transaction. A
+        document that recorded no meeting gets one. Returns the meeting's id."""
+        async with self.conn.execute("SELECT id FROM meetings WHERE unit_id = ? AND document_id = ? ORDER BY id "
+                                     "LIMIT 1", (unit_id, doc_id)) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return await self._insert_meeting(unit_id, meeting, doc_id)
+        meeting_id: int = row["id"]
+        await self.conn.execute(
+            "UPDATE meetings SET kind = ?, period_year = ?, period_month = ?, topic = ?, held_on = ?, started_at = ?, "
+            "ended_at = ?, answers = ? WHERE id = ?",
+            (meeting.kind, meeting.period_year, meeting.period_month, meeting.topic, meeting.held_on,
+             meeting.started_at, meeting.ended_at, json.dumps(meeting.answers, ensure_ascii=False), meeting_id))
+        await self.conn.execute("DELETE FROM attendance WHERE meeting_id = ?", (meeting_id,))
+        await self.conn.executemany(
+            "INSERT INTO attendance (meeting_id, person_name, status, reason) VALUES (?, ?, ?, ?)",
+            [(meeting_id, *r) for r in meeting.attendance])
+        await self.conn.execute("UPDATE deadlines SET meeting_id = ? WHERE document_id = ?", (meeting_id, doc_id))
+        return meeting_id
+
     # -- which meetings were held -----------------------------------------------------------------
 
     async def meetings_in_year(self, unit_id: int, year: int) -> list[LoggedMeeting]:

@@ -262,6 +262,31 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX accounts_person ON accounts(unit_id, person_key) WHERE person_key IS NOT NULL;
         """,
     ),
+    (
+        13,
+        "versions of an issued document: the current one in documents, the earlier ones kept beside it",
+        """
+        ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE documents ADD COLUMN revised_at TEXT;
+        ALTER TABLE documents ADD COLUMN revised_by TEXT;
+        CREATE TABLE document_versions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            version INTEGER NOT NULL,
+            number INTEGER,
+            issued_on TEXT NOT NULL,
+            title TEXT NOT NULL,
+            answers TEXT NOT NULL,
+            filename TEXT NOT NULL,
+            content BLOB NOT NULL,
+            made_by TEXT NOT NULL,
+            made_at TEXT NOT NULL,
+            superseded_at TEXT NOT NULL,
+            UNIQUE (document_id, version)
+        );
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -159,6 +159,35 @@ class StoredDocument:
     content: bytes | None = None
     created_by: str | None = None
     created_at: str | None = None
+    version: int = 1  # 1: as first issued; N: the (N-1)th revision (earlier ones in `document_versions`)
+    revised_at: str | None = None
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """A row of `document_versions`: an earlier version of an issued document, replaced by a revision."""
+
+    id: int
+    document_id: int
+    unit_id: int
+    version: int
+    number: int | None
+    issued_on: date
+    title: str
+    filename: str
+    made_at: str
+    superseded_at: str
+    content: bytes | None = None
+
+
+@dataclass(frozen=True)
+class DeadlineChanges:
+    """What a revision did to the dated items of its document on the tracker (counts of rows)."""
+
+    kept: int = 0  # the same item: its row, status and reminders untouched
+    updated: int = 0  # the same item with a new day or wording: its row updated, its status kept
+    added: int = 0
+    dropped: int = 0
 
 
 @dataclass(frozen=True)

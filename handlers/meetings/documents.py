@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from bot import dates
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
-from bot.issuing import IssueRequest, issue, number_problem, outgoing_documents, pdf_note, series
+from bot.issuing import Issued, IssueRequest, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, Outgoing
 from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
@@ -24,6 +24,13 @@ from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
 from handlers.plans import share_choice
+from handlers.reissue import (
+    issue_or_explain,
+    kept_number_problem,
+    revised_document,
+    revised_lines,
+    revision_of,
+)
 
 QUALITY = {"tot": "Tốt", "kha": "Khá", "trung_binh": "Trung bình", "kem": "Kém"}
 RESOLUTIONS = {"NQ": ("NGHỊ QUYẾT", "Nghị quyết"), "KL": ("KẾT LUẬN", "Kết luận")}
@@ -163,11 +170,18 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     title = "Biên bản " + meeting_name(answers)
     tasks = [{"kind": "deadline", "title": t["what"], "due": t["due"], "who": _who(t["owner"], answers),
               "source": title} for t in answers.get("tasks") or []]
-    issued = await issue(ctx.store, IssueRequest(
+    revision = revision_of(draft)
+    result = await issue_or_explain(ctx, draft, IssueRequest(
         unit=unit, kind="minutes", doc_type=MINUTES_TYPE, issued_on=date.fromisoformat(answers["held_on"]),
         title=title, answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
         build=lambda number: minutes_document(unit, answers, number), file_head="Biên bản",
-        file_title=upper_first(meeting_name(answers)), items=tasks, meeting=new_meeting(answers), draft=ctx.key))
+        file_title=upper_first(meeting_name(answers)), items=tasks, meeting=new_meeting(answers), draft=ctx.key,
+        revises=revision))
+    if isinstance(result, list):
+        return result
+    issued = result
+    if revision is not None:
+        return await _minutes_revised(ctx, issued, answers, warnings)
     out = outgoing_documents(issued)
     doc, doc_id, meeting_id = issued.document, issued.doc_id, issued.meeting_id
     c = attendance_of(answers)
@@ -187,6 +201,27 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
         share_choice(doc_id),
     ]))
     return out
+
+
+async def _minutes_revised(ctx: Context, issued: Issued, answers: dict[str, Any],
+                           warnings: list[str]) -> list[Outgoing]:
+    """The reply to a revised Biên bản; the Nghị quyết / Kết luận written from it are offered for revising."""
+    assert ctx.unit is not None
+    c = attendance_of(answers)
+    lines = revised_lines("biên bản", issued)
+    lines.append(f"Điểm danh và các việc chi bộ giao được cập nhật theo bản sửa (không tạo thêm buổi sinh hoạt): có "
+                 f"mặt {c.present}/{c.due} đồng chí ({c.percent_text}).")
+    lines += [f"Lưu ý: {w}" for w in warnings] + pdf_note(issued)
+    choices = [share_choice(issued.doc_id)]
+    written = await ctx.store.resolutions_of_meeting(ctx.unit.id, issued.meeting_id) if issued.meeting_id else []
+    if written:
+        names = [f"{RESOLUTIONS[t][1].lower()} số {n:02d}-{t}" if n else f"{RESOLUTIONS[t][1].lower()} không số"
+                 for _, t, n in written]
+        lines.append(f"Buổi sinh hoạt này đã có {', '.join(names)}, soạn theo bản trước của biên bản. Nếu nội dung "
+                     "sửa ảnh hưởng đến văn bản đó, chọn “Sửa …” dưới đây để cập nhật theo biên bản đã sửa (giữ nguyên số).")
+        choices = [Choice(f"Sửa {RESOLUTIONS[t][1].lower()} {n:02d}" if n else f"Sửa {RESOLUTIONS[t][1].lower()}",
+                          f"/vanban sua {doc_id}") for doc_id, t, n in written] + choices
+    return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=choices)]
 
 
 def new_meeting(answers: dict[str, Any]) -> NewMeeting:
@@ -218,6 +253,9 @@ async def resolution_preview(ctx: Context, draft: Draft) -> list[Outgoing]:
 @provider("resolution.next_number")
 async def resolution_next_number(ctx: Context, draft: Draft) -> list[str]:
     assert ctx.unit is not None
+    revised = await revised_document(ctx, draft)
+    if revised is not None:  # a revision keeps its number
+        return [str(revised.number)] if revised.number is not None else []
     answers = draft.answers
     issued = date.fromisoformat(answers["issued_on"])
     return [str(await ctx.store.next_number(ctx.unit.id, series(ctx.unit, answers["res_kind"], issued)))]
@@ -228,6 +266,11 @@ async def check_resolution_number(ctx: Context, draft: Draft, value: int) -> int
     if problem := number_problem(value):
         raise Invalid(problem)
     assert ctx.unit is not None
+    revised = await revised_document(ctx, draft)
+    if revised is not None:
+        if problem := kept_number_problem(revised, value):
+            raise Invalid(problem)
+        return value
     kind = draft.answers["res_kind"]
     doc_series = series(ctx.unit, kind, date.fromisoformat(draft.answers["issued_on"]))
     if await ctx.store.number_taken(ctx.unit.id, doc_series, value):
@@ -244,12 +287,19 @@ async def resolution_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     answers = draft.answers
     kind = answers["res_kind"]
     number = answers.get("number")
-    issued = await issue(ctx.store, IssueRequest(
+    revision = revision_of(draft)
+    result = await issue_or_explain(ctx, draft, IssueRequest(
         unit=unit, kind="resolution", doc_type=kind, issued_on=date.fromisoformat(answers["issued_on"]),
         title=resolution_title(answers), answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
         build=lambda n: resolution_document(unit, {**answers, "number": n}), file_head=RESOLUTIONS[kind][1],
         file_title=upper_first(meeting_name(answers["m"])), number=number, numbered=number is not None,
-        draft=ctx.key))
+        draft=ctx.key, revises=revision))
+    if isinstance(result, list):
+        return result
+    issued = result
+    if revision is not None:
+        lines = revised_lines(RESOLUTIONS[kind][1].lower(), issued) + pdf_note(issued)
+        return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)])]
     if issued.renumbered:
         ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; văn bản nhận số {issued.number:02d}.")
     out = outgoing_documents(issued)

@@ -60,7 +60,7 @@ async def check_month(ctx: Context, draft: Draft, value: str) -> str:
                       "sinh hoạt thường kỳ ghi cho tháng diễn ra buổi sinh hoạt (hoặc tháng liền kề).")
     assert ctx.unit is not None
     logged = await ctx.store.regular_meeting_of_month(ctx.unit.id, year, month)
-    if logged is not None:
+    if logged is not None and logged.id != draft.meta.get("meeting_id"):  # a revised Biên bản is its own
         ctx.warn(f"Lưu ý: chi bộ đã có biên bản sinh hoạt thường kỳ tháng {month}/{year} (ngày "
                  f"{dates.format_date_short(logged.held_on)}); biên bản này sẽ được lưu thêm.")
     return f"{month}/{year}"
