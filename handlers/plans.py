@@ -16,6 +16,7 @@ from bot.sharing import describe, share_document
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold, parse_id
+from bot.tidy.bodies import known_names
 from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
 from handlers.context import Context
 from handlers.draft import Draft
@@ -156,11 +157,17 @@ def parse_line(ctx: Context, text: str) -> str:
     return text
 
 
+def unit_known(ctx: Context) -> list[str]:
+    """The unit's names as capitalise_bodies' `known`: its name, its superior, its place."""
+    unit = ctx.unit
+    return known_names(unit.name, unit.superior, unit.place) if unit else []
+
+
 @item_type("citation", show=lambda v: v["text"])
 def parse_basis(ctx: Context, text: str) -> dict[str, str]:
     try:
-        return parse_citation(parse_line(ctx, text), today=ctx.clock.today()).as_dict()
-    except dates.DateError as exc:
+        return parse_citation(parse_line(ctx, text), today=ctx.clock.today(), known=unit_known(ctx)).as_dict()
+    except dates.DateError as exc:  # CitationError included: a date after today
         raise Invalid(f"Ngày ban hành của văn bản này sai: {exc}") from None
 
 

@@ -39,7 +39,8 @@ from bot.text import apply_spelling
 
 # Bodies that always name one body (capitalised wherever they stand, except after a plural word).
 ALWAYS = (
-    "Ban Chấp hành Trung ương", "Ban Chấp hành", "Ban Thường vụ", "Ban Bí thư", "Bộ Chính trị",
+    "Ban Chấp hành Trung ương", "Ban Tổ chức Trung ương", "Ban Tuyên giáo Trung ương", "Ban Dân vận Trung ương",
+    "Ban Nội chính Trung ương", "Ủy ban Kiểm tra Trung ương", "Văn phòng Trung ương Đảng", "Ban Chấp hành", "Ban Thường vụ", "Ban Bí thư", "Bộ Chính trị",
     "Ban Tuyên giáo và Dân vận", "Ban Tuyên giáo", "Ban Dân vận", "Ban Nội chính", "Ủy ban Kiểm tra",
     "Văn phòng Đảng ủy", "Thường trực Đảng ủy", "Ủy ban nhân dân", "Hội đồng nhân dân",
     "Mặt trận Tổ quốc Việt Nam", "Mặt trận Tổ quốc", "Đoàn Thanh niên Cộng sản Hồ Chí Minh", "Đoàn Thanh niên",
@@ -321,3 +322,22 @@ def capitalise_bodies(text: str, *, known: Sequence[str] = ()) -> str:
         i += 1
     result = t.render()
     return result if result != nfc else text
+
+
+def known_names(*names: str) -> list[str]:
+    """The names of a unit's profile (its name, superior, place) as `known` for capitalise_bodies.
+
+    Each is capitalised first (a profile typed in lower case does not impose lower case), and a body named
+    "Đảng bộ X" also gives "Đảng ủy X" (and the reverse): the committee of a đảng bộ is its đảng ủy.
+    """
+    out: list[str] = []
+    for name in names:
+        name = re.sub(r"\s+", " ", name or "").strip()
+        if not name:
+            continue
+        name = capitalise_bodies(name)
+        out.append(name)
+        for a, b in (("Đảng bộ ", "Đảng ủy "), ("Đảng ủy ", "Đảng bộ "), ("Đảng uỷ ", "Đảng bộ ")):
+            if name.startswith(a):
+                out.append(b + name[len(a):])
+    return list(dict.fromkeys(out))
