@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.tidy.bodies import capitalise_bodies, place_names
 
@@ -99,3 +101,16 @@ def test_no_change_on_the_scenarios_document_text():
     changed = [(name, line[:80]) for name, line in _lines(sorted(SCENARIOS.glob("*.txt")))
                if line not in skip and capitalise_bodies(line) != line]
     assert changed == []
+
+
+WORDS = ["đảng", "ủy", "uỷ", "bộ", "chi", "phường", "xã", "tân", "mai", "kim", "phú", "ban", "thường", "vụ", "văn",
+         "bản", "xóm", "định", "thành", "các", "hội", "về", "của", "125-QĐ/ĐU", ",", "(b/c)", "Tân", "ĐẢNG", "tỉnh"]
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=14), st.sampled_from([" ", "  ", ", ", "\n"]))
+@settings(max_examples=300, deadline=None)
+def test_only_first_letters_are_raised(words, sep):
+    text = sep.join(words)
+    out = capitalise_bodies(text)
+    assert len(out) == len(text)
+    assert all(a == b or (a.islower() and b == a.upper()) for a, b in zip(text, out, strict=True))
