@@ -17,7 +17,11 @@ from bot.sharing import describe, share_document
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold, parse_id
-from handlers import kinds  # noqa: F401  (registers the per-kind hooks)
+from bot.tidy.bodies import known_names
+from handlers import (
+    kinds,  # noqa: F401  (registers the per-kind hooks)
+    remembered,
+)
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
@@ -156,19 +160,22 @@ async def authorities(ctx: Context, draft: Draft) -> list[Choice]:
     first = AUTHORITIES.get(_unit(ctx).kind, "T/M CHI BỘ")
     others = ["T/M CHI BỘ", "T/M CHI ỦY"] if _unit(ctx).kind == "chi_bo" else \
         ["T/M ĐẢNG ỦY", "T/M BAN THƯỜNG VỤ", "T/M CHI BỘ", "T/M CHI ỦY"]
-    return [Choice(a, a) for a in [first] + [a for a in others if a != first]]
+    offered = await remembered.first_used(ctx, "authority", [first] + [a for a in others if a != first])
+    return [Choice(a, a) for a in offered]
 
 
 @provider("plan.signer_titles")
 async def signer_titles(ctx: Context, draft: Draft) -> list[Choice]:
     first = _unit(ctx).signer_title
     others = ["BÍ THƯ", "PHÓ BÍ THƯ"] + ([] if _unit(ctx).kind == "chi_bo" else ["PHÓ BÍ THƯ THƯỜNG TRỰC"])
-    return [Choice(t, t) for t in [first] + [t for t in others if t != first]]
+    offered = await remembered.first_used(ctx, "signer_title", [first] + [t for t in others if t != first])
+    return [Choice(t, t) for t in offered]
 
 
 @provider("plan.signer_name")
 async def signer_name(ctx: Context, draft: Draft) -> list[str]:
-    return [_unit(ctx).signer_name]
+    """The profile's signer; the signer of the last issued document first when she signed it otherwise."""
+    return await remembered.first_used(ctx, "signer_name", [_unit(ctx).signer_name])
 
 
 # -- list items ---------------------------------------------------------------------------------
@@ -183,11 +190,17 @@ def parse_line(ctx: Context, text: str) -> str:
     return text
 
 
+def unit_known(ctx: Context) -> list[str]:
+    """The unit's names as capitalise_bodies' `known`: its name, its superior, its place."""
+    unit = ctx.unit
+    return known_names(unit.name, unit.superior, unit.place) if unit else []
+
+
 @item_type("citation", show=lambda v: v["text"])
 def parse_basis(ctx: Context, text: str) -> dict[str, str]:
     try:
-        return parse_citation(parse_line(ctx, text), today=ctx.clock.today()).as_dict()
-    except dates.DateError as exc:
+        return parse_citation(parse_line(ctx, text), today=ctx.clock.today(), known=unit_known(ctx)).as_dict()
+    except dates.DateError as exc:  # CitationError included: a date after today
         raise Invalid(f"Ngày ban hành của văn bản này sai: {exc}") from None
 
 
@@ -251,7 +264,8 @@ def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]
 
 @action("plan.choose")
 async def choose(ctx: Context, draft: Draft) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, draft.answers["kind"])
+    kind = draft.answers["kind"]
+    return await ctx.engine.start(ctx, kind, pending=await remembered.recipients(ctx, kind, {}))
 
 
 @action("plan.preview")

@@ -49,7 +49,7 @@ async def test_plan_is_drafted_numbered_and_tracked(assistant):
     assert "Đã lưu kế hoạch 01-KH/CB" in reply
     text = document_text(talk)
     assert "Số 01-KH/CB" in text and "Tuyên Quang, ngày 20 tháng 11 năm 2026" in text
-    assert ("Thực hiện Kế hoạch số 65-KH/ĐUK ngày 02/11/2026 của Đảng ủy Khối về tổ chức sinh hoạt chi bộ theo "
+    assert ("Thực hiện Kế hoạch số 65-KH/ĐUK, ngày 02/11/2026 của Đảng ủy Khối về tổ chức sinh hoạt chi bộ theo "
             "chuyên đề năm 2027, Chi bộ Xóm Định Thành ban hành Kế hoạch tổ chức sinh hoạt chi bộ theo "
             "Chuyên đề năm 2027, như sau:") in text
     assert "Chuyên đề 1: Nâng cao chất lượng sinh hoạt chi bộ (Quý I/2027)." in text

@@ -91,6 +91,16 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
         row = await self._one("SELECT * FROM documents WHERE unit_id = ? AND id = ?", (unit_id, doc_id))
         return stored_document(row) if row else None
 
+    async def last_document_with(self, unit_id: int, key: str, kind_prefix: str = "") -> StoredDocument | None:
+        """The unit's latest document whose answers hold a non-empty `key` (of the kinds starting with kind_prefix)."""
+        pattern = kind_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        path = "$." + key
+        row = await self._one(
+            "SELECT * FROM documents WHERE unit_id = ? AND kind LIKE ? ESCAPE '\\' "
+            "AND json_extract(answers, ?) IS NOT NULL AND json_extract(answers, ?) NOT IN ('', '[]') "
+            "ORDER BY id DESC LIMIT 1", (unit_id, pattern, path, path))
+        return stored_document(row) if row else None
+
     async def document_by_number(self, unit_id: int, doc_type: str, number: int) -> StoredDocument | None:
         """The latest document of this type and number (numbers restart each term)."""
         if not 0 < number <= ROWID_MAX:

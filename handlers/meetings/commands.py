@@ -19,6 +19,7 @@ from bot.messages import Outgoing
 from bot.rhythm import short
 from bot.store import Store
 from bot.text import fold, parse_id
+from handlers import remembered
 from handlers.context import Context
 from handlers.meetings.attendance import roster_snapshot
 from handlers.meetings.rhythm import cmd_rhythm, this_month
@@ -81,8 +82,9 @@ async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing
     if row is None:
         return [Outgoing(text="Không tìm thấy buổi sinh hoạt này. Gõ /sinhhoat để ghi biên bản trước, rồi soạn nghị "
                               "quyết hoặc kết luận từ biên bản đó.")]
-    return await ctx.engine.start(ctx, "resolution", answers={"res_kind": kind, "m": row.answers,
-                                                              "meeting_id": row.id})
+    answers = {"res_kind": kind, "m": row.answers, "meeting_id": row.id}
+    return await ctx.engine.start(ctx, "resolution", answers=answers,
+                                  pending=await remembered.recipients(ctx, "resolution", answers))
 
 
 _ASKS_RHYTHM = re.compile(r"\bsinh hoat\b.*\bchua\b|\b(?:chi bo|da) hop\b.*\bchua\b|\bhop chi bo\b.*\bchua\b"

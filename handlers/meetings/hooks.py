@@ -8,11 +8,13 @@ from datetime import date
 from typing import Any
 
 from bot import dates
+from bot.citations import rewrite_citations
 from bot.formats import clock_text, thousands
 from bot.messages import Choice
 from bot.rhythm import planned_topic
 from bot.templating import environment
 from bot.text import fold
+from bot.tidy.bodies import known_names
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, item_type, provider, validator
@@ -80,6 +82,17 @@ async def check_phrase(ctx: Context, draft: Draft, value: str) -> str:
     if not re.search(r"[^\W\d_]", value):
         raise Invalid("Câu trả lời phải có chữ. Xin gõ lại.")
     return value
+
+
+@validator("meeting.news")
+async def check_news(ctx: Context, draft: Draft, value: str) -> str:
+    """Documents from above announced at the meeting: loosely typed citations in the standard form."""
+    unit = ctx.unit
+    known = known_names(unit.name, unit.superior, unit.place) if unit else []
+    try:
+        return rewrite_citations(value.strip(), today=ctx.clock.today(), known=known)
+    except dates.DateError as exc:  # CitationError included: a cited date after today
+        raise Invalid(f"Ngày của văn bản được trích dẫn sai: {exc}") from None
 
 
 def _attending_member(draft: Draft, value: str, role: str) -> str:
