@@ -117,36 +117,22 @@ def _year_of(digits: str) -> int:
 
 
 def citation_date(typed: str, *, today: date) -> date:
-    """The date of a cited document; without a year, the latest such day on or before today.
-
-    # provisional: the dates branch adds parse_date(..., tense="past"); this local rule does the same for
-    # the day/month forms a citation uses.
-    """
+    """The date of a cited document; without a year, the latest such day on or before today (a citation is
+    history). Raises CitationError for a day that is not real or not yet come."""
     numbers = re.findall(r"\d+", typed)
     day, month = int(numbers[0]), int(numbers[1])
-    if len(numbers) >= 3:
-        when = dates.parse_date(f"{day}/{month}/{_year_of(numbers[2])}", today=today)  # its messages for 31/02
-        if when > today:
-            raise CitationError(
-                f"ngày {dates.format_date_short(when)} chưa tới (hôm nay là {dates.format_date_short(today)}), "
-                f"mà văn bản được trích dẫn thì đã ban hành. Vui lòng ghi lại đúng năm, ví dụ "
-                f"{dates.format_date_short(_back(day, month, today))}.")
-        return when
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        raise CitationError(f"ngày {day}/{month} không có thật (ngày viết trước, tháng viết sau). "
-                            "Vui lòng nhập lại, ví dụ 25/11.")
-    return _back(day, month, today)
-
-
-def _back(day: int, month: int, today: date) -> date:
-    for year in range(today.year, today.year - 9, -1):
-        try:
-            when = date(year, month, day)
-        except ValueError:
-            continue
-        if when <= today:
-            return when
-    raise CitationError(f"ngày {day}/{month} không có thật. Vui lòng nhập lại, ví dụ 25/11.")
+    written = f"{day}/{month}/{_year_of(numbers[2])}" if len(numbers) >= 3 else f"{day}/{month}"
+    try:
+        when = dates.parse_date(written, today=today, tense=dates.PAST)
+    except dates.DateError as exc:
+        raise CitationError(str(exc)) from None
+    if when > today:
+        earlier = dates.parse_date(f"{day}/{month}", today=today, tense=dates.PAST)
+        raise CitationError(
+            f"ngày {dates.format_date_short(when)} chưa tới (hôm nay là {dates.format_date_short(today)}), "
+            f"mà văn bản được trích dẫn thì đã ban hành. Vui lòng ghi lại đúng năm, ví dụ "
+            f"{dates.format_date_short(earlier)}.")
+    return when
 
 
 def _issuer(text: str, known: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from bot.messages import Choice
 from bot.text import fold
 from bot.tidy import Tidied, tidy
+from bot.tidy.bodies import known_names
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Flow, Invalid, Step
@@ -75,7 +76,7 @@ async def tidy_texts(ctx: Context, draft: Draft, step: Step, kind: str, texts: l
     held = held_for(draft, step) or {}
     draft.held = None
     unit = ctx.unit
-    known = [n for n in (unit.name, unit.superior, unit.place) if n] if unit else []
+    known = known_names(unit.name, unit.superior, unit.place) if unit else []
     roster = [p.name for p in await ctx.people()]
     resolved = held.get("resolved") or {}
     results = [tidy(text, how=kind, roster=roster, known_names=known, today=ctx.clock.today(), resolved=resolved)

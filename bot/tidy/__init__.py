@@ -1,7 +1,7 @@
 """Tidying an answer before it enters a document: the text as she would sign it, from how she types it.
 
-`tidy(text, how=...)` runs, in order: spaces; abbreviations written out (abbreviations.py); roster names in
-full (people.py); Party bodies and place names capitalised (bodies.py); relative dates made absolute
+`tidy(text, how=...)` runs, in order: spaces; loosely typed citations in the standard form (bot.citations);
+abbreviations written out (abbreviations.py); roster names in full (people.py); Party bodies and place names capitalised (bodies.py); relative dates made absolute
 (bot.dates.absolute_dates); then the capitals and end punctuation of the kind of text (sentences.py). It also
 says whether the text reads as typed without tone marks (accents.py) and which typed names mean several roster
 members. Pure functions: no I/O.
@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot import dates
+from bot import citations, dates
 from bot.tidy import abbreviations, accents, people, sentences
 from bot.tidy.bodies import capitalise_bodies
 from bot.tidy.people import Ambiguity
@@ -69,6 +69,8 @@ def tidy(
         matched = named.text in roster
         return Tidied(text, named.text, unaccented=not matched and accents.looks_unaccented(text),
                       ambiguous=named.ambiguous)
+    if today is not None and how != "recipient":
+        out = citations.rewrite_citations(out, today=today, known=known_names)
     named = people.Named(out)
     if how != "recipient":  # “Nơi nhận” keeps its customary short forms (“đ/c”, “b/c”, “UBKT”)
         named = people.names_in_text(abbreviations.expand(out), roster, chosen)

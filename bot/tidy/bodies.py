@@ -14,8 +14,8 @@ xóm Định Thành". The rules (the seeds and Quy định on Party document spe
   a named body ("Ban Chấp hành Đảng bộ …").
 * Level words (tỉnh, thành phố, quận, huyện, thị xã, phường, xã, thị trấn, xóm, thôn, ấp, bản, tổ dân phố,
   khu phố) stay lower case; the place name after them is capitalised when it is a name of the GSO list of
-  administrative units (the `vietnam-provinces` package, the units since 1 July 2025: 34 provinces, 3,321
-  wards and communes). A name not on the list (a xóm, a thôn, an old district) is capitalised only right
+  administrative units (the `vietnamadminunits` package: provinces, districts, wards and communes before the
+  2025 merger, and the 34 provinces and 3,321 wards and communes since 1 July 2025). A name not on the list (a xóm, a thôn, an old district) is capitalised only right
   after a body ("chi bộ xóm định thành") or after "tại / ở / thuộc / của" + a village-level word ("ở xóm định
   thành"), up to three words and never past a stop word ("về", "của", "tổ chức", "chưa" …), punctuation or
   a number: "ngõ xóm chưa tốt" stays as typed.
@@ -26,12 +26,14 @@ xóm Định Thành". The rules (the seeds and Quy định on Party document spe
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from bot.text import apply_spelling
 
@@ -108,15 +110,21 @@ _PLACE_CUES = {_key(w) for w in PLACE_CUES}
 
 @cache
 def place_names() -> frozenset[tuple[str, ...]]:
-    """The names (keys of their words) of Vietnam's provinces, wards and communes, from `vietnam-provinces`."""
-    try:
-        from vietnam_provinces import FLAT_DIVISIONS_JSON_PATH
-    except ImportError:  # pragma: no cover - the package is a dependency; without it only the rule applies
+    """The names (keys of their words) of Vietnam's provinces, districts, wards and communes, before and after
+    the 2025 merger (documents cite both), from the data files of `vietnamadminunits` (its code is not imported)."""
+    spec = importlib.util.find_spec("vietnamadminunits")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency; else the rule only
         return frozenset()
-    rows = json.loads(FLAT_DIVISIONS_JSON_PATH.read_text(encoding="utf-8"))
-    prefixes = re.compile(r"^(?:Phường|Xã|Đặc khu|Thị trấn|Tỉnh|Thành phố)\s+")
-    names = {prefixes.sub("", r["name"]) for r in rows} | {prefixes.sub("", r["province_name"]) for r in rows}
-    return frozenset(tuple(_key(w) for w in n.split()) for n in names if n and not re.search(r"\d", n))
+    data = Path(list(spec.submodule_search_locations)[0]) / "data"
+    legacy = json.loads((data / "parser_legacy.json").read_text(encoding="utf-8"))
+    current = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
+    names = {p["provinceShort"] for d in (legacy, current) for p in d["DICT_PROVINCE"].values()}
+    names |= {d["districtShort"] for districts in legacy["DICT_PROVINCE_DISTRICT"].values() for d in districts.values()}
+    names |= {w["wardShort"] for districts in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].values()
+              for wards in districts.values() for w in wards.values()}
+    names |= {w["wardShort"] for wards in current["DICT_PROVINCE_WARD_NO_ACCENTED"].values() for w in wards.values()}
+    return frozenset(tuple(_key(w) for w in n.split()) for n in names
+                     if isinstance(n, str) and n and not re.search(r"\d", n))
 
 
 @cache
