@@ -53,7 +53,7 @@ def remove_item(folded: str, items: list[Any], show: Callable[[Any], str], where
     number = int(match.group(1))
     if not 0 < number <= len(items):
         return f"Không có mục {number}{where}.", False
-    return f"Đã bỏ: {show(items.pop(number - 1)).rstrip('.')}.", True
+    return f"Đã bỏ: {show(items.pop(number - 1)).rstrip('.,;')}.", True
 
 
 class Engine:
@@ -405,7 +405,7 @@ class Engine:
                 return await self._prompt_and_save(ctx, flow, draft)
             parsed = [next(tidied).text if isinstance(item, str) else item for item in parsed]
         items.extend(parsed)
-        added = ", ".join(kind.show(i) for i in parsed).rstrip(".")
+        added = ", ".join(kind.show(i) for i in parsed).rstrip(".,;")
         return await self._reask(ctx, flow, draft, f"Đã thêm {len(parsed)}: {added}.")
 
     # -- groups: the same few questions asked again for each item ---------------------------------

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from bot import dates
-from bot.citations import parse_citation
+from bot.citations import Citation, parse_citation
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN
 from bot.issuing import IssueRequest, number_problem, outgoing_documents, pdf_note, series
@@ -17,6 +17,7 @@ from bot.sharing import describe, share_document
 from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold, parse_id
+from bot.tidy import sentences, tidy
 from bot.tidy.bodies import known_names
 from handlers import (
     kinds,  # noqa: F401  (registers the per-kind hooks)
@@ -198,10 +199,16 @@ def unit_known(ctx: Context) -> list[str]:
 
 @item_type("citation", show=lambda v: v["text"])
 def parse_basis(ctx: Context, text: str) -> dict[str, str]:
+    """A cited document in the standard form; “Thực hiện …” typed before it is dropped (the plan writes it)."""
+    line = re.sub(r"^(?:thực hiện|thuc hien|căn cứ|can cu)\s+", "", parse_line(ctx, text), flags=re.IGNORECASE)
+    today = ctx.clock.today()
     try:
-        return parse_citation(parse_line(ctx, text), today=ctx.clock.today(), known=unit_known(ctx)).as_dict()
+        cited = parse_citation(line, today=today, known=unit_known(ctx))
     except dates.DateError as exc:  # CitationError included: a date after today
         raise Invalid(f"Ngày ban hành của văn bản này sai: {exc}") from None
+    if not cited.type:  # not a numbered document: tidied like any other answer
+        cited = Citation(text=tidy(line, how="phrase", known_names=unit_known(ctx), today=today).text)
+    return cited.as_dict()
 
 
 _QUARTER = re.compile(r"\(?\s*quý\s+(I{1,3}|IV|[1-4])\s*[/.\-]\s*(\d{4})\s*\)?\s*\.?$", re.IGNORECASE)
@@ -239,7 +246,7 @@ def plan_document(unit: Unit, kind: str, answers: dict[str, Any]) -> Document:
         doc_type="KẾ HOẠCH",
         subject=apply_spelling(answers["subject"], style),
         body=apply_spelling(body.strip(), style),
-        recipients=[apply_spelling(r, style) for r in answers.get("recipients") or []],
+        recipients=[apply_spelling(r, style) for r in sentences.recipients(answers.get("recipients") or [])],
         signature=Signature(answers["authority"], answers["signer_title"], answers["signer_name"]),
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.dates import DateError
 from bot.messages import Choice
 from bot.text import fold
 from bot.tidy import Tidied, tidy
@@ -79,8 +80,11 @@ async def tidy_texts(ctx: Context, draft: Draft, step: Step, kind: str, texts: l
     known = known_names(unit.name, unit.superior, unit.place) if unit else []
     roster = [p.name for p in await ctx.people()]
     resolved = held.get("resolved") or {}
-    results = [tidy(text, how=kind, roster=roster, known_names=known, today=ctx.clock.today(), resolved=resolved)
-               for text in texts]
+    try:
+        results = [tidy(text, how=kind, roster=roster, known_names=known, today=ctx.clock.today(),
+                        resolved=resolved) for text in texts]
+    except DateError as exc:  # a cited document dated in the future, or on a day that does not exist
+        raise Invalid(f"Ngày của văn bản được trích dẫn chưa đúng: {exc}") from None
     base = {"key": held_key(draft, step), "text": typed, "keep": bool(held.get("keep")), "resolved": resolved}
     if any(r.unaccented for r in results) and not base["keep"]:
         draft.held = {**base, "why": "unaccented"}

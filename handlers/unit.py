@@ -11,6 +11,7 @@ from bot.messages import Choice, Outgoing
 from bot.store.records import Person, Unit
 from bot.store.units import INVITE_DAYS, INVITE_TRIES, INVITE_WINDOW, LINK_LIFETIME, normal_code
 from bot.text import apply_spelling, fold
+from bot.tidy.people import capitalised_name
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
@@ -141,7 +142,7 @@ def parse_member(ctx: Context, line: str) -> dict[str, Any]:
         raise Invalid("Họ tên phải có chữ.")
     if len(name) > 60:
         raise Invalid("Họ tên dài quá 60 ký tự.")
-    member["name"] = name
+    member["name"] = capitalised_name(name)  # a name typed in lower case is printed with its capitals
     return member
 
 

@@ -23,20 +23,19 @@ async def test_a_corrected_recipient_and_signer_are_offered_in_the_next_plan(ass
 
     # plan 1: the suggested "(b/c)" line is corrected, another signer signs
     asked = await plan_until(talk, "1", RECIPIENTS)
-    assert "1. Đảng bộ xã Kim Phú (b/c)," in asked
+    assert "1. Đảng ủy xã Kim Phú (b/c)," in asked  # a chi bộ reports to the đảng ủy of its đảng bộ
     await talk.say("xóa 1")
-    await talk.say("Đảng ủy xã Kim Phú (b/c),")
+    await talk.say("Ban Thường vụ Đảng ủy xã Kim Phú (b/c),")
     await talk.say("xong")
     await talk.say("1")
     await talk.say("1")
     await talk.say("Nguyễn Văn An")
     assert "Đã lưu kế hoạch 01-KH/CB" in await confirm(talk)
-    assert "Đảng ủy xã Kim Phú (b/c)," in document_text(talk)
+    assert "Ban Thường vụ Đảng ủy xã Kim Phú (b/c)," in document_text(talk)
 
     # plan 2: the corrected list is the suggestion, the signer she used comes first
     asked = await plan_until(talk, "2", RECIPIENTS)
-    assert "Đảng ủy xã Kim Phú (b/c)," in asked
-    assert "Đảng bộ xã Kim Phú (b/c)" not in asked
+    assert "Ban Thường vụ Đảng ủy xã Kim Phú (b/c)," in asked
     await talk.say("xong")
     await talk.say("1")
     await talk.say("1")
@@ -44,7 +43,7 @@ async def test_a_corrected_recipient_and_signer_are_offered_in_the_next_plan(ass
     await talk.say("Nguyễn Văn An")
     assert "Đã lưu kế hoạch 02-KH/CB" in await confirm(talk)
     text = document_text(talk)
-    assert "Đảng ủy xã Kim Phú (b/c)," in text and "Đảng bộ xã Kim Phú (b/c)" not in text
+    assert "Ban Thường vụ Đảng ủy xã Kim Phú (b/c)," in text
 
 
 async def test_without_a_correction_the_usual_list_is_offered(assistant):
@@ -53,7 +52,7 @@ async def test_without_a_correction_the_usual_list_is_offered(assistant):
     await plan_until(talk, "1", len(THEMATIC))
     assert "Đã lưu kế hoạch 01-KH/CB" in await confirm(talk)
     asked = await plan_until(talk, "2", RECIPIENTS)
-    assert "1. Đảng bộ xã Kim Phú (b/c)," in asked and "Lưu Chi bộ." in asked
+    assert "1. Đảng ủy xã Kim Phú (b/c)," in asked and "Lưu Chi bộ." in asked
     await plan_until_signer(talk)
     assert talk.choices()[:1] == ["Nguyễn Thị Thược"]
 

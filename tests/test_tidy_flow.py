@@ -74,7 +74,7 @@ async def test_a_plan_typed_in_a_hurry_is_printed_tidy(assistant):
     text = flat(all_text(document))
     for line in ("Tuyên Quang, ngày 25 tháng 11 năm 2026", "ban hành Kế hoạch tổ chức hội nghị tổng kết công tác",
                  "- Nâng cao chất lượng sinh hoạt của chi bộ.", "II. NỘI DUNG", "1. Thời gian, địa điểm",
-                 "- Thời gian: ngày 20/12/2026", "- Địa điểm: hội trường đảng ủy", "1. Đồng chí Nguyễn Thị Hoa",
+                 "- Thời gian: ngày 20/12/2026", "- Địa điểm: hội trường Đảng ủy", "1. Đồng chí Nguyễn Thị Hoa",
                  "Chuẩn bị báo cáo, trình Ban Thường vụ trước ngày 15/12/2026", "- Đảng ủy phường Tân Mai (b/c),"):
         assert flat(line) in text, line
     assert "đ/c hoa" not in text and " btv " not in text

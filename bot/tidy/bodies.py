@@ -109,9 +109,11 @@ _PLACE_CUES = {_key(w) for w in PLACE_CUES}
 
 
 @cache
-def place_names() -> frozenset[tuple[str, ...]]:
-    """The names (keys of their words) of Vietnam's provinces, districts, wards and communes, before and after
-    the 2025 merger (documents cite both), from the data files of `vietnamadminunits` (its code is not imported)."""
+def place_names(wards: bool = True) -> frozenset[tuple[str, ...]]:
+    """The names (keys of their words) of Vietnam's provinces and districts, and with `wards` its wards and
+    communes, before and after the 2025 merger (documents cite both), from the data files of `vietnamadminunits`
+    (its code is not imported). Without a level word before it ("Tỉnh ủy chỉ đạo"), only a province or a
+    district is taken for a name: many communes are named with common words (Chỉ Đạo, Đoàn Kết, Tiến Bộ)."""
     spec = importlib.util.find_spec("vietnamadminunits")
     if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency; else the rule only
         return frozenset()
@@ -120,16 +122,15 @@ def place_names() -> frozenset[tuple[str, ...]]:
     current = json.loads((data / "parser_from_2025.json").read_text(encoding="utf-8"))
     names = {p["provinceShort"] for d in (legacy, current) for p in d["DICT_PROVINCE"].values()}
     names |= {d["districtShort"] for districts in legacy["DICT_PROVINCE_DISTRICT"].values() for d in districts.values()}
-    names |= {w["wardShort"] for districts in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].values()
-              for wards in districts.values() for w in wards.values()}
-    names |= {w["wardShort"] for wards in current["DICT_PROVINCE_WARD_NO_ACCENTED"].values() for w in wards.values()}
+    if wards:
+        names |= {w["wardShort"] for districts in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].values()
+                  for ws in districts.values() for w in ws.values()}
+        names |= {w["wardShort"] for ws in current["DICT_PROVINCE_WARD_NO_ACCENTED"].values() for w in ws.values()}
     return frozenset(tuple(_key(w) for w in n.split()) for n in names
                      if isinstance(n, str) and n and not re.search(r"\d", n))
 
 
-@cache
-def _longest_place() -> int:
-    return max((len(n) for n in place_names()), default=0)
+LONGEST_PLACE = 6  # words in the longest name of the lists
 
 
 # -- tokens ---------------------------------------------------------------------------------------
@@ -230,15 +231,16 @@ def _apply_known(t: _Text, known: Sequence[str]) -> None:
                 t.spans.append((m.start(), m.end(), name))
 
 
-def _place_after(t: _Text, i: int, *, unknown_ok: bool) -> int:
-    """Capitalise the place name starting at token i; returns the number of words taken."""
+def _place_after(t: _Text, i: int, *, unknown_ok: bool | None) -> int:
+    """Capitalise the place name starting at token i; returns the number of words taken. `unknown_ok` None: no
+    level word before it, so only a province or district name is taken."""
     toks = t.tokens
     if i >= len(toks) or not t.joined(i) or toks[i].locked or not toks[i].text[:1].isalpha():
         return 0
     if toks[i].key in _NOT_A_PLACE:
         return 0
-    names = place_names()
-    for n in range(min(_longest_place(), len(toks) - i), 0, -1):
+    names = place_names(wards=unknown_ok is not None)
+    for n in range(min(LONGEST_PLACE, len(toks) - i), 0, -1):
         if all(t.joined(i + k) for k in range(1, n)) and tuple(toks[i + k].key for k in range(n)) in names:
             for k in range(n):
                 t.capitalise(i + k)
@@ -312,7 +314,7 @@ def capitalise_bodies(text: str, *, known: Sequence[str] = ()) -> str:
                         t.capitalise(j + 1)
                     j += 2
                 elif " ".join(words) in TAKES_PLACE:
-                    j += _place_after(t, j, unknown_ok=False)
+                    j += _place_after(t, j, unknown_ok=None)
                 i = j
                 after_body = j
                 continue

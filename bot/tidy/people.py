@@ -4,7 +4,8 @@ A whole answer that is a name (the chair, the thư ký) is matched by full name 
 with or without marks. Inside free text, a name after “đ/c” / “đồng chí” is matched the same way, and a full
 name of the roster (two words or more) anywhere. One match: the roster's spelling (“đồng chí Nguyễn Thị Hoa”);
 two or more: an Ambiguity for the caller to ask about (nothing is guessed); none: the text stays, except that a
-name-looking phrase after “đồng chí” gets its capitals.
+name-looking phrase after “đồng chí”, or a full name after “quần chúng” (a person about to be admitted, not yet in
+the roster), gets its capitals.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from bot.text import fold
 COMRADE = r"(?:đ/c|đ\.c\.?|đc|đồng\s+chí)"
 _PREFIX = re.compile(rf"^\s*{COMRADE}\s+", re.IGNORECASE)
 _AFTER_COMRADE = re.compile(rf"(?<![\w/])(?P<c>{COMRADE})\s+(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){{0,3}})", re.IGNORECASE)
+_AFTER_CANDIDATE = re.compile(r"(?<![\w/])(?P<c>quần\s+chúng|quan\s+chung)\s+(?P<name>[^\W\d_]+(?:\s+[^\W\d_]+){0,3})",
+                              re.IGNORECASE)
 SURNAMES = frozenset(fold(w) for w in """nguyễn trần lê phạm hoàng huỳnh phan vũ võ đặng bùi đỗ hồ ngô dương lý
     đinh đào trịnh mai lâm cao lương tô trương tạ hà chu quách thái văn kiều la mạc""".split())
 MIDDLES = frozenset(fold(w) for w in """văn thị hữu đức đình ngọc xuân quang minh thanh kim bá công duy hoàng
@@ -107,7 +110,17 @@ def names_in_text(text: str, roster: Sequence[str], resolved: Mapping[str, str] 
             return f"{word} {capitalised_name(' '.join(words[:count]))}" + (" " + rest if rest else "")
         return m.group(0)
 
+    def candidate(m: re.Match[str]) -> str:
+        """“quần chúng trần thị mai”: a person not yet in the roster, capitalised when it starts with a surname."""
+        words = m.group("name").split()
+        count = _name_words(words) if fold(words[0]) in SURNAMES else 0
+        if count < 2 or any(w != w.lower() for w in words[:count]):
+            return m.group(0)
+        rest = " ".join(words[count:])
+        return f"{m.group('c')} {capitalised_name(' '.join(words[:count]))}" + (" " + rest if rest else "")
+
     text = _AFTER_COMRADE.sub(comrade, text)
+    text = _AFTER_CANDIDATE.sub(candidate, text)
     for name in sorted({n for n in roster if len(n.split()) >= 2}, key=len, reverse=True):
         pattern = r"(?<![\w])" + r"\s+".join(_loose(w) for w in name.split()) + r"(?![\w])"
         text = re.sub(pattern, name, text, flags=re.IGNORECASE)

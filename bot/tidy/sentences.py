@@ -92,3 +92,20 @@ def recipient(text: str, *, last: bool = False) -> str:
     if text and text[-1] not in ".,;":
         text += "." if last or text.casefold().startswith("lưu") else ","
     return text
+
+
+
+def recipients(lines: list[str]) -> list[str]:
+    """The lines of “Nơi nhận” with the “Lưu …” lines last, as documents write them; lines are moved (and their
+    end marks swapped) only when one was added after “Lưu …”."""
+    def filed(line: str) -> bool:
+        return line.strip(" -").casefold().startswith("lưu")
+
+    ordered = [line for line in lines if not filed(line)] + [line for line in lines if filed(line)]
+    if ordered == lines:
+        return lines
+    ends = [line.rstrip()[-1] for line in ordered[:-1] if line.rstrip()[-1:] in (",", ";")]
+    sep = max(set(ends), key=ends.count) if ends else ","
+    out = [line.rstrip()[:-1] + sep if line.rstrip().endswith(".") else line for line in ordered[:-1]]
+    last = ordered[-1].rstrip()
+    return out + [last[:-1] + "." if last.endswith((",", ";")) else last]

@@ -19,6 +19,7 @@ from bot.messages import Choice, Outgoing
 from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
 from bot.text import apply_spelling
+from bot.tidy import sentences
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
@@ -140,7 +141,7 @@ def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
         doc_type=RESOLUTIONS[doc_type][0],
         subject=apply_spelling(subject, style),
         body=apply_spelling(body.strip(), style),
-        recipients=[apply_spelling(r, style) for r in answers.get("recipients") or []],
+        recipients=[apply_spelling(r, style) for r in sentences.recipients(answers.get("recipients") or [])],
         signature=Signature(answers["authority"], answers["signer_title"], answers["signer_name"]),
     )
 
