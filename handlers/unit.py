@@ -142,7 +142,7 @@ def parse_member(ctx: Context, line: str) -> dict[str, Any]:
         raise Invalid("Họ tên phải có chữ.")
     if len(name) > 60:
         raise Invalid("Họ tên dài quá 60 ký tự.")
-    member["name"] = capitalised_name(name)  # a name typed in lower case is printed with its capitals
+    member["name"] = capitalised_name(name) if name == name.lower() else name  # typed in lower case: capitals
     return member
 
 

@@ -330,8 +330,14 @@ def capitalise_bodies(text: str, *, known: Sequence[str] = ()) -> str:
             i += level + taken
             continue
         i += 1
-    result = t.render()
+    result = _THE_PARTY.sub(lambda m: m.group(1) + "Đảng", t.render())
     return result if result != nfc else text
+
+
+# “đảng” meaning the Party itself (“kết nạp vào đảng”, “nghị quyết của đảng”) is “Đảng”; “đảng viên”,
+# “đảng ủy”, “đảng bộ”, “đảng phí”, “tổ đảng” … are other words.
+_THE_PARTY = re.compile(r"(?<![\w/])((?:của|vào|điều lệ|cương lĩnh)\s+)đảng"
+                        r"(?![\w/])(?!\s+(?:viên|ủy|uỷ|bộ|phí|tịch|vụ|đoàn|kỳ|cơ sở|trực thuộc))")
 
 
 def known_names(*names: str) -> list[str]:

@@ -36,12 +36,12 @@ def _decision_code(unit: Unit | None) -> str:
     return unit.code or "ĐU"
 
 
-_NUMBER = re.compile(r"(?:số\s*)?(\d{1,5})(?:\s*[-–]\s*(qđ|qd)\s*/\s*([\wđĐ.]+))?", re.IGNORECASE)
+_NUMBER = re.compile(r"(?:(?:quyết định|quyet dinh|qđ|qd)\s*)?(?:số|so)?\s*(\d{1,5})(?:\s*[-–]\s*(qđ|qd)\s*/\s*([\wđĐ.]+))?", re.IGNORECASE)
 
 
 @validator("admission.decision_number")
 async def check_decision_number(ctx: Context, draft: Draft, value: str) -> str:
-    """"125", "số 125-qđ/đu", "125-QĐ/ĐU" -> "125-QĐ/ĐU"."""
+    """"125", "qđ 125", "số 125-qđ/đu", "125-QĐ/ĐU" -> "125-QĐ/ĐU"."""
     match = _NUMBER.fullmatch(_trim(value))
     if not match:
         raise Invalid("Xin ghi số quyết định dạng “125-QĐ/ĐU” (hoặc chỉ gõ số, ví dụ 125).")

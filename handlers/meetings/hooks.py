@@ -14,7 +14,9 @@ from bot.messages import Choice
 from bot.rhythm import planned_topic
 from bot.templating import environment
 from bot.text import fold
+from bot.tidy import tidy
 from bot.tidy.bodies import known_names
+from bot.tidy.people import capitalised_name
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, item_type, provider, validator
@@ -321,6 +323,8 @@ def parse_guest(ctx: Context, line: str) -> dict[str, str]:
     parts = re.split(r"\s*,\s*|\s+[-–]\s+", line, maxsplit=1)
     name, role = parts[0], parts[1] if len(parts) > 1 else ""
     name, role = clean(name), clean(role)
+    name = capitalised_name(name) if name == name.lower() else name
+    role = tidied(ctx, role, "phrase")
     if not re.search(r"[^\W\d_]", name):
         raise Invalid("Xin ghi họ tên đại biểu, rồi chức vụ sau dấu phẩy, ví dụ “Hoàng Văn Hùng, Đảng ủy viên”.")
     if len(name) > 60 or len(role) > 200:
@@ -349,5 +353,18 @@ def parse_speech(ctx: Context, text: str) -> dict[str, str]:
     said = "\n".join(line.strip() for line in match.group("said").splitlines() if line.strip())
     if len(said) > 3000:
         raise Invalid("Mỗi ý kiến tối đa 3.000 ký tự; xin tóm tắt ngắn hơn.")
-    return {"who": clean(match.group("who")), "said": said}
+    return {"who": clean(match.group("who")), "said": tidied(ctx, said, "paragraphs")}
+
+
+def tidied(ctx: Context, text: str, how: str) -> str:
+    """A part of a list item as the document prints it (bot/tidy: abbreviations, bodies, dates, capitals); the
+    roster is not needed here: the speaker and the guest are matched apart."""
+    if not text:
+        return text
+    unit = ctx.unit
+    known = known_names(unit.name, unit.superior, unit.place) if unit else []
+    try:
+        return tidy(text, how=how, known_names=known, today=ctx.clock.today()).text
+    except dates.DateError:  # a cited date that cannot be: kept as typed, as before tidying existed
+        return text
 
