@@ -98,7 +98,8 @@ def test_no_change_on_any_line_of_the_seeds():
 
 def test_no_change_on_the_scenarios_document_text():
     skip = {"Đảng ủy khối"}  # a choice of the unit's kind, not document text
-    changed = [(name, line[:80]) for name, line in _lines(sorted(SCENARIOS.glob("*.txt")))
+    careful = sorted(p for p in SCENARIOS.glob("*.txt") if not p.name.startswith("sloppy_"))  # typed as signed
+    changed = [(name, line[:80]) for name, line in _lines(careful)
                if line not in skip and capitalise_bodies(line) != line]
     assert changed == []
 

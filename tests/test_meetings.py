@@ -7,11 +7,13 @@ import io
 import json
 import re
 import sqlite3
-from datetime import date
+from datetime import date, datetime
+from types import SimpleNamespace
 
 import docx
 import pytest
 
+from bot.clock import Clock
 from bot.formats import percent
 from bot.rhythm import rhythm_notices
 from bot.store import Person
@@ -557,15 +559,21 @@ async def test_resolution_is_reviewed_numbered_and_listed(assistant):
 # -- small parsers ------------------------------------------------------------------------------
 
 def test_speech_and_guest_items():
-    assert hooks.parse_speech(None, "Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
-    assert hooks.parse_speech(None, "đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "ý kiến"}
+    ctx = SimpleNamespace(unit=None, clock=Clock(frozen=datetime(2026, 12, 1, 8, 0)))  # what the parsers read
+    assert hooks.parse_speech(ctx, "Đ/c Lan: Nhất trí\nĐề nghị thêm") == {"who": "Lan", "said": "Nhất trí\nĐề nghị thêm"}
+    assert hooks.parse_speech(ctx, "đồng chí Nguyễn Văn An : ý kiến") == {"who": "Nguyễn Văn An", "said": "Ý kiến"}
     with pytest.raises(Invalid):
-        hooks.parse_speech(None, "Nhất trí với báo cáo")
+        hooks.parse_speech(ctx, "Nhất trí với báo cáo")
     split = re.split(hooks.SPEECH_SEPARATOR, "Đ/c Lan: một\nhai\nĐ/c An: ba")
     assert split == ["Đ/c Lan: một\nhai", "Đ/c An: ba"]
-    assert hooks.parse_guest(None, "Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
+    assert hooks.parse_guest(ctx, "Hoàng Văn Hùng, Đảng ủy viên, phụ trách chi bộ") == \
         {"name": "Hoàng Văn Hùng", "role": "Đảng ủy viên, phụ trách chi bộ"}
-    assert hooks.parse_guest(None, "Đ/c Hùng") == {"name": "Hùng", "role": ""}
+    assert hooks.parse_guest(ctx, "Đ/c Hùng") == {"name": "Hùng", "role": ""}
+    # typed in a hurry: the guest's name gets its capitals, the words are written out and dated
+    assert hooks.parse_guest(ctx, "đ/c trần quốc toàn, đảng ủy viên, phụ trách chi bộ") == \
+        {"name": "Trần Quốc Toàn", "role": "Đảng ủy viên, phụ trách chi bộ"}
+    assert hooks.parse_speech(ctx, "tuấn: đề nghị nộp báo cáo trước cuối tháng")["said"] == \
+        "Đề nghị nộp báo cáo trước ngày 31/12/2026"
 
 
 async def test_money_and_names(assistant):
