@@ -6,7 +6,7 @@ is kept as offered. A step's `tidy:` names the kind of text; without one, the ki
 (DEFAULTS). When the tidied text differs from what she typed, the next message says what will be printed.
 
 Two answers are held instead of stored (in the draft's `held`, so a restart asks the same again): one that reads
-as typed without tone marks (she retypes it, or chooses “Giữ nguyên” to keep it as typed), and one naming a
+as typed without tone marks (she retypes it, or chooses “Giữ như đã gõ”), and one naming a
 roster member who has a namesake (she chooses which).
 """
 
@@ -109,8 +109,8 @@ def held_prompt(draft: Draft, step: Step) -> tuple[list[str], list[Choice]]:
         return [], []
     if held["why"] == "unaccented":
         return ([f"Câu trả lời vừa gõ có vẻ chưa có dấu: “{held['text']}”. Văn bản cần viết tiếng Việt có dấu: "
-                 "xin gõ lại có dấu, hoặc chọn “Giữ nguyên” để ghi đúng như đã gõ."],
-                [Choice("Giữ nguyên", KEEP)])
+                 "xin gõ lại có dấu, hoặc chọn “Giữ như đã gõ”."],
+                [Choice("Giữ như đã gõ", KEEP)])
     names = held["candidates"]
     return ([f"Trong danh sách đảng viên có {len(names)} đồng chí tên “{held['typed']}”: {', '.join(names)}. "
              "Đồng chí nói tới là ai? Chọn một tên (hoặc gõ lại câu trả lời với họ tên đầy đủ)."],

@@ -111,7 +111,7 @@ async def test_unaccented_answer_is_asked_again_then_retyped_or_kept(assistant):
     await say_all(talk, PLAN_HEAD)
     reply = await talk.say("to chuc le ket nap dang vien moi")
     assert "có vẻ chưa có dấu: “to chuc le ket nap dang vien moi”" in reply
-    assert "Giữ nguyên" in talk.choices() and "Trích yếu" in reply
+    assert "Giữ như đã gõ" in talk.choices() and "Trích yếu" in reply
     state = await assistant.store.draft("test", "u1", "u1")
     assert "subject" not in state["answers"] and state["held"]["text"] == "to chuc le ket nap dang vien moi"
     reply = await talk.say("Tổ chức Lễ kết nạp đảng viên mới")  # retyped with marks: accepted
@@ -121,7 +121,7 @@ async def test_unaccented_answer_is_asked_again_then_retyped_or_kept(assistant):
     await talk.say("bo qua")  # commands keep taking unaccented input
     reply = await talk.say("dam bao thiet thuc hieu qua")
     assert "chưa có dấu" in reply
-    reply = await talk.tap("Giữ nguyên")  # kept as typed
+    reply = await talk.tap("Giữ như đã gõ")  # kept as typed
     assert "Đã thêm 1: Dam bao thiet thuc hieu qua." in reply
     assert "Tên phần II" in await talk.say("xong")
     state = await assistant.store.draft("test", "u1", "u1")
@@ -144,7 +144,7 @@ async def test_a_restart_while_an_unaccented_answer_is_held_asks_the_same(tmp_pa
         resumed = "\n".join(o.plain() for o in await again.assistant.resume("test", "u1", "u1"))
         assert "có vẻ chưa có dấu: “thanh phan hoi nghi”" in resumed and "Trích yếu" in resumed
         again.last = await again.assistant.resume("test", "u1", "u1")
-        assert "Giữ nguyên" in again.choices()
+        assert "Giữ như đã gõ" in again.choices()
         reply = await again.say("Thành phần hội nghị")
         assert "chưa có dấu" not in reply
         state = await store.draft("test", "u1", "u1")
