@@ -53,14 +53,20 @@ KNOWN_REASONS = {
 
 
 def reason_text(ctx: Context, reason: str) -> str:
-    """A reason as the minutes print it; one typed without tone marks is written with them when it is a common one."""
-    known = KNOWN_REASONS.get(fold(reason).strip(" ."))
-    if known:
-        return known
-    text = tidied(ctx, clean(reason), "phrase")
+    """A reason as the absent list shows it (the minutes write it in lower case); one typed without tone marks is
+    written with them when it is a common one."""
+    text = KNOWN_REASONS.get(fold(reason).strip(" .")) or tidied(ctx, clean(reason), "phrase")
     if looks_unaccented(text):
         ctx.warn(f"Lưu ý: lý do “{text}” có vẻ chưa có dấu; biên bản sẽ ghi đúng như đã gõ. Muốn sửa, gõ “quay lại”.")
-    return text
+    return text[:1].upper() + text[1:]  # as the offered reasons: “Ốm”, “Đi công tác”
+
+
+def as_typed(ctx: Context, value: str) -> str:
+    """The message as she typed it, lines included (a text answer reaches a validator on one line)."""
+    raw = ctx.incoming.text.strip()
+    if ctx.incoming.choice is None and re.sub(r"\s+", " ", raw) == re.sub(r"\s+", " ", value).strip():
+        return raw
+    return value
 
 
 # -- the roll call -------------------------------------------------------------------------------
@@ -124,7 +130,7 @@ async def check_roll(ctx: Context, draft: Draft, value: str) -> str:
         if typed:  # a list typed here before: shown at the group's question, to edit
             draft.hold("absent", GroupEntry(items=typed))
         return "absent"
-    items = _absentees(ctx, draft, value, [])
+    items = _absentees(ctx, draft, as_typed(ctx, value), [])
     if not items:
         raise Invalid("Xin chọn “Có mặt đủ” hoặc “Có đồng chí vắng”, hoặc gõ luôn tên các đồng chí vắng và lý do, ví dụ "
                       "“vắng đ/c Thắng đi làm ca, đ/c Nam ốm”.")
@@ -141,7 +147,7 @@ async def check_absentees(ctx: Context, draft: Draft, value: str) -> str:
     if candidates(value, roster) or entry is None:
         return await check_absentee(ctx, draft, value)
     so_far = [dict(i) for i in entry.items]
-    items = _absentees(ctx, draft, value, so_far)
+    items = _absentees(ctx, draft, as_typed(ctx, value), so_far)
     if not items:
         return await check_absentee(ctx, draft, value)  # its message says why
     draft.release("absent")
@@ -159,7 +165,13 @@ def absent_question(absent: list[dict[str, Any]] | None) -> str:
             f"hoặc chọn “Không lý do” nếu cả {len(names)} đồng chí vắng không lý do.")
 
 
-environment().globals.update(meeting_absent_question=absent_question)
+def absent_example(roster: list[dict[str, Any]], chair: str | None, secretary: str | None) -> str:
+    """A given name for the roll call's example: a member who may be absent."""
+    names = [m["name"] for m in roster if not m["exempt"] and m["name"] not in (chair, secretary)]
+    return names[-1].split()[-1] if names else "Thắng"
+
+
+environment().globals.update(meeting_absent_question=absent_question, meeting_absent_example=absent_example)
 
 
 @validator("meeting.absent_why")
@@ -173,7 +185,7 @@ async def check_absent_why(ctx: Context, draft: Draft, value: str) -> str:
     if value == "none":
         said = {n: (UNEXCUSED, "") for n in names}
     elif names_at_start(value, roster)[0]:
-        said = {a.name: (a.status, a.reason) for a in parse_absentees(value, roster)}
+        said = {a.name: (a.status, a.reason) for a in parse_absentees(as_typed(ctx, value), roster)}
         missing = [n for n in names if n not in said or said[n][0] is None]
         if missing:
             raise Invalid(f"Còn chưa rõ đồng chí {', '.join(missing)} vắng có lý do không. Xin gõ lý do của từng "
@@ -222,7 +234,7 @@ async def check_task_owner(ctx: Context, draft: Draft, value: str) -> str:
     """Who does a task; or whole tasks typed “Tuấn: chủ trì tổng vệ sinh trước 15/12”, one a line, which are added
     to the list at once."""
     entry = draft.pending_group("tasks")
-    tasks = parse_tasks(value, draft.answers.get("roster") or [], ctx.clock.today())
+    tasks = parse_tasks(as_typed(ctx, value), draft.answers.get("roster") or [], ctx.clock.today())
     if tasks is None or entry is None:
         return await check_person(ctx, draft, value)
     held = draft.answers.get("held_on")
