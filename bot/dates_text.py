@@ -46,10 +46,14 @@ from bot.dates import (
     _TIME,
     _VOCAB,
     DEADLINE,
+    FUTURE,
     NEAREST,
     TENSES,
     DateError,
+    When,
     _as_date,
+    _choose,
+    _clean,
     _cues,
     _Hit,
     _period_label,
@@ -59,9 +63,10 @@ from bot.dates import (
     _time_from_match,
     format_date_long,
     format_date_short,
+    parse_when,
 )
 
-__all__ = ["absolute_dates", "date_changes"]
+__all__ = ["absolute_dates", "date_changes", "split_when"]
 
 _WEEKDAYS = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
 
@@ -290,3 +295,66 @@ def absolute_dates(text: str, *, today: date, tense: str = NEAREST) -> str:
         last = c.end
     out.append(text[last:])
     return "".join(out)
+
+
+# -- a dated phrase taken out of a one-line item ---------------------------------------------------
+
+# Words that lead into the dated phrase ("trước", "hạn", "chậm nhất", "vào ngày" …), removed with it; in fold()'s form.
+_LEAD_WORDS = {"truoc", "han", "chot", "thoi", "cham", "muon", "nhat", "den", "vao", "ngay", "la", "tu", "luc",
+               "trong", "xong", "hoan", "thanh", "mung", "mong"}
+_LEAD_PUNCT = re.compile(r"[\s,;:(\[\-–—]+$")
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)\s*$")
+_TAIL = re.compile(r"^[\s)\].,;:!\-–—]*$")
+
+
+def _fold_word(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.casefold().replace("đ", "d"))
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
+def split_when(text: str, *, today: date, tense: str = FUTURE, default_kind: str = DEADLINE) -> tuple[When, str] | None:
+    """The time phrase of a one-line item and the item without it: "Nộp báo cáo sơ kết trước 15/12" ->
+    (the deadline 15/12, "Nộp báo cáo sơ kết"). The words that lead into the phrase ("trước", "hạn", "vào ngày"),
+    a time of day beside it and the punctuation around it go too. None when the text names no date (or one that
+    cannot be, e.g. 31/2). The When is ``parse_when``'s reading of the whole text."""
+    raw = _clean(text)
+    if not raw:
+        return None
+    today = _as_date(today)
+    try:
+        when = parse_when(raw, today=today, default_kind=default_kind, tense=tense)
+        scan = _scan(raw, today, strict_time=False, tense=tense)
+    except DateError:
+        return None
+    if not scan.hits:
+        return None
+    canon, pos = _canon_map(raw)
+    if canon != scan.canon:  # pragma: no cover - the map follows bot.dates._canon step by step
+        return None
+    hit = _choose(scan, _cues(scan))
+    lo, hi = hit.start, hit.end
+    for s, e in scan.time_spans:  # "14h thứ sáu tuần sau", "15/12 lúc 8h": the time goes with the day
+        if e <= lo and re.fullmatch(r"[\s,]*(?:(?:ngay|vao|luc)\s*)*", canon[e:lo]):
+            lo = s
+        elif s >= hi and re.fullmatch(r"[\s,]*(?:(?:vao|luc)\s*)*", canon[hi:s]):
+            hi = e
+    start, end = pos[lo], pos[hi - 1] + 1
+    while True:  # the lead words and punctuation right before the phrase
+        punct = _LEAD_PUNCT.search(raw[:start])
+        if punct and punct.start() < start:
+            start = punct.start()
+        word = _WORD_BEFORE.search(raw[:start])
+        if word and _fold_word(word.group(1)) in _LEAD_WORDS:
+            start = word.start()
+            continue
+        break
+    tail = raw[end:]
+    if _TAIL.match(tail):
+        tail = ""
+    rest = re.sub(r"\s+", " ", raw[:start].rstrip() + (" " + tail.strip(" ,;") if tail.strip() else ""))
+    rest = re.sub(r"\s+([,.;:])", r"\1", rest).strip(" ,;:-–—(")
+    lead = re.match(r"(?i)(?:hạn|han)(?:\s+(?:chót|chot))?\s+(?!(?:chế|che)(?!\w))(?=\S)", rest)  # "Hạn nộp báo cáo là 15/12"
+    if lead and start > 0:
+        rest = rest[lead.end():]
+        rest = rest[:1].upper() + rest[1:] if raw[:1].isupper() else rest
+    return when, rest

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import dates
 from bot.agenda import line, span, week_of
+from bot.dates_text import split_when
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
 from bot.text import fold, parse_id
@@ -55,6 +56,31 @@ async def check_when(ctx: Context, draft: Draft, value: str) -> dict[str, Any]:
     return reading(when)
 
 
+def title_and_when(text: str, today: date) -> tuple[str, dates.When | None]:
+    """A one-line item's title without its date phrase, and the reading of that phrase (None: no date):
+    "Nộp báo cáo sơ kết trước 15/12" -> ("Nộp báo cáo sơ kết", the deadline 15/12)."""
+    found = split_when(text, today=today)
+    if found is None or not found[1]:
+        return text.strip().rstrip("."), found[0] if found else None
+    when, title = found
+    return title[:1].upper() + title[1:], when
+
+
+@validator("deadline.title")
+async def check_title(ctx: Context, draft: Draft, value: str) -> str:
+    """A title typed with its date ("Nộp báo cáo sơ kết trước 15/12") answers the time question too."""
+    title, when = title_and_when(value, ctx.clock.today())
+    if when is None:
+        return title
+    if title == value.strip().rstrip("."):  # only a date was typed
+        raise Invalid("Xin ghi việc cần làm (hạn hỏi ở câu sau), ví dụ “Nộp báo cáo sơ kết 6 tháng”.")
+    draft.answers["when"] = reading(when)
+    ctx.warn(f"Ghi nhận: {draft.answers['when']['text']} — {title}.")
+    if when.kind != "period" and when.due < ctx.clock.today():
+        ctx.warn(f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận.")
+    return title
+
+
 def show_found(item: dict[str, Any]) -> str:
     when = dates.When(item["kind"], date.fromisoformat(item["due"]),
                       date.fromisoformat(item["start"]) if item.get("start") else None, None)
@@ -69,7 +95,7 @@ def parse_found(ctx: Context, text: str) -> dict[str, Any]:
         when = dates.parse_when(text, today=ctx.clock.today())
     except dates.DateError as exc:
         raise Invalid(str(exc)) from None
-    return {**reading(when), "who": None, "quote": text.strip(), "title": text.strip()}
+    return {**reading(when), "who": None, "quote": text.strip(), "title": title_and_when(text, ctx.clock.today())[0]}
 
 
 # -- listing and answering ----------------------------------------------------------------------
@@ -334,7 +360,7 @@ async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
         when = dates.parse_when(text, today=ctx.clock.today())
     except dates.DateError as exc:
         return [Outgoing(text=str(exc))] if DATE_LIKE.search(text) else None
-    answers = {"title": text.strip().rstrip("."), "when": reading(when), "who": None}
+    answers = {"title": title_and_when(text, ctx.clock.today())[0], "when": reading(when), "who": None}
     out = await ctx.engine.start(ctx, "deadline", answers=answers, review=True)
     if when.kind != "period" and when.due < ctx.clock.today():
         out.insert(0, Outgoing(text=f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận."))

@@ -254,6 +254,8 @@ class Engine:
                 return value
         if re.fullmatch(r"[0-9]{1,4}", text) and draft.offered:
             step = None if draft.mode == "review" else self._asking(flow, draft)
+            if step is not None and any(is_count(label) for label, _ in draft.offered):
+                return None  # a number suggested as the answer ("9" votes for): a typed number is an answer too
             if step is None or step.type in ("choice", "person", "group", "text", "longtext"):
                 index = int(text)
                 if 0 < index <= len(draft.offered):
@@ -452,6 +454,10 @@ class Engine:
                 value = await self._value(ctx, draft, field, chosen, text)
             except Invalid as exc:
                 return await self._reask(ctx, flow, draft, str(exc))
+            if draft.pending_group(step.key) is not entry:  # the validator answered the whole group from one message
+                return await self._accept(ctx, flow, draft, step, draft.answers[step.key])
+            if entry.item is None:  # the validator added whole items from one message
+                return await self._reask(ctx, flow, draft, "")
         item[field.key] = value
         shown = [f.key for f in step.visible_fields(item)]
         later = shown[shown.index(field.key) + 1:]

@@ -40,7 +40,9 @@ async def test_attendance_by_taps_across_a_restart_and_counts_refused(fake, tmp_
     # The bot restarts; the keyboard sent before the restart still answers the pending question.
     async with running_bot(fake, db, clock):
         assert "Vắng mặt 2" in await user.tap("Thêm")
-        refused = await user.tap("Trần Thị Bình")
+        # A member already picked is no longer offered; typed again, she is refused with the counts.
+        assert [b["text"] for b in user.last_with_buttons().buttons] == ["Nguyễn Văn An", "Phạm Văn Dũng"]
+        refused = await user.say("Trần Thị Bình")
         assert "đã được ghi vắng" in refused and "số liệu không khớp" in refused
         assert "có mặt 4 + vắng 2 = 6, vượt số đảng viên phải dự sinh hoạt (5)" in refused
         await user.tap("Phạm Văn Dũng")

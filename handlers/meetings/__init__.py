@@ -1,14 +1,16 @@
 """Chi bộ meetings: `/sinhhoat` logs a meeting and returns its Biên bản; the monthly and quarterly rhythm.
 
 attendance: the roster, the counts and the rules (pure logic); hooks: what the `meeting` flow calls;
+facts (+ facts_hooks): several facts read from one message (absentees, votes, tasks);
 documents: the Biên bản, the Nghị quyết / Kết luận and their actions; rhythm: `/nhipsinhhoat`, `/thongke`;
 commands: `/sinhhoat` and questions in plain words. Importing the package registers the flow hooks.
 """
 
 from __future__ import annotations
 
-from handlers.meetings import attendance, documents, hooks, rhythm
+from handlers.meetings import attendance, documents, facts_hooks, hooks, rhythm
 from handlers.meetings.commands import cmd_meeting, free_text
 from handlers.meetings.rhythm import cmd_rhythm, cmd_statistics
 
-__all__ = ["attendance", "cmd_meeting", "cmd_rhythm", "cmd_statistics", "documents", "free_text", "hooks", "rhythm"]
+__all__ = ["attendance", "cmd_meeting", "cmd_rhythm", "cmd_statistics", "documents", "facts_hooks", "free_text", "hooks",
+           "rhythm"]

@@ -200,15 +200,6 @@ async def check_due(ctx: Context, draft: Draft, value: str) -> str:
     return value
 
 
-@validator("meeting.vote_for")
-async def check_vote_for(ctx: Context, draft: Draft, value: int) -> int:
-    present = attendance_of(draft.answers).present
-    if value > present:
-        raise Invalid(f"Số tán thành ({value}) vượt số đảng viên có mặt ({present}). Chỉ đảng viên có mặt mới "
-                      "biểu quyết.")
-    return value
-
-
 @validator("meeting.vote_against")
 async def check_vote_against(ctx: Context, draft: Draft, value: int) -> int:
     present = attendance_of(draft.answers).present
@@ -259,7 +250,7 @@ async def secretaries(ctx: Context, draft: Draft) -> list[Choice]:
 @provider("meeting.absentees")
 async def absentees(ctx: Context, draft: Draft) -> list[Choice]:
     answers = draft.answers
-    busy = {answers.get("chair"), answers.get("secretary")}
+    busy = {answers.get("chair"), answers.get("secretary")} | {i.get("who") for i in _absent_so_far(draft)}
     return [Choice(m["name"], m["name"]) for m in _attending(answers) if m["name"] not in busy]
 
 
@@ -337,23 +328,58 @@ def show_speech(speech: dict[str, str]) -> str:
     return f"Đ/c {speech['who']}: " + (said[:100].rstrip() + "…" if len(said) > 100 else said)
 
 
-_SPEECH = re.compile(r"^\s*(?:(?:đ/c|đ\.c\.?|đc|đồng chí)\s+)?(?P<who>[^:\n]{1,80}?)\s*:\s*(?P<said>.+)$",
-                     re.IGNORECASE | re.DOTALL)
+_PREFIX = r"(?:đ/c|đ\.c\.?|đc|dc|d/c|đồng chí|dong chi)"
+# Verbs of speaking between the name and what was said, dropped: "đ/c Tuấn phát biểu …", "Tuấn nói …".
+_SAID = (r"(?:có ý kiến|co y kien|tham gia ý kiến|tham gia y kien|phát biểu|phat bieu|ý kiến|y kien|góp ý|gop y|"
+         r"nêu ý kiến|neu y kien|trình bày|trinh bay|nói|noi|cho biết|cho biet)")
+# Words that start what was said and are kept: "Tuấn đề nghị …".
+_SAYS = (r"(?:đề nghị|de nghi|đề xuất|de xuat|kiến nghị|kien nghi|nhất trí|nhat tri|đồng ý|dong y|thống nhất|"
+         r"thong nhat|tán thành|tan thanh|cho rằng|cho rang|báo cáo|bao cao|hỏi|hoi|lưu ý|luu y)")
+_NAME = r"[^\W\d_]+(?:\s+[^\W\d_]+){0,3}"
+# Line heads that are not a speaker: "Hạn chế: …", "Kết quả - …" go on with what the speaker above said.
+_NOT_SPEAKERS = ("hạn chế", "han che", "kết quả", "ket qua", "ưu điểm", "uu diem", "nhược điểm", "nhuoc diem",
+                 "khuyết điểm", "khuyet diem", "nguyên nhân", "nguyen nhan", "tồn tại", "ton tai", "đề nghị", "de nghi",
+                 "kiến nghị", "kien nghi", "đề xuất", "de xuat", "giải pháp", "giai phap", "nội dung", "noi dung",
+                 "ý kiến", "y kien", "lưu ý", "luu y", "ghi chú", "ghi chu", "ví dụ", "vi du", "kết luận", "ket luan",
+                 "cụ thể", "cu the", "thứ nhất", "thu nhat", "thứ hai", "thu hai", "thứ ba", "thu ba", "mục tiêu",
+                 "muc tieu", "nhiệm vụ", "nhiem vu", "phương hướng", "phuong huong", "biện pháp", "bien phap",
+                 "chi bộ", "chi bo", "chi ủy", "chi uy", "tóm lại", "tom lai", "một là", "hai là", "ba là")
+_NOT_SPEAKER = r"(?!(?:" + "|".join(re.escape(w) for w in _NOT_SPEAKERS) + r")(?!\w))"
 
+_SPEECHES = [
+    # "Đ/c Lan: …", "đồng chí Nguyễn Văn An : …", "tuấn: …", "tuấn - …", "tuấn – …"
+    re.compile(rf"^\s*(?:{_PREFIX}\s+)?{_NOT_SPEAKER}(?P<who>[^:\n]{{1,80}}?)\s*:\s*(?P<said>.+)$", re.I | re.S),
+    re.compile(rf"^\s*(?:{_PREFIX}\s+)?{_NOT_SPEAKER}(?P<who>{_NAME}?)\s+[-–—]\s*(?P<said>.+)$", re.I | re.S),
+    re.compile(rf"^\s*(?:{_PREFIX}\s+)?{_NOT_SPEAKER}(?P<who>{_NAME}?)\s*[–—]\s*(?P<said>.+)$", re.I | re.S),
+    # "đ/c Tuấn phát biểu …", "đồng chí Tuấn ý kiến: …", "Tuấn nói …"
+    re.compile(rf"^\s*(?:{_PREFIX}\s+)?{_NOT_SPEAKER}(?P<who>{_NAME}?)\s+{_SAID}(?!\w)\s*[:\-–—,]?\s*(?P<said>.+)$",
+               re.I | re.S),
+    # "đ/c Tuấn đề nghị …" (with the title only: without it, "Tuấn đề nghị" could be any sentence)
+    re.compile(rf"^\s*{_PREFIX}\s+(?P<who>{_NAME}?)\s+(?P<said>{_SAYS}(?!\w).+)$", re.I | re.S),
+]
 
-SPEECH_SEPARATOR = r"(?i)\n(?=\s*(?:đ/c|đ\.c|đồng chí)\s)"  # a new speaker starts a new item; other lines stay
+# A new speaker starts a new item; other lines are more of what the speaker above said.
+SPEECH_SEPARATOR = (rf"(?i)\n(?=\s*{_PREFIX}\s|\s*{_NOT_SPEAKER}{_NAME}\s*(?::|\s[-–—]\s|[–—])"
+                    rf"|\s*{_NOT_SPEAKER}{_NAME}\s+{_SAID}(?!\w))")
 
 
 @item_type("meeting.speech", show=show_speech, separator=SPEECH_SEPARATOR)
 def parse_speech(ctx: Context, text: str) -> dict[str, str]:
-    """'Đ/c Lan: ...' (one speaker; further lines are more of what was said)."""
-    match = _SPEECH.match(text.strip())
-    if not match or not re.search(r"[^\W\d_]", match.group("who")):
-        raise Invalid("Mỗi ý kiến ghi theo dạng “Đ/c Lan: nội dung phát biểu” (tên, dấu hai chấm, nội dung).")
+    """'Đ/c Lan: …', 'tuấn - …', 'đ/c Tuấn phát biểu …', 'Tuấn nói …' (one speaker; further lines are more of what
+    was said)."""
+    text = text.strip()
+    match = next((m for m in (p.match(text) for p in _SPEECHES) if m and re.search(r"[^\W\d_]", m.group("who"))), None)
+    if not match or len(match.group("who").split()) > 6:
+        raise Invalid("Mỗi ý kiến ghi theo dạng “Lan: nội dung phát biểu” (tên, dấu hai chấm, nội dung), “Lan - nội "
+                      "dung” hoặc “đ/c Lan phát biểu …”.")
     said = "\n".join(line.strip() for line in match.group("said").splitlines() if line.strip())
+    if not re.search(r"[^\W\d_]", said):
+        raise Invalid("Chưa có nội dung phát biểu. Xin ghi theo dạng “Lan: nội dung phát biểu”.")
     if len(said) > 3000:
         raise Invalid("Mỗi ý kiến tối đa 3.000 ký tự; xin tóm tắt ngắn hơn.")
-    return {"who": clean(match.group("who")), "said": tidied(ctx, said, "paragraphs")}
+    who = clean(re.sub(rf"(?i)\s+{_SAID}$", "", match.group("who").strip()))  # "đồng chí Tuấn ý kiến: …"
+    who = capitalised_name(who) if who == who.lower() else who
+    return {"who": who, "said": tidied(ctx, said, "paragraphs")}
 
 
 def tidied(ctx: Context, text: str, how: str) -> str:
