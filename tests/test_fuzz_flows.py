@@ -29,10 +29,9 @@ import pytest
 
 from bot.messages import Incoming
 from bot.text import fold
-from handlers import deadlines
-from handlers.draft import Draft
-from handlers import listedit
+from handlers import deadlines, listedit
 from handlers.choosing import BACK, SKIP, norm
+from handlers.draft import Draft
 from handlers.router import Assistant
 from tests.conftest import Talk, onboard
 from tests.test_meetings import BODY, HEAD, ONBOARD_CELL, ROLL, TAIL, TASK, say_all
