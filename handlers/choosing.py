@@ -37,7 +37,7 @@ DONE = {"xong", "het", "da xong", "du roi", "du", "ket thuc", "xong roi", "het r
 CONFIRM = {"xac nhan", "dong y", "ok", "oke", "okay", "co", "dung", "duoc", "luu", "xac nhan va luu", "chot",
            "dong y luu", "ok luu", "luu lai", "tao", "dung roi", "chuan", "chinh xac"}
 PREVIEW = {"xem truoc", "xem thu", "preview", "xem ban nhap", "xem"}
-ADD = {"them", "them nua", "them muc", "co them", "them moi", "them mot muc", "con", "con nua"}
+ADD = {"them", "them nua", "them muc", "co them", "them moi", "them mot muc"}
 KEEP = {"giu nguyen", "giu", "nhu cu", "khong doi", "khong sua", "de nguyen", "van vay", "giu nhu cu"}
 CLEAR = {"bo tat ca", "xoa het", "xoa tat ca", "bo het", "xoa toan bo", "bo toan bo", "xoa sach", "xoa het di",
          "bo het di", "khong giu", "khong giu gi"}
@@ -62,6 +62,7 @@ WORDS = {"ko": "khong", "k": "khong", "kg": "khong", "khg": "khong", "hok": "kho
 # Words that say nothing about which choice is meant ("chọn", "là", "ạ", "đồng chí" …).
 FILLERS = {"chon", "la", "a", "nhe", "nha", "thi", "cai", "dong", "chi", "d", "c", "loai", "cho", "voi", "vay"}
 NUMBER = re.compile(r"(?:(?:chon|so|phuong an|lua chon|muc|cau)\s*)?([0-9]{1,4})")
+BARE = re.compile(r"([0-9]{1,4})")
 
 
 def norm(text: str) -> str:
@@ -98,17 +99,18 @@ def _letters(text: str) -> int:
 
 
 def pick(text: str, offered: Sequence[tuple[str, str]], options: Sequence[tuple[str, str]] = (),
-         mode: Mode = "strict", numbers: bool = True) -> Pick:
+         mode: Mode = "strict", numbers: bool = True, worded: bool = True) -> Pick:
     """The choice a typed answer means.
 
     `offered`: the (label, value) pairs on screen, numbered from 1; `options`: further choices that may be
-    typed by name (the other pages of a long list); `numbers`: whether a typed number picks from `offered`.
+    typed by name (the other pages of a long list); `numbers`: whether a typed number picks from `offered`;
+    `worded`: whether “chọn 2”, “số 2” do too (not where the text could be an answer, at a text question).
     """
     typed = norm(text)
     if not typed:
         return Pick()
     if numbers:
-        match = NUMBER.fullmatch(typed)
+        match = (NUMBER if worded else BARE).fullmatch(typed)
         if match and 0 < int(match.group(1)) <= len(offered):
             return Pick(offered[int(match.group(1)) - 1][1])
     every = list(offered) + [o for o in options if o not in offered]

@@ -176,7 +176,7 @@ class Engine(ListsMixin):
         if found.ambiguous:
             draft.narrowed = found.candidates
             first, second = (label for label, _ in found.candidates[:2])
-            raise Invalid(f"“{text}” có thể là “{first}” hoặc “{second}”. Đồng chí chọn một"
+            raise Invalid(f"“{text[:40]}” có thể là “{first}” hoặc “{second}”. Đồng chí chọn một"
                           + (", hoặc gõ đầy đủ:" if free else " (hoặc “Xem tất cả”):"))
         return found.value
 
@@ -239,7 +239,8 @@ class Engine(ListsMixin):
             return None
         step = None if draft.mode == "review" else self._asking(flow, draft)
         numbers = step is None or step.type in ("choice", "person", "group", "text", "longtext")
-        return choosing.pick(text, draft.offered, numbers=numbers).value
+        worded = step is None or step.type in ("choice", "person", "group")
+        return choosing.pick(text, draft.offered, numbers=numbers, worded=worded).value
 
     def _asking(self, flow: Flow, draft: Draft) -> Step:
         """The step whose question is on screen: a group's current field, or the step itself."""

@@ -84,7 +84,9 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
             kind = item_kind(step)
             lines.append(f"Đang sửa mục {draft.editing + 1}: {kind.show(items[draft.editing])}")
             lines.append("Gõ nội dung mới của mục này, hoặc chọn “Giữ nguyên”.")
-            return Outgoing(title=title, text="\n".join(lines), choices=[Choice("Giữ nguyên", "__keep__")])
+            held_lines, held_choices = held_prompt(draft, step)
+            return Outgoing(title=title, text="\n".join(lines + held_lines),
+                            choices=held_choices + [Choice("Giữ nguyên", "__keep__")])
     _suggest(suggestions, lines, choices)
     if step.type == "list":
         _list_lines(draft, step, items, lines, choices)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import Clock
+from bot.messages import Incoming
 from handlers.choosing import pick
 from handlers.forms import load_flows
 from handlers.listedit import read
@@ -390,3 +391,26 @@ async def test_the_counter_never_jumps_in_a_plan_flow(assistant):
     assert_steady(seen)
     assert seen[0][1] == 1 and seen[-1][1] >= len({m for m in messages}) // 3
     assert all(left >= 0 for _, _, left in seen)
+
+
+async def test_sua_2_at_the_sections_of_a_plan_edits_section_2(assistant):
+    """The issue's row: “sửa 2” typed at the generic plan's sections created a section titled “sửa 2”."""
+    talk = Talk(assistant)
+    await onboard(talk)
+    answers_so_far = {"issued_on": "2026-11-23", "number": None, "place": "Tuyên Quang", "subject": "Kế hoạch thử",
+                      "basis": [], "purposes": ["Mục đích."], "content_title": "NỘI DUNG"}
+    ctx = await talk.assistant._context(Incoming(channel=talk.channel, chat_id=talk.user, user_id=talk.user))
+    talk.last = await talk.assistant.engine.start(ctx, "plan_generic", answers=answers_so_far)
+    assert "Tên mục" in talk.last[-1].plain()
+    await say_all(talk, ["Thời gian, địa điểm", "- Ngày 15/12/2026 tại hội trường"])
+    await talk.tap("Thêm")
+    await say_all(talk, ["Thành phần", "- Toàn thể đảng viên"])
+    await talk.tap("Thêm")
+    reply = await talk.say("sửa 2")  # at the first field of a new section
+    assert "Mục 2 (đang sửa)" in reply and "Hiện tại: Thành phần" in reply
+    await talk.say("Thành phần tham dự")
+    await talk.tap("Giữ nguyên")
+    sections = await pending(talk, "sections")
+    assert [s["heading"] for s in sections] == ["Thời gian, địa điểm", "Thành phần tham dự"]
+    assert "Đã bỏ 1 mục" not in await talk.say("sua")  # a half command: answered, not stored
+    assert len(await pending(talk, "sections")) == 2
