@@ -16,6 +16,7 @@ from bot.text import fold, parse_id
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
+from handlers.menus import again, from_menu, menu
 from handlers.plans import DATE_LIKE
 
 if TYPE_CHECKING:
@@ -127,7 +128,8 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         row = await ctx.store.deadline(item_id, ctx.unit.id) if item_id is not None else None
         if row is None:
             return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
-        return await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
+        reply = await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
+        return await again(ctx, "hanchot", reply) if verb in ("xong", "hoan", "xoa") else reply
     today = ctx.clock.today()
     monday, sunday = week_of(today)
     groups = [("Quá hạn", await ctx.store.overdue_deadlines(ctx.unit.id, today)),
@@ -141,6 +143,11 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         lines.append("Chọn số để xem, đánh dấu xong, hoãn, sửa hoặc xóa việc đó.")
     return [Outgoing(title="Hạn chót của đơn vị", text="\n".join(lines),
                      choices=choices + [Choice("Thêm việc", "/hanchot them")])]
+
+
+@menu("hanchot")
+async def deadlines_menu(ctx: Context) -> list[Outgoing]:
+    return await cmd_deadlines(ctx, "")
 
 
 async def answer(ctx: Context, scope: str) -> list[Outgoing]:
@@ -202,7 +209,7 @@ async def snooze(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 
 
 async def snooze_to(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
-    return await ctx.engine.start(ctx, "deadline_snooze", meta={"id": row.id})
+    return await ctx.engine.start(ctx, "deadline_snooze", meta=from_menu("hanchot", {"id": row.id}))
 
 
 @action("deadline.snooze_to")
@@ -217,7 +224,8 @@ async def edit(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
     when = dates.When(row.kind, row.due, row.start,
                       datetime.strptime(row.at_time, "%H:%M").time() if row.at_time else None)
     answers = {"title": row.title, "when": reading(when), "who": row.assignee}
-    return await ctx.engine.start(ctx, "deadline", answers=answers, meta={"id": row.id}, review=True)
+    return await ctx.engine.start(ctx, "deadline", answers=answers, meta=from_menu("hanchot", {"id": row.id}),
+                                  review=True)
 
 
 async def delete(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:

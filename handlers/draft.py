@@ -19,13 +19,17 @@ class GroupEntry:
     items: list[dict[str, Any]]
     item: dict[str, Any] | None = None  # None between items, when the group's own question is shown
     field: str | None = None  # the field asked next in `item`
+    editing: int | None = None  # `item` is item `editing` (0-based) asked again (“sửa N”), not a new one
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GroupEntry:
-        return cls(items=data["items"], item=data.get("item"), field=data.get("field"))
+        return cls(items=data["items"], item=data.get("item"), field=data.get("field"), editing=data.get("editing"))
 
     def to_json(self) -> dict[str, Any]:
-        return {"items": self.items, "item": self.item, "field": self.field}
+        data: dict[str, Any] = {"items": self.items, "item": self.item, "field": self.field}
+        if self.editing is not None:
+            data["editing"] = self.editing
+        return data
 
 
 Pending = list[Any] | GroupEntry  # a list step's items being typed, or a group step's entry
@@ -45,6 +49,10 @@ class Draft:
     pending: dict[str, Pending] = field(default_factory=dict)  # lists and groups being answered, by step key
     page: int = 0  # the page shown of a question's long list of options (0 = the first)
     held: dict[str, Any] | None = None  # a typed answer held back to ask about it (handlers/tidying.py)
+    narrowed: list[tuple[str, str]] | None = None  # the likeliest options of an ambiguous typed answer, shown alone
+    undo: dict[str, Any] | None = None  # {"key", "count"}: items the last message added, which “quay lại” removes
+    editing: int | None = None  # the item (0-based) of the list on screen that the next message replaces
+    suggested: list[str] = field(default_factory=list)  # lists on screen still exactly as suggested (prefilled)
     # Drafts saved before lists and groups existed have no "pending"; they are saved back without it
     # until a list or group step is reached, as the engine always did.
     _saves_pending: bool = field(default=True, repr=False, compare=False)
@@ -66,6 +74,10 @@ class Draft:
                      for key, value in (pending or {}).items()},
             page=data.get("page", 0),
             held=data.get("held"),
+            narrowed=[(label, value) for label, value in data["narrowed"]] if data.get("narrowed") else None,
+            undo=data.get("undo"),
+            editing=data.get("editing"),
+            suggested=list(data.get("suggested", [])),
             _saves_pending=pending is not None,
         )
 
@@ -79,6 +91,14 @@ class Draft:
             data["page"] = self.page
         if self.held is not None:
             data["held"] = self.held
+        if self.narrowed:
+            data["narrowed"] = [[label, value] for label, value in self.narrowed]
+        if self.undo is not None:
+            data["undo"] = self.undo
+        if self.editing is not None:
+            data["editing"] = self.editing
+        if self.suggested:
+            data["suggested"] = self.suggested
         if self._saves_pending or self.pending:
             data["pending"] = {key: value if isinstance(value, list) else value.to_json()
                                for key, value in self.pending.items()}
@@ -101,3 +121,9 @@ class Draft:
 
     def release(self, key: str) -> None:
         del self.pending[key]
+        self.touched(key)
+
+    def touched(self, key: str) -> None:
+        """A list's items were changed: no longer exactly the suggested ones."""
+        if key in self.suggested:
+            self.suggested.remove(key)

@@ -7,56 +7,32 @@ every answer, so a restart resumes at the same question. What is shown is built 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from functools import partial
 from typing import Any
 
 from bot import dates
 from bot.formats import thousands
 from bot.messages import Choice, Outgoing
-from bot.text import fold, is_count
-from handlers import prompts, tidying
+from bot.text import is_count
+from handlers import choosing, listedit, menus, prompts, tidying
+from handlers.choosing import BACK, CONFIRM, PREVIEW, SKIP, SKIP_REQUIRED, norm
 from handlers.context import Context
-from handlers.draft import Draft, GroupEntry
-from handlers.forms import Flow, Invalid, Step, item_kind, parse_item, run_action, run_validator
+from handlers.draft import Draft
+from handlers.forms import Flow, Invalid, Step, run_action, run_validator
+from handlers.lists import LIST_MAX, ListsMixin, list_max
 
 TEXT_MAX = 300
 LONGTEXT_MAX = 10_000
-LIST_MAX = 100  # items of a list or group step that declares no `max` of its own
 INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1  # what SQLite stores as an INTEGER
 NUMBER_DIGITS_MAX = 19  # longer digit strings are refused before int() (which also caps digits)
 
-BACK = {"quay lai", "tro lai", "lui", "quay lai cau truoc"}
-SKIP = {"bo qua", "khong co", "bo", "skip"}
-DONE = {"xong", "het", "da xong", "du roi", "ket thuc"}
-CONFIRM = {"xac nhan", "dong y", "ok", "co", "luu", "xac nhan va luu"}
-PREVIEW = {"xem truoc", "xem thu", "preview"}
-ADD = {"them", "them nua", "them muc", "co them"}
-EDIT = re.compile(r"^(?:sua|chinh|chinh sua)\s*(?:muc\s*)?(\d+)$")
-REMOVE = re.compile(r"^(?:xoa|bo)\s*(?:muc\s*)?(\d+)$")
+EDIT = re.compile(r"^(?:sua|chinh|chinh sua|sua lai|doi)\s*(?:muc\s*)?(\d+)$")
+__all__ = ["LIST_MAX", "Engine", "list_max"]
 
 
 NAV_HINT = "Gõ “quay lại” để về câu trước, /trogiup để xem hướng dẫn, /huy để dừng."
 
 
-def list_max(step: Step) -> int:
-    """How many items a list or group step takes: its own `max`, else LIST_MAX."""
-    return int(step.max) if step.max is not None else LIST_MAX
-
-
-def remove_item(folded: str, items: list[Any], show: Callable[[Any], str], where: str = "") -> tuple[str, bool] | None:
-    """“xóa N” typed at a list or a group: (the note to show, whether item N was removed from `items`);
-    None when the text is not that command."""
-    match = REMOVE.match(folded)
-    if not match:
-        return None
-    number = int(match.group(1))
-    if not 0 < number <= len(items):
-        return f"Không có mục {number}{where}.", False
-    return f"Đã bỏ: {show(items.pop(number - 1)).rstrip('.,;')}.", True
-
-
-class Engine:
+class Engine(ListsMixin):
     def __init__(self, flows: dict[str, Flow]) -> None:
         self.flows = flows
 
@@ -78,7 +54,7 @@ class Engine:
         flow = self.flows[flow_name]
         ctx.started_flow = True
         draft = Draft(flow=flow_name, answers=dict(answers or {}), meta=dict(meta or {}),
-                      pending=dict(pending or {}))
+                      pending=dict(pending or {}), suggested=[key for key, items in (pending or {}).items() if items])
         out: list[Outgoing] = []
         if flow.intro and not review:
             out.append(Outgoing(text=flow.intro + "\n" + NAV_HINT))
@@ -105,9 +81,9 @@ class Engine:
                 lines.append(step.help)
             if step.example:
                 lines.append(f"Ví dụ: {prompts.example(ctx, draft, step) if ctx else step.example}")
-            if step.type == "list":
-                lines.append("Có thể gõ nhiều mục trong một tin, mỗi mục một dòng; “xóa N” để bỏ mục N; "
-                             "“xong” khi đủ.")
+            if step.type in ("list", "group"):
+                lines.append(("Có thể gõ nhiều mục trong một tin, mỗi mục một dòng; " if step.type == "list" else "")
+                             + listedit.HINT + "; “quay lại” ngay sau khi thêm để bỏ mục vừa thêm; “xong” khi đủ.")
             if step.optional:
                 lines.append("Câu này không bắt buộc: gõ “bỏ qua” nếu không có.")
         lines.append("“quay lại”: về câu trước. /huy: dừng và bỏ bản nháp.")
@@ -124,6 +100,8 @@ class Engine:
         inc = ctx.incoming
         text = inc.text.strip()
         chosen: str | None = None  # the value of a chosen offered option
+        undo, draft.undo = draft.undo, None  # “quay lại” undoes only what the message just before added
+        draft.narrowed = None
 
         if inc.choice is not None:
             seq, _, index = inc.choice.partition(".")
@@ -138,11 +116,13 @@ class Engine:
             draft.page = max(0, draft.page + (1 if chosen == prompts.NEXT_PAGE else -1))
             return await self._prompt_and_save(ctx, flow, draft)
         draft.page = 0
+        if chosen == "__all__":  # the whole list of options again, after an ambiguous answer
+            return await self._prompt_and_save(ctx, flow, draft)
 
-        folded = fold(text)
+        folded = norm(text)
         if chosen is None and folded in BACK:
             draft.held = None
-            return await self._back(ctx, flow, draft)
+            return await self._back(ctx, flow, draft, undo)
 
         if draft.mode == "review":
             return await self._review_input(ctx, flow, draft, chosen, folded)
@@ -152,7 +132,7 @@ class Engine:
             return await self._group_input(ctx, flow, draft, step, chosen, text)
         if step.type == "list":
             return await self._list_input(ctx, flow, draft, step, chosen, text)
-        if chosen == "__skip__" or (chosen is None and folded in SKIP):
+        if chosen == "__skip__" or (chosen is None and folded in SKIP and (step.optional or folded in SKIP_REQUIRED)):
             if not step.optional:
                 return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
             return await self._accept(ctx, flow, draft, step, None)
@@ -186,11 +166,19 @@ class Engine:
         return value
 
     async def _typed_option(self, ctx: Context, draft: Draft, step: Step, text: str) -> str | None:
-        """The value of the option whose label was typed, also one on another page of a long list."""
-        folded = fold(text)
-        if not folded:
-            return None
-        return next((c.value for c in await prompts.options(ctx, draft, step) if fold(c.label) == folded), None)
+        """The option a typed answer means (handlers/choosing.py), also one on another page of a long list.
+
+        Where it fits several options, the two likeliest are shown alone to choose from (Invalid).
+        """
+        options = [(c.label, c.value) for c in await prompts.options(ctx, draft, step)]
+        free = step.other or (step.type == "person" and not options)
+        found = choosing.pick(text, [], options, mode="other" if free else "loose", numbers=False)
+        if found.ambiguous:
+            draft.narrowed = found.candidates
+            first, second = (label for label, _ in found.candidates[:2])
+            raise Invalid(f"“{text[:40]}” có thể là “{first}” hoặc “{second}”. Đồng chí chọn một"
+                          + (", hoặc gõ đầy đủ:" if free else " (hoặc “Xem tất cả”):"))
+        return found.value
 
     # -- parsing --------------------------------------------------------------------------------
 
@@ -240,7 +228,8 @@ class Engine:
         raise AssertionError(step.type)
 
     def _match_offered(self, draft: Draft, text: str, flow: Flow) -> str | None:
-        """A typed label (any case or accents), or a typed number where it cannot mean a number answer.
+        """A typed label (any case, accents or punctuation) or synonym of a choice on screen, or a typed number
+        where it cannot mean a number answer (handlers/choosing.py).
 
         A number picks the offered choice of that number on every channel (the console prints them as
         “[n] label”): on the review screen, at choice, person and group questions, and at a text question's
@@ -248,19 +237,12 @@ class Engine:
         """
         if not text:
             return None
-        folded = fold(text)
-        for label, value in draft.offered:
-            if fold(label) == folded:
-                return value
-        if re.fullmatch(r"[0-9]{1,4}", text) and draft.offered:
-            step = None if draft.mode == "review" else self._asking(flow, draft)
-            if step is not None and any(is_count(label) for label, _ in draft.offered):
-                return None  # a number suggested as the answer ("9" votes for): a typed number is an answer too
-            if step is None or step.type in ("choice", "person", "group", "text", "longtext"):
-                index = int(text)
-                if 0 < index <= len(draft.offered):
-                    return draft.offered[index - 1][1]
-        return None
+        step = None if draft.mode == "review" else self._asking(flow, draft)
+        numbers = step is None or step.type in ("choice", "person", "group", "text", "longtext")
+        if step is not None and any(is_count(label) for label, _ in draft.offered):
+            numbers = False  # a number suggested as the answer ("9" votes for): a typed number is an answer too
+        worded = step is None or step.type in ("choice", "person", "group")
+        return choosing.pick(text, draft.offered, numbers=numbers, worded=worded).value
 
     def _asking(self, flow: Flow, draft: Draft) -> Step:
         """The step whose question is on screen: a group's current field, or the step itself."""
@@ -283,7 +265,7 @@ class Engine:
         return None
 
     async def _accept(self, ctx: Context, flow: Flow, draft: Draft, step: Step, value: Any) -> list[Outgoing]:
-        draft.held = None
+        draft.held = draft.editing = None
         draft.answers[step.key] = value
         draft.history.append(step.key)
         # Answers of steps that a changed answer hides are dropped, so the review shows only what applies.
@@ -305,26 +287,20 @@ class Engine:
         draft.mode = "review"
         return await self._prompt_and_save(ctx, flow, draft)
 
-    async def _back(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
+    async def _back(self, ctx: Context, flow: Flow, draft: Draft, undo: dict[str, Any] | None = None) -> list[Outgoing]:
         if draft.mode == "review":
             visible = flow.visible_steps(draft.answers)
             draft.mode = "ask"
             draft.cursor = visible[-1].key
             return await self._prompt_and_save(ctx, flow, draft)
         step = flow.step(draft.cursor)
-        entry = draft.pending_group(step.key) if step.type == "group" else None
-        if entry is not None and entry.field is not None:
-            assert entry.item is not None  # a field is asked only for an item
-            shown = [f.key for f in step.visible_fields(entry.item)]
-            at = shown.index(entry.field)
-            if at > 0:
-                entry.field = shown[at - 1]
-                return await self._prompt_and_save(ctx, flow, draft)
-            if entry.items:
-                entry.item = entry.field = None
-                return await self._reask(ctx, flow, draft, "Đã bỏ mục đang nhập dở.")
+        if step.type in ("list", "group"):
+            inside = await self._back_in_list(ctx, flow, draft, step, undo)
+            if inside is not None:
+                return inside
         if not draft.history:
             return await self._reask(ctx, flow, draft, "Đây là câu hỏi đầu tiên, không có câu nào trước đó.")
+        draft.editing = None
         draft.cursor = draft.history.pop()
         return await self._prompt_and_save(ctx, flow, draft)
 
@@ -351,144 +327,8 @@ class Engine:
         out = await run_action(flow.on_done, ctx, draft)
         if not ctx.started_flow:  # an action may chain into another flow, whose draft must stay
             await ctx.store.delete_draft(*ctx.key)
+            out = await menus.after_flow(ctx, draft.meta, out)  # a flow started from a settings menu returns to it
         return out
-
-    # -- lists ----------------------------------------------------------------------------------
-
-    async def _list_input(
-        self, ctx: Context, flow: Flow, draft: Draft, step: Step, chosen: str | None, text: str
-    ) -> list[Outgoing]:
-        items = prompts.list_items(ctx, draft, step)
-        kind = item_kind(step)
-        how = tidying.how(flow, step)
-        again = tidying.take_choice(draft, step, chosen) if how != "none" else None
-        if again is not None:  # she chose what to do with the held message
-            chosen, text = None, again
-        folded = fold(text)
-        if chosen == "__done__" or (chosen is None and folded in DONE):
-            if not items and not step.optional:
-                return await self._reask(ctx, flow, draft, "Danh sách đang trống. Xin gõ ít nhất một mục.")
-            draft.release(step.key)
-            return await self._accept(ctx, flow, draft, step, items)
-        if chosen == "__skip__" or (chosen is None and folded in SKIP):
-            if not step.optional:
-                return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
-            draft.release(step.key)
-            return await self._accept(ctx, flow, draft, step, [])
-        removal = remove_item(folded, items, kind.show, " trong danh sách")
-        if removal:
-            return await self._reask(ctx, flow, draft, removal[0])
-        lines = [line.strip(" \t•*") for line in re.split(kind.separator, text) if line.strip(" \t•*")]
-        if not lines:
-            return await self._reask(ctx, flow, draft, "Câu trả lời đang trống.")
-        limit = list_max(step)
-        if len(items) + len(lines) > limit:
-            room = limit - len(items)
-            return await self._reask(
-                ctx, flow, draft,
-                f"Danh sách này tối đa {thousands(limit)} mục; tin vừa gửi có {thousands(len(lines))} mục"
-                + (f" mà danh sách đã có {thousands(len(items))} mục" if items else "")
-                + (f". Chưa thêm mục nào: xin gửi tối đa {thousands(room)} mục." if room > 0
-                   else ". Chưa thêm mục nào: danh sách đã đủ; gõ “xong”, hoặc “xóa N” để bỏ mục N."))
-        parsed: list[Any] = []
-        errors: list[str] = []
-        for n, line in enumerate(lines, 1):
-            try:
-                parsed.append(parse_item(ctx, kind, line))
-            except Invalid as exc:
-                errors.append(f"Dòng {n} (“{line[:40]}”): {exc}" if len(lines) > 1 else str(exc))
-        if errors:
-            return await self._reask(ctx, flow, draft, "Chưa thêm được vì:\n" + "\n".join(errors))
-        if how != "none" and any(isinstance(item, str) for item in parsed):
-            texts = [item for item in parsed if isinstance(item, str)]
-            try:
-                tidied = iter(await tidying.tidy_texts(ctx, draft, step, how, texts, text))
-            except tidying.Held:
-                return await self._prompt_and_save(ctx, flow, draft)
-            parsed = [next(tidied).text if isinstance(item, str) else item for item in parsed]
-        items.extend(parsed)
-        added = ", ".join(kind.show(i) for i in parsed).rstrip(".,;")
-        return await self._reask(ctx, flow, draft, f"Đã thêm {len(parsed)}: {added}.")
-
-    # -- groups: the same few questions asked again for each item ---------------------------------
-
-    async def _group_input(
-        self, ctx: Context, flow: Flow, draft: Draft, step: Step, chosen: str | None, text: str
-    ) -> list[Outgoing]:
-        entry = prompts.group_entry(draft, step)
-        items = entry.items
-        folded = fold(text)
-        if entry.field is None:
-            if chosen == "__done__" or (chosen is None and folded in DONE):
-                if not items and not step.optional:
-                    return await self._reask(ctx, flow, draft, "Cần ít nhất một mục.")
-                draft.release(step.key)
-                return await self._accept(ctx, flow, draft, step, items)
-            if chosen == "__skip__" and step.optional and not items:
-                draft.release(step.key)
-                return await self._accept(ctx, flow, draft, step, [])
-            removal = remove_item(folded, items, partial(prompts.show_item, step)) if chosen is None else None
-            if removal:
-                return await self._reask(ctx, flow, draft, removal[0])
-            entry.item, entry.field = {}, step.visible_fields({})[0].key
-            if chosen == "__add__" or (chosen is None and folded in ADD):
-                return await self._prompt_and_save(ctx, flow, draft)
-            chosen = None  # anything else typed here is the first field of a new item
-        field = step.field_named(entry.field)
-        item = entry.item
-        assert item is not None  # a field is asked only for an item
-        skips_group = folded in SKIP and step.optional and not entry.items and not field.optional
-        if chosen is None and not item and (folded in DONE or folded in ADD or REMOVE.match(folded) or skips_group):
-            # The first question of a new item: the group's control words still act as controls.
-            return await self._group_control(ctx, flow, draft, step, entry, folded)
-        if chosen is None and item and (folded in DONE or folded in ADD):
-            return await self._reask(ctx, flow, draft, "Mục này đang nhập dở: xin trả lời câu hỏi dưới đây, "
-                                                       "hoặc gõ “quay lại” để về câu trước.")
-        value: Any
-        if chosen == "__skip__" or (chosen is None and folded in SKIP):
-            if not field.optional:
-                return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
-            value = None
-        else:
-            try:
-                value = await self._value(ctx, draft, field, chosen, text)
-            except Invalid as exc:
-                return await self._reask(ctx, flow, draft, str(exc))
-            if draft.pending_group(step.key) is not entry:  # the validator answered the whole group from one message
-                return await self._accept(ctx, flow, draft, step, draft.answers[step.key])
-            if entry.item is None:  # the validator added whole items from one message
-                return await self._reask(ctx, flow, draft, "")
-        item[field.key] = value
-        shown = [f.key for f in step.visible_fields(item)]
-        later = shown[shown.index(field.key) + 1:]
-        if later:
-            entry.field = later[0]
-            return await self._prompt_and_save(ctx, flow, draft)
-        items.append({k: v for k, v in item.items() if k in shown})
-        entry.item = entry.field = None
-        note = f"Đã thêm mục {len(items)}: {prompts.show_item(step, items[-1]).rstrip('.')}."
-        if len(items) >= list_max(step):
-            draft.release(step.key)
-            return [Outgoing(text=note)] + await self._accept(ctx, flow, draft, step, items)
-        return await self._reask(ctx, flow, draft, note)
-
-    async def _group_control(
-        self, ctx: Context, flow: Flow, draft: Draft, step: Step, entry: GroupEntry, folded: str
-    ) -> list[Outgoing]:
-        """“xong”, “thêm” or “xóa N” typed where the first field of a new item is asked."""
-        items = entry.items
-        if folded in ADD:
-            return await self._reask(ctx, flow, draft, f"Đang thêm mục {len(items) + 1}. Xin trả lời câu hỏi dưới đây:")
-        removal = remove_item(folded, items, partial(prompts.show_item, step))
-        if removal:
-            note, removed = removal
-            if removed:
-                entry.item = entry.field = None
-            return await self._reask(ctx, flow, draft, note)
-        if not items and not step.optional:
-            return await self._reask(ctx, flow, draft, "Cần ít nhất một mục. Xin trả lời câu hỏi dưới đây:")
-        draft.release(step.key)
-        return await self._accept(ctx, flow, draft, step, items)
 
     # -- prompts --------------------------------------------------------------------------------
 

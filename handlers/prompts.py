@@ -18,6 +18,7 @@ from bot.templating import environment
 from handlers.context import Context
 from handlers.draft import Draft, GroupEntry
 from handlers.forms import Flow, Step, item_kind, parse_item, run_provider
+from handlers.listedit import HINT
 from handlers.tidying import held_prompt
 
 CHOICE_PREVIEW = 60
@@ -34,10 +35,34 @@ async def screen(ctx: Context, flow: Flow, draft: Draft) -> Outgoing:
 
 # -- questions ----------------------------------------------------------------------------------
 
-async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgoing:
+def progress(flow: Flow, draft: Draft, step: Step) -> str:
+    """The title of a question: the flow's, with where she is.
+
+    “câu N”: N counts the questions she has answered in this conversation, plus one — it grows by exactly one
+    per answer and falls by one on “quay lại”, whatever the answers show or hide. “còn khoảng K câu”: the
+    questions the answers so far still leave after this one; an answer that opens or closes a part of the
+    flow changes K, never N (hence “khoảng”). A question asked again from the review screen says so instead.
+    """
     visible = flow.visible_steps(draft.answers)
-    position = next(i for i, s in enumerate(visible, 1) if s.key == step.key)
-    title = f"{flow.title} — câu {position}/{len(visible)}" if len(visible) > 1 else flow.title
+    if draft.return_to_review:
+        return f"{flow.title} — sửa: {step.label}"
+    if len(visible) <= 1:
+        return flow.title
+    keys = [s.key for s in visible]
+    later = visible[keys.index(step.key) + 1:] if step.key in keys else []
+    left = sum(1 for s in later if s.key not in draft.answers)
+    return f"{flow.title} — câu {len(draft.history) + 1}" + (f", còn khoảng {left} câu" if left else ", câu cuối")
+
+
+def _options_shown(draft: Draft, offered: list[Choice], lines: list[str]) -> list[Choice]:
+    """The options of the page on screen; after an ambiguous typed answer only its likeliest options."""
+    if draft.narrowed:
+        return [Choice(label, value) for label, value in draft.narrowed] + [Choice("Xem tất cả", "__all__")]
+    return _page(draft, offered, lines)
+
+
+async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgoing:
+    title = progress(flow, draft, step)
     if step.type == "group":
         return await _group_question(ctx, draft, step, title)
     lines = [_ask(ctx, draft, step)]
@@ -45,26 +70,26 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
         lines.append(f"Ví dụ: {example(ctx, draft, step)}")
     choices: list[Choice] = []
     if step.type in ("choice", "person"):
-        choices += _page(draft, await options(ctx, draft, step), lines)
+        choices += _options_shown(draft, await options(ctx, draft, step), lines)
         if step.type == "person" and not choices:
             lines.append("(Danh sách đảng viên của đơn vị đang trống; xin gõ họ tên.)")
     suggestions = fill(ctx, draft, step.suggest)
     if step.suggest_from:
         suggestions += [str(s) for s in await run_provider(step.suggest_from, ctx, draft)]
-    _suggest(suggestions, lines, choices)
     current = draft.answers.get(step.key)
     items: list[Any] = []
     if step.type == "list":
         items = list_items(ctx, draft, step)
-        kind = item_kind(step)
-        if items:
-            lines.append(f"Danh sách hiện có {len(items)} mục:")
-            lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
-            lines.append("Gõ thêm, “xóa N” để bỏ mục N, hoặc “xong” khi đủ.")
-        else:
-            apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
-            lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
-        choices.append(Choice("Xong", "__done__"))
+        if draft.editing is not None and 0 <= draft.editing < len(items):
+            kind = item_kind(step)
+            lines.append(f"Đang sửa mục {draft.editing + 1}: {kind.show(items[draft.editing])}")
+            lines.append("Gõ nội dung mới của mục này, hoặc chọn “Giữ nguyên”.")
+            held_lines, held_choices = held_prompt(draft, step)
+            return Outgoing(title=title, text="\n".join(lines + held_lines),
+                            choices=held_choices + [Choice("Giữ nguyên", "__keep__")])
+    _suggest(suggestions, lines, choices)
+    if step.type == "list":
+        _list_lines(draft, step, items, lines, choices)
     held_lines, held_choices = held_prompt(draft, step)
     if step.type != "list" and draft.return_to_review and step.key in draft.answers:
         lines.append(f"Hiện tại: {show(step, current)}")
@@ -73,6 +98,26 @@ async def _question(ctx: Context, flow: Flow, draft: Draft, step: Step) -> Outgo
     if step.optional and (step.type != "list" or not items):
         choices.append(Choice("Bỏ qua", "__skip__"))
     return Outgoing(title=title, text="\n".join(lines + held_lines), choices=held_choices + choices)
+
+
+def _list_lines(draft: Draft, step: Step, items: list[Any], lines: list[str], choices: list[Choice]) -> None:
+    """A list step's items, what may be typed, and its buttons: “Xong”, and “Bỏ tất cả” on suggested items."""
+    kind = item_kind(step)
+    if items:
+        suggested = step.key in draft.suggested
+        lines.append(f"{'Gợi ý' if suggested else 'Danh sách hiện có'} {len(items)} mục:")
+        lines += [f"{i}. {kind.show(item)}" for i, item in enumerate(items, 1)]
+        if suggested:
+            lines.append("Giữ cả: chọn “Xong”; chỉ giữ một số mục: gõ “giữ 1, 3”; bỏ cả: “Bỏ tất cả”. "
+                         "Gõ thêm mục khác; “sửa N” để sửa mục N; “xóa N” để bỏ mục N.")
+        else:
+            lines.append(f"Gõ thêm; {HINT}; “xong” khi đủ.")
+    else:
+        apart = "mỗi mục một dòng, hoặc cách nhau bằng dấu “;”" if ";" in kind.separator else "mỗi mục một dòng"
+        lines.append(f"Có thể gõ cả danh sách trong một tin ({apart}) hoặc từng mục một; gõ “xong” khi đủ.")
+    choices.append(Choice("Xong", "__done__"))
+    if items and (step.key in draft.suggested or len(items) > 1):
+        choices.append(Choice("Bỏ tất cả", "__clear__"))
 
 
 def _ask(ctx: Context, draft: Draft, step: Step) -> str:
@@ -104,26 +149,32 @@ async def _group_question(ctx: Context, draft: Draft, step: Step, title: str) ->
         if items:
             lines.append(f"Đã có {len(items)} mục:")
             lines += [f"{i}. {show_item(step, item)}" for i, item in enumerate(items, 1)]
-        lines.append("Chọn “Thêm” để thêm một mục, “xóa N” để bỏ mục N, hoặc “Xong”.")
+        lines.append(f"Chọn “Thêm” để thêm một mục, hoặc “Xong”; {HINT}.")
         choices = [Choice("Thêm", "__add__"), Choice("Xong", "__done__")]
         if step.optional and not items:
             choices.append(Choice("Bỏ qua", "__skip__"))
         return Outgoing(title=title, text="\n".join(lines), choices=choices)
     field = step.field_named(entry.field)
-    question = await _question_for_field(ctx, draft, field)
-    question.title = f"{title} — {step.label} {len(items) + 1}"
+    editing = entry.editing is not None and entry.item is not None and field.key in entry.item
+    question = await _question_for_field(ctx, draft, field, entry.item if editing else None)
+    number = entry.editing + 1 if entry.editing is not None else len(items) + 1
+    question.title = f"{title} — {step.label} {number}" + (" (đang sửa)" if entry.editing is not None else "")
     return question
 
 
-async def _question_for_field(ctx: Context, draft: Draft, field: Step) -> Outgoing:
+async def _question_for_field(ctx: Context, draft: Draft, field: Step, item: dict[str, Any] | None = None) -> Outgoing:
+    """A group's field; `item`: the item being edited, whose current answer is kept by “Giữ nguyên”."""
     lines = [_ask(ctx, draft, field)] + ([f"Ví dụ: {example(ctx, draft, field)}"] if field.example else [])
     choices: list[Choice] = []
     if field.type in ("choice", "person"):
-        choices += _page(draft, await options(ctx, draft, field), lines)
+        choices += _options_shown(draft, await options(ctx, draft, field), lines)
     suggestions = fill(ctx, draft, field.suggest)
     if field.suggest_from:
         suggestions += [str(s) for s in await run_provider(field.suggest_from, ctx, draft)]
     _suggest(suggestions, lines, choices)
+    if item is not None:  # editing an item: its current answer, kept by “Giữ nguyên”
+        lines.append(f"Hiện tại: {show(field, item.get(field.key))}")
+        choices.append(Choice("Giữ nguyên", "__keep__"))
     if field.optional:
         choices.append(Choice("Bỏ qua", "__skip__"))
     held_lines, held_choices = held_prompt(draft, field)
@@ -235,6 +286,8 @@ def list_items(ctx: Context, draft: Draft, step: Step) -> list[Any]:
             # a prefill entry may write several items, one a line (one per decision, per person…)
             items = [parse_item(ctx, kind, line) for text in fill(ctx, draft, step.prefill)
                      for line in text.splitlines() if line.strip()]
+            if items:
+                draft.suggested.append(step.key)
         draft.hold(step.key, items)
     return items
 

@@ -19,6 +19,7 @@ from bot.text import fold, is_count
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, validator
+from handlers.menus import again, from_menu, menu
 
 UNDO = {"huy", "bo", "go", "huy lien ket", "bo lien ket", "thoi"}
 YES, NO = "yes", "no"
@@ -87,7 +88,14 @@ async def cmd_settings(ctx: Context, arg: str) -> list[Outgoing]:
     s = ReminderSettings.of(ctx.unit.settings)
     if fold(arg) in ("sua", "thay doi", "doi", "chinh sua", "cai dat"):
         return await ctx.engine.start(ctx, "reminder_settings", answers=settings_answers(s),
-                                      meta={"unit_id": ctx.unit.id}, review=True)
+                                      meta=from_menu("nhacnho", {"unit_id": ctx.unit.id}), review=True)
+    return await settings_menu(ctx)
+
+
+@menu("nhacnho")
+async def settings_menu(ctx: Context) -> list[Outgoing]:
+    assert ctx.unit is not None
+    s = ReminderSettings.of(ctx.unit.settings)
     owners = [r.display_name or "bí thư" for r in await ctx.store.unit_accounts(ctx.unit.id)
               if r.role == "owner"]
     groups = len(await ctx.store.linked_chats(ctx.unit.id))
@@ -158,10 +166,11 @@ async def cmd_duties(ctx: Context, arg: str) -> list[Outgoing]:
         key = _pick(rest)
         if key is None:
             return [Outgoing(text="Không có việc định kỳ này. Gõ /dinhky để xem danh sách.")] + await _listing(ctx)
-        return await _switch(ctx, key, verb == "bat")
+        return await again(ctx, "dinhky", await _switch(ctx, key, verb == "bat"))
     return await _listing(ctx)
 
 
+@menu("dinhky")
 async def _listing(ctx: Context) -> list[Outgoing]:
     assert ctx.unit is not None
     on = await ctx.store.enabled_duties(ctx.unit.id)

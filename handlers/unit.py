@@ -15,6 +15,7 @@ from bot.tidy.people import capitalised_name
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
+from handlers.menus import META, from_menu, menu
 
 KINDS = {"chi_bo": "Chi bộ", "dang_uy": "Đảng ủy", "dang_uy_khoi": "Đảng ủy khối"}
 KIND_PREFIXES = {"chi_bo": ("Chi bộ",), "dang_uy": ("Đảng ủy", "Đảng uỷ"), "dang_uy_khoi": ("Đảng ủy", "Đảng uỷ")}
@@ -196,6 +197,8 @@ async def unit_save(ctx: Context, draft: Draft) -> list[Outgoing]:
         await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
         done = f"Đã tạo hồ sơ {fields['name']}."
     await ctx.refresh()
+    if meta.get(META):  # edited from /donvi: the profile is shown again (handlers/menus.py), not the main menu
+        return [Outgoing(text=done)]
     return [Outgoing(text=done), main_menu(ctx)]
 
 
@@ -256,7 +259,14 @@ async def cmd_unit(ctx: Context, arg: str) -> list[Outgoing]:
     people = await ctx.people()
     if fold(arg) in ("sua", "chinh sua"):
         return await ctx.engine.start(ctx, "unit", answers=unit_answers(ctx.unit, people),
-                                      meta={"unit_id": ctx.unit.id}, review=True)
+                                      meta=from_menu("donvi", {"unit_id": ctx.unit.id}), review=True)
+    return await profile_menu(ctx)
+
+
+@menu("donvi")
+async def profile_menu(ctx: Context) -> list[Outgoing]:
+    assert ctx.unit is not None
+    people = await ctx.people()
     return [Outgoing(
         title=f"Hồ sơ {ctx.unit.name}",
         text=profile_text(ctx.unit, people),

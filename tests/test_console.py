@@ -52,7 +52,7 @@ def test_scenario_replays(scenario, replay):
 
 
 # A question block: its title line (or the review screen), its text and choices, then a blank line.
-QUESTION = r"(?:— câu \d+/\d+|\nBắt đầu|Xem lại hồ sơ đơn vị)\n[\s\S]*\n\n$"
+QUESTION = r"(?:— câu \d+, (?:còn khoảng \d+ câu|câu cuối)|\nBắt đầu|Xem lại hồ sơ đơn vị)\n[\s\S]*\n\n$"
 
 
 class Proc:

@@ -29,9 +29,9 @@ import pytest
 
 from bot.messages import Incoming
 from bot.text import fold
-from handlers import deadlines
+from handlers import deadlines, listedit
+from handlers.choosing import BACK, SKIP, norm
 from handlers.draft import Draft
-from handlers.engine import REMOVE, SKIP
 from handlers.router import Assistant
 from tests.conftest import Talk, onboard
 from tests.test_meetings import BODY, HEAD, ONBOARD_CELL, ROLL, TAIL, TASK, say_all
@@ -140,9 +140,12 @@ class Walk:
             else:
                 assert key not in visible and any(s.key == key for s in flow.steps), \
                     f"answer {key} lost on {text[:60]!r}"
-        removing = value is None and REMOVE.match(said) is not None
+        # The list commands (“xóa 2-5”, “giữ 1”, “xóa hết” or its button) and “quay lại” right after an addition
+        # remove items on purpose.
+        removing = (value is None and (listedit.read(text) is not None or norm(text) in BACK)
+                    or value is not None and self.tapped(before, value) == "__clear__")
         # “bỏ qua” at an optional list is the user's explicit “leave this part empty” (its suggested items too).
-        skipping = said in SKIP or value is not None and before.offered and self.skipped(before, value)
+        skipping = norm(text) in SKIP or value is not None and self.tapped(before, value) == "__skip__"
         for key, held in before.pending.items():
             old_items = held if isinstance(held, list) else held.items
             now = after.pending.get(key)
@@ -151,14 +154,16 @@ class Walk:
                     assert len(after.answers[key]) >= len(old_items), f"items of {key} lost on {text[:60]!r}"
                 continue
             new_items = now if isinstance(now, list) else now.items
-            assert len(new_items) >= len(old_items) - (1 if removing else 0), f"items of {key} lost on {text[:60]!r}"
+            assert removing or len(new_items) >= len(old_items), f"items of {key} lost on {text[:60]!r}"
 
 
     @staticmethod
-    def skipped(before: Draft, value: str) -> bool:
+    def tapped(before: Draft, value: str) -> str | None:
+        """The value of the offered choice a tapped button stands for (None: a stale button)."""
         seq, _, index = value.partition(".")
-        return (seq == str(before.seq) and index.isdigit() and 0 < int(index) <= len(before.offered)
-                and before.offered[int(index) - 1][1] == "__skip__")
+        if seq == str(before.seq) and index.isdigit() and 0 < int(index) <= len(before.offered):
+            return before.offered[int(index) - 1][1]
+        return None
 
 
 async def start_import(walk: Walk) -> None:

@@ -537,8 +537,11 @@ async def test_reminder_settings_flow(assistant):
     await talk.say("sửa 4")
     await talk.tap("Không")
     saved = await talk.tap("Xác nhận và lưu")
-    assert saved == ("Đã lưu cài đặt nhắc việc: 10, 3, 1 ngày trước hạn, và vào ngày đến hạn, lúc 06 giờ 45; "
-                     "“Việc tuần này” sáng thứ hai: không.")
+    assert talk.last[0].text == ("Đã lưu cài đặt nhắc việc: 10, 3, 1 ngày trước hạn, và vào ngày đến hạn, lúc 06 giờ "
+                                 "45; “Việc tuần này” sáng thứ hai: không.")
+    # the menu it was changed from stays on screen, with the new state (handlers/menus.py)
+    assert "Nhắc trước hạn: 10, 3, 1 ngày trước hạn; vào ngày đến hạn: có." in saved
+    assert talk.choices() == ["Thay đổi", "Việc định kỳ"]
     unit = await assistant.store.get_unit(1)
     assert unit.settings["reminders"] == {"days": [10, 3, 1], "on_day": True, "time": "06:45", "digest": False}
     assert unit.settings["numbering"] == "term"  # the rest of the settings is kept
@@ -552,8 +555,8 @@ async def test_duties_command(store):
     assert "1. Sinh hoạt chi bộ thường kỳ hằng tháng: đang tắt" in listing
     assert talk.choices() == ["Bật: Sinh hoạt thường kỳ", "Bật: Sinh hoạt chuyên đề", "Bật: Đảng phí",
                               "Bật: Kiểm điểm cuối năm"]
-    reply = await talk.tap("Bật: Đảng phí")
-    assert reply.splitlines() == [
+    await talk.tap("Bật: Đảng phí")
+    assert talk.last[0].text.splitlines() == [
         "Đã bật: Thu, nộp đảng phí hằng tháng.",
         "Đã thêm vào danh sách theo dõi:",
         "- Thu, nộp đảng phí tháng 01/2027 — hạn cuối: chủ nhật, 31/01/2027",

@@ -69,7 +69,7 @@ EVERY_KIND_CHI_BO = ["Đảng ủy xã Kim Phú (b/c),", "Chi ủy, đảng viê
 PAST_DATE, FUTURE_DATE = "18/11/2026", "15/12/2026"
 TYPED = {"longtext": "Chuẩn bị nội dung, hoàn thành trước ngày 10/12/2026", "text": "Nội dung thử nghiệm",
          "time": "14 giờ 00", "number": "1"}
-CONTROL = {"Bỏ qua", "Xong", "Thêm", "Giữ nguyên", "Trang sau", "Trang trước"}
+CONTROL = {"Bỏ qua", "Xong", "Thêm", "Giữ nguyên", "Trang sau", "Trang trước", "Bỏ tất cả", "Xem tất cả"}
 
 
 async def walk(assistant, talk: Talk, kind: str) -> str:
@@ -124,7 +124,7 @@ async def answer(talk: Talk, draft: Draft, step, screen: str) -> str:
     offered = [c for c in talk.choices() if c not in CONTROL]
     if step.type == "list":
         items = draft.pending_list(step.key)
-        if items or (items is None and "Danh sách hiện có" in screen):
+        if items or (items is None and ("Danh sách hiện có" in screen or "Gợi ý" in screen)):
             return await say(talk, "xong")
         if step.optional:
             return await say(talk, "bỏ qua")

@@ -211,7 +211,7 @@ async def test_a_duplicate_message_id_is_answered_once(fake, tmp_path):
         await run.wait_handled(first)
         after = await run.say(CHAT, "1")
         assert run.handled.count("dup-1") == 1 and len(fake.messages_to(CHAT)) == 2
-        assert "câu 1/10" in after[0]
+        assert "câu 1, còn khoảng 9 câu" in after[0]
 
 
 async def test_faults_are_retried_without_losing_a_message(fake, tmp_path, caplog):
@@ -225,7 +225,7 @@ async def test_faults_are_retried_without_losing_a_message(fake, tmp_path, caplo
         replies = await run.say(CHAT, "/batdau")
         assert len(replies) == 1 and "1. Tạo đơn vị mới" in replies[0]
         second = await run.say(CHAT, "1")
-        assert "câu 1/10" in second[0]
+        assert "câu 1, còn khoảng 9 câu" in second[0]
     assert not fake.faults.get("getUpdates") and not fake.faults.get("sendMessage")
     logged = caplog.text
     assert "error 500" in logged and "error 429" in logged and "error 400" in logged
@@ -239,7 +239,7 @@ async def test_chats_are_served_concurrently_in_order(fake, tmp_path):
             await run.wait_handled(message_id)
         for chat in ("a1", "b2"):
             sent = fake.messages_to(chat)
-            assert len(sent) == 3 and "câu 1/10" in sent[1] and "câu 2/10" in sent[2]
+            assert len(sent) == 3 and "câu 1, còn khoảng 9 câu" in sent[1] and "câu 2, còn khoảng 8 câu" in sent[2]
 
 
 async def test_a_reminder_is_delivered_on_zalo_by_the_sweep(fake, tmp_path, monkeypatch):
