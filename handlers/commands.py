@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from handlers import deadlines, meetings, plans, reminders, revise, unit
+from handlers import deadlines, intents, meetings, plans, questions, reminders, revise, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -52,7 +52,7 @@ COMMANDS = [
     Command("kehoach", "Soạn kế hoạch", plans.cmd_plan),
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
-    Command("tuannay", "Việc cần làm trong tuần", deadlines.cmd_week),
+    Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week),
     Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
     Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),
     Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics),
@@ -63,6 +63,7 @@ COMMANDS = [
     Command("moi", "Mời người cùng quản lý", unit.cmd_invite, menu=False, needs_unit=False),
     Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False),
     Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False),
+    Command("lam", "Việc gõ bằng lời, chọn từ gợi ý", intents.cmd_do, menu=False, needs_unit=False),
     Command("trogiup", "Hướng dẫn", cmd_help, aliases=("help",), needs_unit=False),
 ]
 
