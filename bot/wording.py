@@ -7,7 +7,7 @@ type written out (kh, bb, nq, kl, sh, cb, đp, đv, bc, đ/c…), "t11" as "than
 Matching a question against the tracker (`find`): the question's content words are its words without the
 question phrases (khi nào, bao giờ, hạn chót, là gì…) and the stop words (hạn, là, ngày, có, việc, của…);
 the verbs almost every item starts with (nộp, gửi, tổ chức, thực hiện, hoàn thành…) are weak: they add
-little to a score and a match does not need them. An item matches fully when its title, assignee or source
+little to a score and a match does not need them. An item matches fully when its text (the tracker: its title and source)
 holds every strong content word, in any order, with or without diacritics; otherwise the items that share
 at least one strong word are the closest, best first (shared strong words, then weak ones and words in the
 same order as typed).

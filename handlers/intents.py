@@ -24,6 +24,7 @@ from typing import Any
 
 from bot import dates
 from bot.agenda import week_of
+from bot.formats import ROMAN
 from bot.messages import Choice, Outgoing
 from bot.text import fold
 from bot.wording import words
@@ -35,7 +36,7 @@ LONGEST = 160  # characters: a longer message is a pasted text or an item, never
 # Polite words around an order: dropped before matching ("tôi muốn soạn kh…", "…giúp tôi nhé").
 _LEADING = re.compile(r"^(?:(?:ban|tro ly|em|bot|anh|chi|dong chi) oi|oi|(?:toi|minh|em|anh|chi|chung toi) "
                       r"(?:muon|can|dinh|se|phai|can phai|cung muon)|muon|can|hay|xin|vui long|lam on|"
-                      r"giup|giup (?:toi|minh|em|chung toi)|cho (?:toi|minh|em)|ban|tro ly)\b\s*")
+                      r"giup (?:toi|minh|em|chung toi)|giup|cho (?:toi|minh|em)|ban|tro ly)\b\s*")
 _TRAILING = re.compile(r"\s*\b(?:nhe|nha|nhe ban|di|voi|giup (?:toi|minh|em)|giup|a|ah|nhe em|duoc khong|"
                        r"duoc ko|dum|ho|cho toi|cho minh|ngay|luon|giup voi)$")
 # Words that make a message a question, not an order.
@@ -67,6 +68,10 @@ def _aligned_fold(text: str) -> str:
         folded = " " if ch.isspace() else fold(ch)
         out.append(folded if len(folded) == 1 else ch)
     return "".join(out)
+
+
+def _roman(number: str) -> str:
+    return ROMAN[int(number) - 1] if number.isdigit() else number.upper()
 
 
 def _capital(text: str) -> str:
@@ -123,10 +128,20 @@ async def start_plan(ctx: Context, text: str) -> list[Outgoing]:
                  if re.search(rf"\b{folded}\b", said)]
         if len(named) == 1:
             answers["review_kind"] = named[0]
+        span = re.search(r"\b(?:(6|9) thang(?: dau nam)?|(quy (?:i{1,3}|iv|[1-4]))|nam) (20\d\d)\b", said)
+        if span and (span.group(1) or span.group(2)) and named == ["sơ kết"]:
+            answers["period"] = (f"{span.group(1)} tháng đầu năm {span.group(3)}" if span.group(1) else
+                                 f"quý {_roman(span.group(2)[4:])} năm {span.group(3)}")
+        elif span and not (span.group(1) or span.group(2)) and named == ["tổng kết"]:
+            answers["period"] = f"năm {span.group(3)}"
     year = re.search(r"\bnam (20\d\d)\b", said)
     if kind == "plan_thematic" and year:
         answers["year"] = int(year.group(1))
-    return await plans.start_kind(ctx, kind, answers)
+    out = await plans.start_kind(ctx, kind, answers)
+    notes = ([f"hội nghị {answers['review_kind']}"] if "review_kind" in answers else []) + \
+        ([f"kỳ {answers['period']}"] if "period" in answers else []) + \
+        ([f"năm {answers['year']}"] if "year" in answers else [])
+    return ([Outgoing(text=f"Đã ghi nhận: {', '.join(notes)}.")] if notes and ctx.started_flow else []) + out
 
 
 _MONTH = re.compile(r"\bthang (\d{1,2})(?: ?(?:/|nam) ?(\d{4}))?\b")
@@ -191,7 +206,7 @@ async def start_minutes(ctx: Context, text: str) -> list[Outgoing]:
     out = await meetings.start_minutes(ctx, slots)
     if not ctx.started_flow or not notes:
         return out
-    note = f"Biên bản {', '.join(notes)}: tôi đã ghi nhận, không hỏi lại."
+    note = f"Đã ghi nhận: {', '.join(notes)}."
     if "month" in slots:
         number, year = (int(p) for p in slots["month"].split("/"))
         logged = await ctx.store.regular_meeting_of_month(ctx.unit.id, year, number)
@@ -210,7 +225,7 @@ async def start_resolution(ctx: Context, text: str) -> list[Outgoing]:
 # title keeps her diacritics.
 _ADD_ITEM = re.compile(
     r"^\s*(?:(?:hay|xin|vui long|lam on|nho|giup toi|giup minh)\s+)?"
-    r"(?:(?:nhac|nho|ghi nho)(?:\s+(?:giup\s+)?(?:toi|minh|em|anh|chi|chi bo|ca chi bo|chung toi)\b)?(?:\s+la\b)?"
+    r"(?:(?:nhac|nho|ghi nho)(?:\s+(?:giup\s+)?(?:ca chi bo|chi bo|chung toi|toi|minh|em|anh|chi)\b)?(?:\s+la\b)?"
     r"|(?:them|tao|dat|ghi|dat ra|len)(?:\s+(?:mot|1))?\s+(?:han chot|han|viec can lam|viec|cong viec|moc|"
     r"nhac nho|lich|su kien|nhiem vu)(?:\s+moi)?)"
     r"\b\s*[:\-–,]?\s*")
@@ -268,6 +283,16 @@ async def invite(ctx: Context, text: str) -> list[Outgoing]:
     return await _command(ctx, "moi")
 
 
+async def thanks(ctx: Context, text: str) -> list[Outgoing]:
+    if ctx.unit is None:
+        return await before_onboarding(ctx, text)
+    return [Outgoing(text="Vâng. Khi cần, đồng chí cứ nhắn cho tôi.")]
+
+
+async def plan_from_above(ctx: Context, text: str) -> list[Outgoing]:
+    return await deadlines.offer_upload(ctx)
+
+
 async def create_unit(ctx: Context, text: str) -> list[Outgoing]:
     if ctx.unit is not None:
         return await _command(ctx, "donvi")
@@ -301,8 +326,14 @@ INTENTS = [
         needs_unit=False, asks=True),
     Intent("menu", "Các lệnh", command("batdau"), _re(
         r"^(?:xem |mo |hien )?(?:menu|thuc don|danh sach lenh|cac lenh|lenh|danh muc)$"), needs_unit=False),
+    Intent("camon", "Cảm ơn", thanks, _re(
+        r"^(?:cam on|cam on (?:ban|em|tro ly|nhieu|nhe|nha)|thanks|thank you|tks|thank|ok|oke|okay|vang|da|"
+        r"duoc roi|tot|hay qua|tuyet)(?: (?:nhe|nha|a|nhieu))*$"), needs_unit=False, asks=True),
+    Intent("kehoachtren", "Gửi kế hoạch cấp trên", plan_from_above, _re(
+        r"\b(?:co|nhan duoc|nhan|day la)\b.*\bke hoach\b.*\b(?:cap tren|(?:huyen|tinh|thanh|quan|dang|xa|phuong) uy|"
+        r"dang bo)\b")),
     Intent("kehoach", "Soạn kế hoạch", start_plan, _re(
-        rf"^(?:{_VERB} )?(?:ban )?ke hoach\b(?!.*\b(?:cap tren|cua (?:huyen|tinh|dang) uy)\b)"),
+        rf"^(?:{_VERB} )?(?:ban )?ke hoach\b(?!.*\b(?:cap tren|cua (?:huyen|tinh|thanh|quan|dang|xa|phuong) uy)\b)"),
         weak=_re(r"\b(?:ket nap|giua nhiem ky|so ket|tong ket|chi bo mau|chuyen de nam|chuyen de)\b")),
     Intent("bienban", "Ghi biên bản sinh hoạt", start_minutes, _re(
         rf"^(?:{_VERB} )?(?:lai )?bien ban\b|^ghi (?:lai )?(?:buoi )?(?:sinh hoat|hop)\b"),
@@ -328,7 +359,7 @@ INTENTS = [
     Intent("thongke", "Thống kê", command("thongke"), _re(r"\bthong ke\b")),
     Intent("nhacnho", "Cài đặt nhắc việc", command("nhacnho"), _re(
         r"^(?:cai dat |cai |chinh |doi |tat |bat |xem )?(?:gio )?nhac(?: nho| viec)?$")),
-    Intent("dinhky", "Việc định kỳ", command("dinhky"), _re(r"\bdinh ky\b")),
+    Intent("dinhky", "Việc định kỳ", command("dinhky"), _re(r"\bdinh ky\b"), weak=_re(r"\bdang phi\b")),
     Intent("lienket", "Liên kết nhóm chat", command("lienket"), _re(r"\blien ket\b(?:.*\bnhom\b)?")),
     Intent("donvi", "Hồ sơ đơn vị", command("donvi"), _re(
         r"^(?:xem |sua |cap nhat |doi )?(?:ho so|thong tin)(?: (?:don vi|chi bo|dang bo))?$"

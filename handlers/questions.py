@@ -134,7 +134,7 @@ async def about_person(ctx: Context, typed: list[str], sure: bool) -> list[Outgo
     assert ctx.unit is not None
     members = [p.name for p in await ctx.people() if names_person(typed, p.name)]
     rows = await ctx.store.tracked_deadlines(ctx.unit.id, ctx.clock.today(), 500)
-    wanted = [typed] + [name_words(m) for m in members]
+    wanted = [typed] + [name_words(m) for m in members] + [name_words(m)[-1:] for m in members]
     mine = [r for r in rows if r.status == "open" and any(
         mentions(w, r.assignee or "") or mentions(["dong chi", *w], r.title) for w in wanted)]
     today = ctx.clock.today()
@@ -178,7 +178,7 @@ async def about_thing(ctx: Context, text: str, query: list[str]) -> list[Outgoin
     assert ctx.unit is not None
     today = ctx.clock.today()
     rows = await ctx.store.tracked_deadlines(ctx.unit.id, today - timedelta(days=90), 500)
-    found = find(query, [(r, " ".join(filter(None, (r.title, r.assignee, r.source)))) for r in rows])
+    found = find(query, [(r, f"{r.title} {r.source}") for r in rows])  # not the assignee: “Thị” is no “thi”
     topic = _topic(text, found.strong)
     full = [r for r in found.full if r.status == "open"] or found.full
     if len(full) == 1:
