@@ -34,6 +34,8 @@ async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:
         "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
         "Sửa văn bản đã ban hành (giữ nguyên số): gõ “sửa kế hoạch số 8”, “sửa biên bản số 3”, “sửa nghị quyết 2”, "
         "“sửa kết luận 1”, hoặc /vanban rồi chọn “Sửa N”; bản trước vẫn được lưu (“Bản cũ N”).",
+        "Cũng có thể nói bằng lời, có dấu hay không dấu: “soạn kế hoạch kết nạp đảng viên”, “ghi biên bản họp tháng 11”, "
+        "“nhắc tôi nộp đảng phí trước 5/12”, “khi nào nộp báo cáo kiểm điểm?”, “việc của đ/c Tuấn?”, “tháng sau có gì?”.",
         "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
     ]
     if not ctx.unit:

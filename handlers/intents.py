@@ -337,7 +337,7 @@ INTENTS = [
         weak=_re(r"\b(?:ket nap|giua nhiem ky|so ket|tong ket|chi bo mau|chuyen de nam|chuyen de)\b")),
     Intent("bienban", "Ghi biên bản sinh hoạt", start_minutes, _re(
         rf"^(?:{_VERB} )?(?:lai )?bien ban\b|^ghi (?:lai )?(?:buoi )?(?:sinh hoat|hop)\b"),
-        weak=_re(r"\b(?:sinh hoat|hop)(?: chi bo)?(?: (?:thuong ky|chuyen de))?(?: thang (?:\d{1,2}|nay|truoc))?$")),
+        weak=_re(r"^(?:buoi )?(?:sinh hoat|hop)\b")),
     Intent("nghiquyet", "Soạn nghị quyết", start_resolution, _re(
         rf"^(?:{_VERB} |ban hanh )?(?:nghi quyet|ket luan)\b")),
     Intent("themhan", "Thêm hạn chót", add_deadline, _re(
@@ -394,9 +394,21 @@ def label(ctx: Context, intent: Intent, text: str) -> str:
     return intent.label
 
 
+CHOICE_BYTES = 64  # Telegram's limit on a button's data
+
+
+def _choice(ctx: Context, intent: Intent, text: str) -> Choice:
+    """The button that runs `intent`: `/lam <name> <her words folded>`, ASCII and within CHOICE_BYTES (a
+    title is never carried: a tracker item offered this way asks for its title)."""
+    said = "" if intent.name == "themhan" else words(text).encode("ascii", "ignore").decode()
+    value = f"/lam {intent.name} {said}".strip()
+    if len(value) > CHOICE_BYTES:
+        value = value[:CHOICE_BYTES + 1].rsplit(" ", 1)[0]
+    return Choice(label(ctx, intent, text), value)
+
+
 def _offer(ctx: Context, found: list[Intent], text: str, note: str = "") -> list[Outgoing]:
-    arg = re.sub(r"\s+", " ", text).strip()
-    choices = [Choice(label(ctx, i, text), f"/lam {i.name} {arg}") for i in found[:2]]
+    choices = [_choice(ctx, i, text) for i in found[:2]]
     ask = "Có phải đồng chí muốn:" if len(choices) == 1 else "Đồng chí muốn làm việc nào dưới đây?"
     return [Outgoing(text=f"{note}{ask} (Hoặc gõ /trogiup để xem mọi việc tôi làm được.)", choices=choices)]
 

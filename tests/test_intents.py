@@ -219,3 +219,13 @@ async def test_the_understanders_before_keep_working(assistant):
     assert draft["flow"] == "deadline" and draft["answers"]["title"] == "soạn kế hoạch kết nạp đảng viên"
     await talk.say("/huy")
     assert "thường kỳ hay chuyên đề" in await talk.say("/sinhhoat")
+
+
+async def test_an_offered_choice_fits_a_telegram_button(assistant):
+    talk = Talk(assistant)
+    await onboard(talk)
+    await talk.say("sinh hoạt chuyên đề về học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh")
+    values = [c.value for out in talk.last for c in out.choices]
+    assert len(values) == 2 and all(v.startswith("/lam ") and len(v.encode()) <= 64 for v in values), values
+    await talk.say("đảng phí")
+    assert [c.value for out in talk.last for c in out.choices] == ["/lam themhan", "/lam dinhky dang phi"]
