@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from handlers import deadlines, meetings, plans, reminders, revise, unit
+from handlers import deadlines, intents, meetings, plans, questions, reminders, revise, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -34,6 +34,8 @@ async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:
         "“bỏ qua” với câu không bắt buộc; ở màn hình xem lại, “sửa N” để sửa mục N.",
         "Sửa văn bản đã ban hành (giữ nguyên số): gõ “sửa kế hoạch số 8”, “sửa biên bản số 3”, “sửa nghị quyết 2”, "
         "“sửa kết luận 1”, hoặc /vanban rồi chọn “Sửa N”; bản trước vẫn được lưu (“Bản cũ N”).",
+        "Cũng có thể nói bằng lời, có dấu hay không dấu: “soạn kế hoạch kết nạp đảng viên”, “ghi biên bản họp tháng 11”, "
+        "“nhắc tôi nộp đảng phí trước 5/12”, “khi nào nộp báo cáo kiểm điểm?”, “việc của đ/c Tuấn?”, “tháng sau có gì?”.",
         "Mọi câu trả lời được lưu ngay; nếu bị ngắt giữa chừng, gõ /batdau hoặc bất kỳ tin nào để làm tiếp.",
     ]
     if not ctx.unit:
@@ -52,7 +54,7 @@ COMMANDS = [
     Command("kehoach", "Soạn kế hoạch", plans.cmd_plan),
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
-    Command("tuannay", "Việc cần làm trong tuần", deadlines.cmd_week),
+    Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week),
     Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
     Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),
     Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics),
@@ -63,6 +65,7 @@ COMMANDS = [
     Command("moi", "Mời người cùng quản lý", unit.cmd_invite, menu=False, needs_unit=False),
     Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False),
     Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False),
+    Command("lam", "Việc gõ bằng lời, chọn từ gợi ý", intents.cmd_do, menu=False, needs_unit=False),
     Command("trogiup", "Hướng dẫn", cmd_help, aliases=("help",), needs_unit=False),
 ]
 

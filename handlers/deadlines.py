@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot import dates
-from bot.agenda import line, span, week_of
+from bot.agenda import line, week_of
 from bot.dates_text import split_when
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
@@ -25,17 +25,6 @@ if TYPE_CHECKING:
 KIND_LABELS = {"deadline": "Hạn chót", "event": "Sự kiện", "period": "Thời gian thực hiện"}
 LIST_LIMIT = 30
 PASTED_PLAN = 300  # characters: a longer message with dates is read as a plan to import
-
-QUESTIONS = [
-    (re.compile(r"\b(tuan nay|this week|trong tuan)\b"), "week"),
-    (re.compile(r"\b(tuan sau|tuan toi|next week)\b"), "next_week"),
-    (re.compile(r"\b(hom nay|today)\b"), "today"),
-    (re.compile(r"\b(thang nay|this month)\b"), "month"),
-    (re.compile(r"\b(thang sau|thang toi|next month)\b"), "next_month"),
-    (re.compile(r"\b(qua han|tre han|overdue)\b"), "overdue"),
-]
-ASKING = re.compile(r"\?|\b(co gi|co viec gi|phai lam|lam gi|what|due|nhung gi|viec gi|han gi|sao)\b")
-
 
 # -- reading a date phrase ----------------------------------------------------------------------
 
@@ -148,40 +137,6 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
 @menu("hanchot")
 async def deadlines_menu(ctx: Context) -> list[Outgoing]:
     return await cmd_deadlines(ctx, "")
-
-
-async def answer(ctx: Context, scope: str) -> list[Outgoing]:
-    today = ctx.clock.today()
-    store, unit = ctx.store, ctx.unit
-    assert unit is not None  # the router answers plain words only for a unit's accounts
-    rows: list[Deadline]
-    if scope == "week":
-        monday, sunday = week_of(today)
-        title, rows = f"Tuần này ({span(monday, sunday)})", await store.deadlines_between(unit.id, monday, sunday)
-    elif scope == "next_week":
-        monday, sunday = week_of(today + timedelta(days=7))
-        title, rows = f"Tuần sau ({span(monday, sunday)})", await store.deadlines_between(unit.id, monday, sunday)
-    elif scope == "today":
-        title, rows = f"Hôm nay, {dates.weekday_vi(today)} {dates.format_date_short(today)}", \
-            await store.deadlines_between(unit.id, today, today)
-    elif scope in ("month", "next_month"):
-        first = today.replace(day=1)
-        if scope == "next_month":
-            first = (first + timedelta(days=32)).replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        title, rows = f"Tháng {first.month}/{first.year}", await store.deadlines_between(unit.id, first, last)
-    else:
-        title, rows = "Quá hạn", []
-    late = await store.overdue_deadlines(unit.id, today)
-    groups = [(title, rows)] + ([("Quá hạn chưa xong", late)] if late else [])
-    lines, choices = _numbered(groups, today)
-    if not rows:
-        lines.insert(0, f"{title}: không có việc nào có hạn." if scope != "overdue" else "Không có việc quá hạn.")
-    return [Outgoing(title="Việc cần làm", text="\n".join(lines), choices=choices)]
-
-
-async def cmd_week(ctx: Context, arg: str) -> list[Outgoing]:
-    return await answer(ctx, "week")
 
 
 # -- one item -----------------------------------------------------------------------------------
@@ -356,19 +311,22 @@ async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
     if (len(folded.split()) <= 12 and "\n" not in text.strip() and PLAN_TO_SEND.search(folded)
             and not DATE_LIKE.search(text)):
         return await offer_upload(ctx)
-    if ASKING.search(folded) or len(folded.split()) <= 3:
-        for pattern, scope in QUESTIONS:
-            if pattern.search(folded):
-                return await answer(ctx, scope)
     if len(text) > PASTED_PLAN or text.count("\n") >= 2:
         return await import_text(ctx, text, source="")
     if "?" in text:
         return None
+    return await add_item(ctx, text)
+
+
+async def add_item(ctx: Context, text: str, title: str | None = None) -> list[Outgoing] | None:
+    """A new item typed in one line (“Nộp báo cáo sơ kết trước 15/12”): its review; None when the text
+    names no date, a message when it names a wrong one. `title`: the item's title when the caller found it."""
     try:
         when = dates.parse_when(text, today=ctx.clock.today())
     except dates.DateError as exc:
         return [Outgoing(text=str(exc))] if DATE_LIKE.search(text) else None
-    answers = {"title": title_and_when(text, ctx.clock.today())[0], "when": reading(when), "who": None}
+    answers = {"title": (title or title_and_when(text, ctx.clock.today())[0]).strip().rstrip("."), "when": reading(when),
+               "who": None}
     out = await ctx.engine.start(ctx, "deadline", answers=answers, review=True)
     if when.kind != "period" and when.due < ctx.clock.today():
         out.insert(0, Outgoing(text=f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận."))

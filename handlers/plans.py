@@ -151,8 +151,7 @@ async def unit_place(ctx: Context, draft: Draft) -> list[str]:
 @provider("plan.kinds")
 async def plan_kinds(ctx: Context, draft: Draft) -> list[Choice]:
     """The kinds of plan, named as the unit would name them (the order is the same for every unit)."""
-    chi_bo = _unit(ctx).kind == "chi_bo"
-    return [Choice(CHI_BO_LABELS.get(kind, label) if chi_bo else label, kind) for kind, label in KIND_LABELS.items()]
+    return [Choice(kind_label(ctx, kind), kind) for kind in KIND_LABELS]
 
 
 @provider("plan.authorities")
@@ -419,16 +418,29 @@ async def redo_by_number(ctx: Context, text: str) -> list[Outgoing] | None:
     return await redo(ctx, doc)
 
 
-# "soạn kế hoạch kết nạp đảng viên", "lập kế hoạch sinh hoạt chuyên đề năm 2027": the kind named in words
-KIND_WORDS = (("ket nap", "plan_admission"), ("giua nhiem ky", "plan_midterm"), ("chuyen de nam", "plan_thematic"),
-              ("chi bo mau", "plan_model_meeting"), ("so ket", "plan_conference"), ("tong ket", "plan_conference"))
-ASK_PLAN = re.compile(r"^(?:soan|lap|lam|viet|tao|xay dung)(?: (?:mot|1))? (?:ban )?(?:ke hoach|kh)\b(.*)$")
+# The kinds named in words (folded, abbreviations written out; handlers/intents.py reads the message):
+# "soạn kế hoạch kết nạp đảng viên", "lập kh sơ kết giữa nhiệm kỳ", "kế hoạch sinh hoạt chuyên đề năm 2027".
+KIND_WORDS = (("ket nap", "plan_admission"), ("giua nhiem ky", "plan_midterm"), ("giua ky", "plan_midterm"),
+              ("chi bo mau", "plan_model_meeting"), ("sinh hoat mau", "plan_model_meeting"),
+              ("hoi nghi chuyen de", "plan_model_meeting"), ("chuyen de", "plan_thematic"),
+              ("so ket", "plan_conference"), ("tong ket", "plan_conference"), ("khung chung", "plan_generic"),
+              ("ke hoach khac", "plan_generic"))
 
 
-async def start_by_words(ctx: Context, text: str) -> list[Outgoing] | None:
-    """A plan asked for in words starts that kind's flow (or the chooser when no kind is named)."""
-    match = ASK_PLAN.match(fold(text).strip(" .!?"))
-    if not match or not ctx.unit:
-        return None
-    kind = next((k for words, k in KIND_WORDS if words in match.group(1)), "plan")
-    return await ctx.engine.start(ctx, kind)
+def kind_in_words(words: str) -> str | None:
+    """The plan kind the folded words name, None when they name none."""
+    return next((kind for named, kind in KIND_WORDS if re.search(rf"\b{named}\b", words)), None)
+
+
+def kind_label(ctx: Context, kind: str) -> str:
+    """A kind's name as the unit would name it."""
+    return CHI_BO_LABELS.get(kind, KIND_LABELS[kind]) if _unit(ctx).kind == "chi_bo" else KIND_LABELS[kind]
+
+
+async def start_kind(ctx: Context, kind: str | None, answers: dict[str, Any] | None = None) -> list[Outgoing]:
+    """The flow of a plan kind, with the answers the words gave and the remembered recipients; the
+    chooser of kinds when `kind` is None."""
+    if kind is None:
+        return await ctx.engine.start(ctx, "plan")
+    given = dict(answers or {})
+    return await ctx.engine.start(ctx, kind, answers=given, pending=await remembered.recipients(ctx, kind, given))

@@ -16,7 +16,7 @@ from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import deadlines, meetings, plans, revise, unit
+from handlers import deadlines, intents, meetings, plans, questions, revise
 from handlers.commands import BY_NAME, NEEDS_UNIT, menu
 from handlers.context import Context
 from handlers.draft import Draft
@@ -107,13 +107,13 @@ class Assistant:
                 return await self._command(ctx, draft, "huy", "")
             return await self.engine.handle(ctx, draft)
         if not ctx.unit:
-            return [Outgoing(text="Chào đồng chí! Gõ /batdau để bắt đầu.")]
-        for understand in (revise.revise_by_words, plans.redo_by_number, plans.start_by_words, meetings.free_text,
-                           deadlines.free_text):
+            return await intents.understand(ctx, text) or await intents.before_onboarding(ctx, text)
+        for understand in (revise.revise_by_words, plans.redo_by_number, intents.understand, meetings.free_text,
+                           questions.free_text, deadlines.free_text):
             reply = await understand(ctx, text)
             if reply is not None:
                 return reply
-        return [Outgoing(text="Tôi chưa hiểu yêu cầu này.")] + [unit.main_menu(ctx)]
+        return await intents.not_understood(ctx, text)
 
     # -- a document issued, its reply not delivered (a crash after the commit) ---------------------------
 

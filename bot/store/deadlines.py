@@ -33,6 +33,14 @@ class DeadlinesStore(Base):
             "ORDER BY due, id LIMIT ?", (unit_id, after.isoformat(), limit))
         return [deadline_of(r) for r in rows]
 
+    async def tracked_deadlines(self, unit_id: int, since: date, limit: int) -> list[Deadline]:
+        """The items a question in words is matched against: every open item, and the items done that were
+        due on or after `since`; open first, each group by due day, at most `limit`."""
+        rows = await self._all(
+            f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND (status = 'open' OR due >= ?) "
+            "ORDER BY status = 'done', due, id LIMIT ?", (unit_id, since.isoformat(), limit))
+        return [deadline_of(r) for r in rows]
+
     async def deadline(self, deadline_id: int, unit_id: int | None = None) -> Deadline | None:
         """One item by id (of the unit, when given)."""
         if unit_id is None:

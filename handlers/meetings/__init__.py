@@ -9,8 +9,8 @@ commands: `/sinhhoat` and questions in plain words. Importing the package regist
 from __future__ import annotations
 
 from handlers.meetings import attendance, documents, facts_hooks, hooks, rhythm
-from handlers.meetings.commands import cmd_meeting, free_text
+from handlers.meetings.commands import cmd_meeting, free_text, start_minutes, start_resolution
 from handlers.meetings.rhythm import cmd_rhythm, cmd_statistics
 
 __all__ = ["attendance", "cmd_meeting", "cmd_rhythm", "cmd_statistics", "documents", "facts_hooks", "free_text", "hooks",
-           "rhythm"]
+           "rhythm", "start_minutes", "start_resolution"]

@@ -64,11 +64,18 @@ async def cmd_meeting(ctx: Context, arg: str) -> list[Outgoing]:
         return await start_resolution(ctx, kind, rest.strip())
     if fold(arg) in ("nhip", "nhip sinh hoat"):
         return await cmd_rhythm(ctx, "")
+    return await start_minutes(ctx, {})
+
+
+async def start_minutes(ctx: Context, given: dict[str, Any]) -> list[Outgoing]:
+    """The flow `meeting`, with `given` answers besides the roster and the previous tasks (the kind, month
+    and day a message named: handlers/intents.py)."""
+    assert ctx.unit is not None
     roster = roster_snapshot(await ctx.people())
     if not any(not m["exempt"] for m in roster):
         return [Outgoing(text=NEEDS_ROSTER)]
     prev = await previous_tasks(ctx.store, ctx.unit.id, ctx.clock.today())
-    return await ctx.engine.start(ctx, "meeting", answers={"roster": roster, "prev": prev})
+    return await ctx.engine.start(ctx, "meeting", answers={**given, "roster": roster, "prev": prev})
 
 
 async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing]:
