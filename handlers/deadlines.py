@@ -46,10 +46,18 @@ async def check_when(ctx: Context, draft: Draft, value: str) -> dict[str, Any]:
     return reading(when)
 
 
+_PERIOD_LEADS = ("trong", "truoc", "han", "vao", "den", "het", "cham nhat", "thoi gian", "xong")
+
+
 def title_and_when(text: str, today: date) -> tuple[str, dates.When | None]:
     """A one-line item's title without its date phrase, and the reading of that phrase (None: no date):
-    "Nộp báo cáo sơ kết trước 15/12" -> ("Nộp báo cáo sơ kết", the deadline 15/12)."""
+    "Nộp báo cáo sơ kết trước 15/12" -> ("Nộp báo cáo sơ kết", the deadline 15/12). A period named without a lead
+    word is part of the title ("Thu đảng phí quý I", "Báo cáo tháng 12"); with one it is the date ("… trong tháng 11")."""
     found = split_when(text, today=today)
+    if found is not None and found[0].kind == dates.PERIOD:
+        cut = fold(text).replace(fold(found[1]), "", 1).strip(" ,;:-")
+        if not cut.startswith(_PERIOD_LEADS):
+            found = None
     if found is None or not found[1]:
         return text.strip().rstrip("."), found[0] if found else None
     when, title = found
@@ -318,15 +326,14 @@ async def free_text(ctx: Context, text: str) -> list[Outgoing] | None:
     return await add_item(ctx, text)
 
 
-async def add_item(ctx: Context, text: str, title: str | None = None) -> list[Outgoing] | None:
-    """A new item typed in one line (“Nộp báo cáo sơ kết trước 15/12”): its review; None when the text
-    names no date, a message when it names a wrong one. `title`: the item's title when the caller found it."""
+async def add_item(ctx: Context, text: str) -> list[Outgoing] | None:
+    """A new item typed in one line (“Nộp báo cáo sơ kết trước 15/12”): its review, the date kept out of its
+    title; None when the text names no date, a message when it names a wrong one."""
     try:
         when = dates.parse_when(text, today=ctx.clock.today())
     except dates.DateError as exc:
         return [Outgoing(text=str(exc))] if DATE_LIKE.search(text) else None
-    answers = {"title": (title or title_and_when(text, ctx.clock.today())[0]).strip().rstrip("."), "when": reading(when),
-               "who": None}
+    answers = {"title": title_and_when(text, ctx.clock.today())[0], "when": reading(when), "who": None}
     out = await ctx.engine.start(ctx, "deadline", answers=answers, review=True)
     if when.kind != "period" and when.due < ctx.clock.today():
         out.insert(0, Outgoing(text=f"Lưu ý: {dates.format_date_short(when.due)} đã qua; tôi vẫn ghi nhận."))

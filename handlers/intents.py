@@ -231,25 +231,6 @@ _ADD_ITEM = re.compile(
     r"\b\s*[:\-–,]?\s*")
 
 
-_TIME = r"(?:(?:luc|vao luc)\s+)?\d{1,2}\s*(?:h|g|gio|:)\s*\d{0,2}(?:\s*phut)?(?:\s*(?:sang|chieu|toi))?"
-_WHEN = (r"(?:ngay\s+)?\d{1,2}\s*[/.-]\s*\d{1,2}(?:\s*[/.-]\s*\d{2,4})?"
-         r"|(?:(?:thu\s+(?:\d|hai|ba|tu|nam|sau|bay)|chu nhat)\s+)?(?:tuan\s+(?:sau|toi|nay)|thang\s+(?:sau|toi|nay)"
-         r"|ngay mai|ngay kia|cuoi tuan(?:\s+(?:nay|sau))?|(?:cuoi|dau|giua)\s+thang(?:\s+(?:nay|sau|\d{1,2}(?:/\d{4})?))?"
-         r"|cuoi nam(?:\s+nay)?|hom nay)"
-         r"|thu\s+(?:\d|hai|ba|tu|nam|sau|bay)(?:\s+nay)?|chu nhat(?:\s+nay)?"
-         r"|thang\s+\d{1,2}(?:\s*/\s*\d{4})?|quy\s+(?:i{1,3}|iv|[1-4])(?:\s*/\s*\d{4})?")
-_TRAILING_WHEN = re.compile(
-    rf"[\s,;]*(?:(?:{_TIME})\s+)?(?:(?:truoc|han chot|han|vao|den|cham nhat|muon nhat|luc|trong|ngay|het|toi|,)\s*)*"
-    rf"(?:{_WHEN})(?:\s+(?:{_TIME}))?\s*[.!]?$")
-
-
-def title_of(text: str) -> str:
-    """An item's title: the words before its date ("Nộp đảng phí trước 5/12" → "Nộp đảng phí")."""
-    match = _TRAILING_WHEN.search(_aligned_fold(text))
-    title = text[:match.start()].strip(" ,;:-–") if match else text.strip()
-    return title if len(title) >= 3 else text.strip()
-
-
 async def add_deadline(ctx: Context, text: str) -> list[Outgoing]:
     """A tracker item: its title and date as typed after "nhắc tôi", "thêm hạn:"…; the questions not
     answered by the message are asked."""
@@ -258,7 +239,7 @@ async def add_deadline(ctx: Context, text: str) -> list[Outgoing]:
     if not rest:
         return await ctx.engine.start(ctx, "deadline")
     rest = _capital(rest)
-    added = await deadlines.add_item(ctx, rest, title=title_of(rest))
+    added = await deadlines.add_item(ctx, rest)
     if added is not None:
         return added
     return await ctx.engine.start(ctx, "deadline", answers={"title": rest})
