@@ -37,8 +37,8 @@ SAVED = (
     (re.compile(r"Đã lưu (?:nghị quyết|kết luận)"), "resolution"),
     (re.compile(r"Đã lưu kế hoạch"), "plan"),
 )
-QUESTION = re.compile(r"— câu \d+/|^Bắt đầu$|^Xem lại|Đồng chí muốn tạo hồ sơ", re.MULTILINE)
-PLAN_FLOW = re.compile(r"^(Kế hoạch[^\n—]*?) — câu", re.MULTILINE)
+QUESTION = re.compile(r"— (?:câu \d+|câu cuối|sửa:)|^Bắt đầu$|^Xem lại|Đồng chí muốn tạo hồ sơ", re.MULTILINE)
+PLAN_FLOW = re.compile(r"^(Kế hoạch[^\n—]*?) — (?:câu|sửa)", re.MULTILINE)
 
 
 def header(path: Path, key: str) -> str | None:
@@ -59,7 +59,14 @@ def transcript(path: Path) -> list[tuple[str, str]]:
         with path.open("rb") as stdin:
             out = subprocess.run(cmd, stdin=stdin, capture_output=True, cwd=ROOT, timeout=300,
                                  env={**os.environ, "CHIBO_PDF": "off"}).stdout.decode()
-    pairs, current, lines = [], None, []
+    return pairs_of(out)
+
+
+def pairs_of(out: str) -> list[tuple[str, str]]:
+    """A console transcript cut at its '> ' echo lines: (message, replies) pairs."""
+    pairs: list[tuple[str, str]] = []
+    current: str | None = None
+    lines: list[str] = []
     for line in out.splitlines():
         if line.startswith("> "):
             if current is not None:

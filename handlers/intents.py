@@ -274,10 +274,16 @@ async def plan_from_above(ctx: Context, text: str) -> list[Outgoing]:
     return await deadlines.offer_upload(ctx)
 
 
+_UNIT_KINDS = (("dang_uy_khoi", r"\bdang uy khoi\b"), ("dang_uy", r"\bdang uy\b"), ("chi_bo", r"\bchi bo\b"))
+
+
 async def create_unit(ctx: Context, text: str) -> list[Outgoing]:
+    """“tạo đơn vị”, “tạo hồ sơ chi bộ”: the profile's questions, the kind of unit answered when she named it."""
     if ctx.unit is not None:
         return await _command(ctx, "donvi")
-    return await ctx.engine.start(ctx, "unit")
+    words = fold(text)
+    kind = next((kind for kind, pattern in _UNIT_KINDS if re.search(pattern, words)), None)
+    return await ctx.engine.start(ctx, "unit", answers={"kind": kind} if kind else None)
 
 
 @dataclass(frozen=True)
@@ -329,7 +335,7 @@ INTENTS = [
         r"^(?:moi|gui loi moi)(?: them)? (?:pho bi thu|bi thu|nguoi|dong chi|cung|quan ly|tham gia|ban|chi uy|"
         r"thanh vien|cap uy|vao)\b|\bma moi\b|^them (?:nguoi|pho bi thu|chi uy vien) (?:cung )?quan ly|^tham gia\b"),
         needs_unit=False),
-    Intent("taodonvi", "Tạo đơn vị", create_unit, _re(r"^(?:tao|dang ky|lap) (?:don vi|ho so don vi|tai khoan)\b"),
+    Intent("taodonvi", "Tạo đơn vị", create_unit, _re(r"^(?:tao|dang ky|lap) (?:moi )?(?:don vi|ho so|tai khoan|chi bo|dang uy)\b"),
         needs_unit=False),
     Intent("hanchot", "Các hạn chót", command("hanchot"), _re(
         r"^(?:xem |mo |liet ke )?(?:danh sach )?(?:cac |nhung )?(?:han chot|viec can lam|viec phai lam|"

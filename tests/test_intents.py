@@ -47,6 +47,18 @@ async def test_before_onboarding_an_order_explains_then_onboards(assistant):
     assert (await draft_of(talk))["flow"] == "join"
 
 
+@pytest.mark.parametrize("text, kind", [
+    ("tạo hồ sơ chi bộ", "chi_bo"), ("tao don vi dang uy khoi", "dang_uy_khoi"), ("lập hồ sơ đảng ủy", "dang_uy"),
+    ("tạo đơn vị", None),
+])
+async def test_creating_the_unit_in_words_answers_its_kind(assistant, text, kind):
+    talk = Talk(assistant)
+    reply = await talk.say(text)
+    draft = await draft_of(talk)
+    assert draft["flow"] == "unit" and draft["answers"].get("kind") == kind, draft
+    assert ("Tên tổ chức đảng cấp trên" in reply) == (kind is not None)
+
+
 # -- greetings, help, commands in words -------------------------------------------------------------
 
 @pytest.mark.parametrize("text", ["chào", "xin chào", "hi", "bắt đầu", "bat dau", "Chào bạn!", "alo"])

@@ -9,6 +9,7 @@ typed lines), so a new sloppy scenario is checked the same way.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from bot.text import fold
 from bot.tidy.accents import looks_unaccented
 from bot.tidy.bodies import place_names
-from tests.conftest import SCENARIOS, scenario_header
+from tests.conftest import ROOT, SCENARIOS, scenario_header
 from tests.docx_checks import all_text, assert_layout
 
 PLACES = {tuple(fold(w) for w in name) for name in place_names()}
@@ -127,3 +128,17 @@ def test_the_admission_plan_dates_its_ceremony_and_decision(replay):
     assert "Hội trường nhà văn hóa khu phố 5" in text and "hoi truong" not in text
     assert "quần chúng Nguyễn Văn Hải" in text and "Nguyễn Thị Hoa" in text
     assert text.rstrip().endswith("Trần Văn Minh")
+
+
+def test_typed_naturally_each_task_takes_few_messages(replay):
+    """The targets of bench/messages_per_task.py, on the transcripts of the sloppy scenarios."""
+    spec = importlib.util.spec_from_file_location("messages_per_task", ROOT / "bench" / "messages_per_task.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    counted = {(path.stem, name): count for path in SLOPPY
+               for name, count in bench.tasks(bench.pairs_of(replay(path.stem).stdout))}
+    assert {name for _, name in counted} >= set(bench.TARGETS), counted
+    for (scenario, name), count in counted.items():
+        if name in bench.TARGETS:
+            assert count <= bench.TARGETS[name], (scenario, name, count)
