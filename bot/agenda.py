@@ -45,6 +45,8 @@ async def week_summary(store: Store, unit: Unit, today: date) -> str:
     late = await store.overdue_deadlines(unit.id, today)
     lines = [f"Việc tuần này ({span(monday, sunday)}):"]
     lines += [f"- {line(i, today)}" for i in items] or ["- Không có việc nào có hạn trong tuần này."]
+    if not items and (after := await store.deadlines_after(unit.id, sunday, 1)):
+        lines.append(f"Việc gần nhất: {after[0].title} — {when_text(after[0])}.")
     if late:
         lines.append(f"Quá hạn chưa xong ({len(late)}):")
         lines += [f"- {line(i, today)}" for i in late[:10]]

@@ -133,6 +133,11 @@ class Engine(ListsMixin):
         if step.type == "list":
             return await self._list_input(ctx, flow, draft, step, chosen, text)
         if chosen == "__skip__" or (chosen is None and folded in SKIP and (step.optional or folded in SKIP_REQUIRED)):
+            if not step.optional and chosen is None and step.type == "choice" and step.validate:
+                try:  # a choice's own reading may know the words ("không có" at the roll call: nobody absent)
+                    return await self._accept(ctx, flow, draft, step, await self._value(ctx, draft, step, None, text))
+                except Invalid:
+                    pass
             if not step.optional:
                 return await self._reask(ctx, flow, draft, "Câu này bắt buộc, không bỏ qua được.")
             return await self._accept(ctx, flow, draft, step, None)

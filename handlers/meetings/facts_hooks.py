@@ -35,7 +35,7 @@ from handlers.meetings.facts import (
 )
 from handlers.meetings.hooks import check_absentee, check_person, tidied
 
-NOBODY = {"khong", "khong ai", "khong ai vang", "khong co ai", "khong co ai vang", "khong vang", "du", "du het",
+NOBODY = {"khong", "khong co", "ko co", "khong ai", "khong ai vang", "khong co ai", "khong co ai vang", "khong vang", "du", "du het",
           "day du", "co mat du", "co mat day du", "du ca", "co du", "khong dong chi nao vang", "full"}
 SOMEBODY = {"co", "co vang", "co dong chi vang", "co nguoi vang", "co a", "absent"}
 ASK_FLAG = "absent_ask"  # "yes" while absentees typed without a reason are asked about (step absent_why)
