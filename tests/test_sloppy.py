@@ -127,6 +127,7 @@ def test_the_admission_plan_dates_its_ceremony_and_decision(replay):
     assert "14 giờ 00, thứ Sáu, ngày 11/12/2026" in text
     assert "Hội trường nhà văn hóa khu phố 5" in text and "hoi truong" not in text
     assert "quần chúng Nguyễn Văn Hải" in text and "Nguyễn Thị Hoa" in text
+    assert "- Đại diện gia đình quần chúng Nguyễn Văn Hải và chi đoàn khu phố 5" in text  # item 4 edited in place
     assert text.rstrip().endswith("Trần Văn Minh")
 
 
