@@ -26,6 +26,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bot.channels.console import exchanges  # noqa: E402
+
 TARGETS = {"onboarding": 14, "plan_generic": 25, "minutes_regular": 30}
 DEFAULT_NOW = "2026-11-23T08:00"
 
@@ -59,24 +63,7 @@ def transcript(path: Path) -> list[tuple[str, str]]:
         with path.open("rb") as stdin:
             out = subprocess.run(cmd, stdin=stdin, capture_output=True, cwd=ROOT, timeout=300,
                                  env={**os.environ, "CHIBO_PDF": "off"}).stdout.decode()
-    return pairs_of(out)
-
-
-def pairs_of(out: str) -> list[tuple[str, str]]:
-    """A console transcript cut at its '> ' echo lines: (message, replies) pairs."""
-    pairs: list[tuple[str, str]] = []
-    current: str | None = None
-    lines: list[str] = []
-    for line in out.splitlines():
-        if line.startswith("> "):
-            if current is not None:
-                pairs.append((current, "\n".join(lines)))
-            current, lines = line[2:], []
-        else:
-            lines.append(line)
-    if current is not None:
-        pairs.append((current, "\n".join(lines)))
-    return pairs
+    return exchanges(out)
 
 
 def tasks(pairs: list[tuple[str, str]]) -> list[tuple[str, int]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.channels.console import exchanges
 from bot.store import Store
 from tests.conftest import ONBOARD, ROOT, chat_cmd, run_env, select
 from tests.conftest import SCENARIOS as SCENARIO_DIR
@@ -17,26 +18,11 @@ from tests.conftest import SCENARIOS as SCENARIO_DIR
 SCENARIOS = sorted(SCENARIO_DIR.glob("*.txt"))
 
 
-def replies_by_message(output: str) -> list[tuple[str, str]]:
-    """Split a piped console transcript into (message, replies) pairs using its '> ' echo lines."""
-    pairs, current, lines = [], None, []
-    for line in output.splitlines():
-        if line.startswith("> "):
-            if current is not None:
-                pairs.append((current, "\n".join(lines)))
-            current, lines = line[2:], []
-        else:
-            lines.append(line)
-    if current is not None:
-        pairs.append((current, "\n".join(lines)))
-    return pairs
-
-
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
 def test_scenario_replays(scenario, replay):
     run = replay(scenario.stem)  # shared with the other tests of the scenario
     assert run.returncode == 0, run.stderr
-    replies = replies_by_message(run.stdout)
+    replies = exchanges(run.stdout)
     expectations: list[tuple[int, str]] = []  # (index of the message it follows, expected text)
     count = -1
     for line in scenario.read_text(encoding="utf-8").splitlines():

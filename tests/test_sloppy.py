@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from bot.channels.console import exchanges
 from bot.text import fold
 from bot.tidy.accents import looks_unaccented
 from bot.tidy.bodies import place_names
@@ -138,7 +139,7 @@ def test_typed_naturally_each_task_takes_few_messages(replay):
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     counted = {(path.stem, name): count for path in SLOPPY
-               for name, count in bench.tasks(bench.pairs_of(replay(path.stem).stdout))}
+               for name, count in bench.tasks(exchanges(replay(path.stem).stdout))}
     assert {name for _, name in counted} >= set(bench.TARGETS), counted
     for (scenario, name), count in counted.items():
         if name in bench.TARGETS:

@@ -21,6 +21,23 @@ CHANNEL = "console"
 MESSAGE_BUDGET = 3800  # characters of one reminder (the same cut as on Telegram); sends are not paced
 
 
+def exchanges(transcript: str) -> list[tuple[str, str]]:
+    """A piped session's output cut at the "> message" echo lines: (message, the replies to it) pairs."""
+    pairs: list[tuple[str, str]] = []
+    current: str | None = None
+    lines: list[str] = []
+    for line in transcript.splitlines():
+        if line.startswith("> "):
+            if current is not None:
+                pairs.append((current, "\n".join(lines)))
+            current, lines = line[2:], []
+        else:
+            lines.append(line)
+    if current is not None:
+        pairs.append((current, "\n".join(lines)))
+    return pairs
+
+
 class Console:
     def __init__(self, assistant, *, user_id: str, out_dir: Path, stdout: TextIO = sys.stdout):
         self.assistant = assistant
