@@ -10,6 +10,16 @@ from datetime import date, datetime, timedelta
 
 from bot.dates import DEADLINE, EVENT, PERIOD, DateError, When, parse_time, parse_when
 from bot.extract.assignees import WhoState, body_named, clause_who
+from bot.extract.context import (
+    HEADER_LINES,
+    DocDates,
+    blank_issue,
+    header_year,
+    is_alone,
+    is_issue_date,
+    is_minutes,
+    reference,
+)
 from bot.extract.patterns import (
     AFTER,
     BEFORE,
@@ -27,6 +37,7 @@ from bot.extract.patterns import (
     EXPR,
     FOOTER,
     GROUPS,
+    HISTORY_BEFORE,
     ISSUE_LINE,
     LABEL,
     LABEL_AFTER,
@@ -43,6 +54,7 @@ from bot.extract.patterns import (
     TRUOC_END,
     YEAR4,
 )
+from bot.extract.periods import PREP_BEFORE, dated_action, schedule_quote, tentative
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,7 @@ class Item(When):
     who: str | None  # the body/office it is assigned to, when the plan says
     quote: str  # the date expression with its cue, e.g. "hoàn thành trước ngày 08 tháng 10 năm 2023"
     line: str = ""  # the sentence it came from, for context
+    tentative: bool = False  # "dự kiến": the plan gives the date as provisional
 
     def as_json(self) -> dict:
         return {
@@ -61,6 +74,7 @@ class Item(When):
             "time": f"{self.time.hour:02d}:{self.time.minute:02d}" if self.time else None,
             "who": self.who,
             "quote": self.quote,
+            "tentative": self.tentative,
         }
 
 
@@ -97,6 +111,7 @@ class _Expr:
     end: int
     text: str
     years: list[int]
+    own: bool = False  # the document's own date (issue, signature, meeting date of minutes): never an item
 
 
 @dataclass
@@ -124,29 +139,52 @@ def _scan(line: str) -> list[_Expr]:
     return out
 
 
-def _plan_year(lines: list[_Line]) -> tuple[int | None, date | None]:
-    counts: Counter[int] = Counter()
+def _doc_dates(lines: list[_Line]) -> DocDates:
+    """The document's own dates (marking their expressions ``own``) and the day yearless dates are read from."""
     issue: date | None = None
-    for ln in lines:
+    blank: date | None = None
+    alone: date | None = None
+    minutes = is_minutes([ln.text for ln in lines])
+    meeting: date | None = None
+    own: set[date] = set()
+    counts: Counter[int] = Counter()
+    for n, ln in enumerate(lines):
         for ex in ln.exprs:
-            if ex.group == "blank" or not ex.years:
+            if not ex.years:
                 continue
-            if ln.issue:
-                if issue is None and ex.group == "day":
-                    when = _parse(ex.text, date(ex.years[-1], 1, 1), date(ex.years[-1], 1, 1))
-                    issue = when.due if when else None
+            placed = ln.issue or is_issue_date(ln.text, ex.start, ex.text)
+            if ex.group == "blank":
+                if placed and blank is None:
+                    blank = blank_issue(ex.text)
                 continue
-            if _is_citation(ln.text, ex.start):
+            if ex.group != "day":
+                if not _is_citation(ln.text, ex.start):
+                    counts.update(ex.years)
                 continue
-            counts.update(ex.years)
-    if issue:
+            first_day = meeting is None and minutes and not placed and not _is_citation(ln.text, ex.start)
+            if placed or is_alone(ln.text) or first_day or HISTORY_BEFORE.search(ln.text, 0, ex.start):
+                when = _parse(ex.text, date(ex.years[-1], 1, 1), date(ex.years[-1], 1, 1))
+                if when is None:
+                    continue
+                ex.own = True
+                if placed and issue is None:
+                    issue = when.due
+                elif first_day:
+                    meeting = when.due
+                    own.add(when.due)
+                elif is_alone(ln.text) and alone is None and n < HEADER_LINES:
+                    alone = when.due
+                continue
+            if not _is_citation(ln.text, ex.start):
+                counts.update(ex.years)
+    issue = issue or meeting or alone
+    floor = issue or blank
+    if floor:
         # the plan's own dates are not before its issue date: older years are history
-        counts = Counter({y: n for y, n in counts.items() if y >= issue.year})
-        counts[issue.year] += 1
-    if counts:
-        best = max(counts.items(), key=lambda kv: (kv[1], kv[0]))[0]
-        return best, issue
-    return (issue.year if issue else None), issue
+        counts = Counter({y: k for y, k in counts.items() if y >= floor.year})
+        counts[floor.year] += 1
+    ref = reference(issue, blank, header_year([ln.text for ln in lines]), counts)
+    return DocDates(ref, issue, own)
 
 
 def _sentence(line: str, pos: int) -> str:
@@ -182,8 +220,9 @@ def extract(text: str, *, today: date) -> list[Item]:
     if isinstance(today, datetime):
         today = today.date()
     lines = [_Line(ln, _scan(ln), bool(ISSUE_LINE.match(ln))) for ln in _clean_lines(text)]
-    year, issue = _plan_year(lines)
-    ref = date(year, 1, 1) if year else None
+    doc = _doc_dates(lines)
+    ref, issue = doc.ref, doc.issue
+    year = ref.year if ref else None
 
     items: list[Item] = []
     seen: set[tuple] = set()
@@ -229,7 +268,7 @@ def extract(text: str, *, today: date) -> list[Item]:
 
         # --- items
         for ex in ln.exprs:
-            if ex.group == "blank":
+            if ex.group == "blank" or ex.own:
                 continue
             is_period = ex.group in PERIOD_GROUPS
             # the expression with its time and weekday around it
@@ -266,16 +305,25 @@ def extract(text: str, *, today: date) -> list[Item]:
             if kind is None:
                 # no cue
                 if is_period:
-                    topic = ((PAREN_BEFORE.search(line, 0, ex.start) and PAREN_AFTER.match(line, ex.end)
-                              and BULLET.match(line))
-                             or (LABEL_BEFORE.match(line[: ex.start]) and LABEL_AFTER.match(line, ex.end)))
-                    if not topic:
+                    if PAREN_BEFORE.search(line, 0, ex.start) and PAREN_AFTER.match(line, ex.end) and BULLET.match(line):
+                        kind, quote = PERIOD, _item_text(line)  # a listed topic: "- Chuyên đề 1: ... (Quý I/2023)."
+                    elif _is_citation(line, ex.start) or CUTOFF.search(_sentence(line, ex.start)):
                         continue
-                    kind, quote = PERIOD, _item_text(line)
+                    elif (entry := schedule_quote(line, ex.start, ex.end)) is not None:
+                        kind, quote = PERIOD, entry  # a schedule line: "- Quý I/2022: ...; Quý II/2022 ..."
+                    elif LABEL_BEFORE.match(line[: ex.start]) and LABEL_AFTER.match(line, ex.end):
+                        kind, quote = PERIOD, _item_text(line)
+                    else:
+                        kind = dated_action(line, ex.start, ex.end, ex.group, ex.text)
+                        if kind is None:
+                            continue
+                        prep = PREP_BEFORE.search(line, max(0, s - 12), s)
+                        quote = line[prep.start() if prep else s:e].strip(" ,;:(–-")
                 else:
                     if ex.group == "dm" and not (ex.text[:1].isalpha()):
                         continue  # "15/6" alone needs a cue
-                    if _is_citation(line, ex.start) or CUTOFF.search(_sentence(line, ex.start)):
+                    if (_is_citation(line, ex.start) or CUTOFF.search(_sentence(line, ex.start))
+                            or HISTORY_BEFORE.search(line, max(0, ex.start - 60), ex.start)):
                         continue
                     after_cue = DEADLINE_AFTER.match(line, e)
                     kind = EVENT
@@ -304,8 +352,9 @@ def extract(text: str, *, today: date) -> list[Item]:
                     at = None
             who = clause_who(line, ex.start) or fallback_who
             key = (kind, due, who, quote)
-            if key in seen:
+            if key in seen or due in doc.own:
                 continue
             seen.add(key)
-            items.append(Item(kind, due, start, at, who, quote, _sentence(line, ex.start)))
+            items.append(Item(kind, due, start, at, who, quote, _sentence(line, ex.start),
+                              tentative(line, ex.start, ex.end)))
     return items

@@ -78,7 +78,7 @@ DEADLINE_AFTER = re.compile(
 
 # Citations, issue dates, cut-offs.
 DOCNUM = re.compile(
-    r"\d+[a-z]?\s*[-–]\s*[A-ZĐ]{1,8}\s*/\s*[A-ZĐa-zđ0-9.]+(?:[-/][A-ZĐa-zđ0-9.]+)*"
+    r"\d+[a-z]?\s*[-–]\s*[A-ZĐ]{1,8}[a-z]?\s*/\s*[A-ZĐa-zđ0-9.]+(?:[-/][A-ZĐa-zđ0-9.]+)*"
     r"|\d+(?:/\d{2,4})?/[A-ZĐ]{1,8}-[A-ZĐa-zđ0-9]+(?:-[A-ZĐa-zđ0-9]+)*")
 DOCNUM_GAP = re.compile(r"[\s,;:()]*(?:(?:ban\s+hành|ký)\s+)?(?:vào\s+)?\Z", re.I)
 DOCTYPE_BEFORE = re.compile(
@@ -90,6 +90,10 @@ DOCTYPE_BEFORE = re.compile(
 ISSUE_LINE = re.compile(
     r"^[A-ZĐÀ-Ỹ][^\d,;:()\-+]{1,60},\s*(?:ngày|Ngày)[\s.…_]*(?:\d{1,2})?[\s.…_]*"
     r"(?:tháng[\s.…_]*(?:\d{1,2})?[\s.…_]*năm|[/.\-][\s.…_]*(?:\d{1,2})?[\s.…_]*[/.\-])\s*\d{4}\s*\.?$")
+# A day that dates no action of the plan: a law passed, a document signed, a body founded, a rule in force.
+HISTORY_BEFORE = re.compile(
+    r"(?<!\w)(?:thông\s+qua|ban\s+hành|ký|thành\s+lập|phê\s+duyệt|công\s+bố|hiệu\s+lực(?:\s+thi\s+hành)?"
+    r"(?:\s+(?:kể\s+)?từ)?|hôm\s+nay)[\s,]*(?:vào\s+)?(?:(?:lúc|hồi)\s+[^,;.]{1,25}[\s,]+)?\Z", re.I)
 CUTOFF = re.compile(r"(?<!\w)(?:thời\s+điểm|mốc\s+thời\s+gian|số\s+liệu|tính\s+đến|tính\s+từ)(?!\w)", re.I)
 
 # Topic-attached periods.
