@@ -22,26 +22,65 @@ How a plan is read:
   decides): deadline after ``trước``, ``hoàn thành (trước)``, ``thời gian hoàn thành``, ``chậm nhất``,
   ``muộn nhất``, ``xong``, ``(thời) hạn``, ``hạn chót``, ``(đến) hết``; event after ``dự kiến``, ``vào
   lúc``, ``lúc``, ``tổ chức vào``, ``diễn ra``, ``khai mạc``, ``họp``, ``Thời gian:``; after the labels
-  ``Thời gian tiến hành/thực hiện/tổ chức:`` a period expression is a period and a day an event.
+  ``Thời gian tiến hành/thực hiện/tổ chức:`` a period expression is a period and a day an event; after
+  a longer time label (``Thời gian tổ chức Đại hội: Quý III/2025``) a period is a period, and after a
+  deadline label (``Hạn chót nộp hồ sơ: 30/9/2024``) a day is a deadline. ``năm 2024`` is a period only
+  as ``trong/cả năm 2024``, ``hết năm 2024`` or right after a colon (``Thời gian thực hiện: Năm 2024``).
   ``trước`` + a period (``trước tháng 7/2023``) is due the day before the period starts; any other
-  cued period keeps its first day in ``start`` and is due on its last day.
-* Without a cue: a day with a year (or after ``ngày``) is an event (a deadline when ``là hạn chót``,
-  ``hoàn thành``... follows it), unless it is history (below); a
-  period is an item only when it is attached to a listed topic: in parentheses at the end of a list
-  item (``- Chuyên đề 1: ... (Quý I/2023).``) or as the label that starts one (``- Quý I/2023: ...``);
-  its quote is then the whole item. Other uncued periods (``sơ kết 9 tháng đầu năm 2023``) are what
-  the plan is about, not items. A day-month without ``ngày`` or year (``15/6``) needs a cue.
-* Not items: citations (a document number such as ``65-KH/ĐUK`` or ``21-KL/TW``, or a document type
-  such as ``Chỉ thị``/``Kết luận`` plus a few words, shortly before the date with no cue between);
-  the dates on a "Place, ngày .. tháng .. năm .." line (the issue date); blank template dates
-  (``ngày   tháng 10 năm 2023``); evaluation cut-offs (uncued dates in a sentence about ``thời
-  điểm``/``mốc thời gian``/``số liệu``/``tính đến``); uncued days before the issue date or in a year
-  before the plan's year.
-* Year of a date written without one: the plan's year, i.e. the most common explicit year of the
-  non-citation dates (the issue date counts once, years before it not at all; ties: the later). The
-  date is then read by ``parse_when`` with ``today`` = 1 January of that year (so ``15/6`` is 15 June
-  of the plan's year, ``Quý I`` its first quarter). With no year anywhere the ``today`` rules of
-  ``bot.dates`` apply as they are (the first such date on or after ``today``).
+  period keeps its first day in ``start`` and is due on its last day.
+* Without a cue, a day with a year (or after ``ngày``) is an event (a deadline when ``là hạn chót``,
+  ``hoàn thành``... follows it), unless it is history or the document's own date (below). A
+  day-month without ``ngày`` or year (``15/6``) needs a cue.
+* Without a cue, a period is an item when it dates an action or an event (``bot.extract.periods``):
+  1. a listed topic: in parentheses at the end of a list item (``- Chuyên đề 1: ... (Quý I/2023).``);
+  2. a schedule entry: it opens the line or a clause (after ``;``, ``,``, ``.``, ``:`` or a bullet) and
+     a colon/dash or an action follows (``- Quý I/2022: ...; Quý II/2022 kiểm tra Chi bộ ...``,
+     ``Lịch kiểm tra: quý I/2022 kiểm tra ..., Quý II/2022 ...``); its quote is that entry;
+  3. a time adverbial of an action: it follows ``vào``/``trong``/``từ``/``đến``/``khoảng``/``dịp``... or
+     opens with ``trong``/``từ``/``cả``/``đầu``/``giữa``/``cuối``, an action word (``tổ chức``,
+     ``hoàn thành``, ``triển khai``, ``báo cáo``, ``sơ kết``, ``tổng kết``, ``học tập``, ``quán triệt``,
+     ``kiểm tra``, ``hội nghị``, ``đại hội``, ``gửi``, ``nộp``...) or ``dự kiến`` is in its clause, and the
+     clause is not about the past (``đã``, ``đạt``). Kind: ``dự kiến`` before it -> event; a range of
+     months -> period; ``hoàn thành``/``xong`` before it -> deadline; a gathering (``hội nghị``, ``đại
+     hội``, ``họp``, ``sơ kết``, ``tổng kết``, ``lễ``...) -> event; ``báo cáo``/``gửi``/``nộp``/``trình`` ->
+     deadline; else period.
+  A period that is only what the plan is about is not an item: without a time preposition
+  (``sơ kết công tác quý I/2024``, ``kết quả thực hiện 6 tháng đầu năm 2023``, a title ``... năm
+  2023``), or a year, quarter or half after a review word (``sơ kết``, ``tổng kết``, ``kết quả``,
+  ``đánh giá``, ``tình hình``, ``nhiệm vụ``...) with no ``vào`` between (``tổng kết công tác trong năm
+  2022``), or right after a document number (``Chỉ thị 05-CT/TW tháng 5``).
+* Tentative (``Item.tentative``, ``"tentative"`` in ``--json``): ``dự kiến`` earlier in the item's clause
+  (``Dự kiến tổ chức Đại hội chi bộ ... trong tháng 10/2021``, ``Thời gian dự kiến: ...``) or right
+  after it (``Quý II/2024 (dự kiến): ...``); not ``dự kiến nhân sự/danh sách/chương trình...`` (a draft).
+* Not items (precision):
+  - citations: a document number such as ``65-KH/ĐUK``, ``21-KL/TW`` or ``08-QĐi/TW`` right before the
+    date (only spaces, commas, ``ban hành``/``ký``/``vào`` between), or a document type such as
+    ``Chỉ thị``/``Kết luận``/``Luật`` plus a few words shortly before it, with no cue between;
+  - the document's own dates: the issue date, i.e. a date after ``<Place>, `` where the place is a run of
+    capitalised words (``Tuyên Quang``, ``Quận 3``, ``Bà Rịa - Vũng Tàu``) that starts the line or follows a
+    word without lower-case letters or a document number, so also inside a header flattened onto one line
+    (``... VIỆT NAM Số 27-KH/ĐU Trung Môn, ngày 05 tháng 4 năm 2023 KẾ HOẠCH ...``) and in an excerpt cut
+    mid-header (``, ngày 22 tháng 11 năm 2022``); a formal date alone on its line (``Ngày 15 tháng 3 năm
+    2024``: a signature, or the issue date when in the first lines); in minutes (``BIÊN BẢN`` in the
+    header) the first date that is not a citation (the meeting date) and the issue date, wherever they
+    are repeated; the date of ``Hôm nay, ngày ...``;
+  - dates that date no action of the plan: after ``thông qua``, ``ban hành``, ``ký``, ``thành lập``,
+    ``phê duyệt``, ``công bố``, ``(có) hiệu lực (kể) từ`` (a law passed, a body founded, a rule in force);
+  - blank template dates (``ngày   tháng 10 năm 2023``); evaluation cut-offs (uncued dates in a sentence
+    about ``thời điểm``/``mốc thời gian``/``số liệu``/``tính đến``); uncued days before the issue date or in
+    a year before the plan's year.
+* The document's own year (``bot.extract.context``) is the context of a date written without one. Such a
+  date is read forward from a reference day: the issue date (the first issue-shaped date above; else the
+  meeting date of minutes; else a formal date alone on one of the first lines; a template issue date
+  ``ngày   tháng 3 năm 2024`` gives 1 March 2024), moved to 1 January of the year the header names
+  when that year is later (a plan issued in December for next year); without an issue date, 1 January of
+  the latest year written in the header (number and title, before ``Căn cứ``/``Thực hiện``/the first
+  section: ``KẾ HOẠCH ... năm 2021``, ``Năm 2024, ...``); else of the most common explicit year of the
+  non-citation dates (years before the issue date not counted). The date is then read by ``parse_when``
+  with ``today`` = that day: ``15/6`` is the first 15 June on or after it, ``quý I``/``đến hết quý I`` the
+  first quarter that has not ended by then (a plan issued on 15/01/2021 and read in 2026: 31/3/2021;
+  issued on 20/12/2021: 31/3/2022). Only when the document names no year at all do the ``today`` rules
+  of ``bot.dates`` apply (the first such date on or after the caller's ``today``) - as in a conversation.
 
 ``who``, the body the item is assigned to, in this order of precedence:
 

@@ -15,14 +15,14 @@ _PLACE_WORD = re.compile(r"^(?:[A-ZĐÀ-Ỹ][^\s,;:()]*|\d{1,3}|[-–])$")
 # A formal date alone on its line: "Ngày 12 tháng 3 năm 2024" (a signature or an issue date).
 _ALONE = re.compile(r"^[\s(*\-–]*(?:ngày|Ngày|NGÀY)[\s\d.…_]*tháng[\s\d.…_]*năm\s*\d{4}[\s)*.]*$")
 _BLANK_PARTS = re.compile(r"tháng[\s.…_]*(?P<m>\d{1,2})?[\s.…_]*năm\s*(?P<y>\d{4})|/\s*(?P<m2>\d{1,2})?\s*/\s*(?P<y2>\d{4})")
-MINUTES = re.compile(r"BIÊN\s+BẢN")
+MINUTES = re.compile(r"(?<!\w)BIÊN\s+BẢN(?!\w)|^\W*Biên\s+bản(?!\w)")
 TODAY_MARK = re.compile(r"(?<!\w)hôm\s+nay(?!\w)[^.;]{0,60}\Z", re.I)
 # Where the header ends and the body starts.
 BODY_START = re.compile(
     r"^(?:[IVX]{1,4}\s*[.\-–/)]|\d{1,2}\s*[.)\-–]\s|căn\s+cứ|thực\s+hiện|để|nhằm|hôm\s+nay|vào\s+(?:lúc|hồi)|phần)",
     re.I)
 BODY_IN_LINE = re.compile(r"\s(?:Căn\s+cứ|Thực\s+hiện|Hôm\s+nay|Vào\s+(?:lúc|hồi))\s")
-HEADER_YEAR = re.compile(r"(?<!\w)(?<!kỳ\s)(?:năm|NĂM)\s+(\d{4})(?!\d)|(?<=/)(\d{4})(?=/)")
+HEADER_YEAR = re.compile(r"(?<!\w)(?<!kỳ\s)năm\s+(\d{4})(?!\d)|(?<=/)(\d{4})(?=/)", re.I)
 HEADER_LINES = 15
 
 
@@ -41,11 +41,11 @@ def is_issue_date(line: str, start: int, text: str) -> bool:
         words.pop()
         run += 1
     if run == 0:
-        return False
+        return not words  # an excerpt cut mid-header: ", ngày 22 tháng 11 năm 2022"
     if not words or run == 8:  # the line starts with the place, or a long run of capitals (a header)
         return True
     prev = words[-1].strip("*")
-    return not any(ch.islower() for ch in prev)
+    return not any(ch.islower() for ch in prev) or DOCNUM.fullmatch(prev) is not None
 
 
 def is_alone(line: str) -> bool:

@@ -31,6 +31,7 @@ from bot.extract.patterns import (
     CUTOFF,
     DAYRANGE_SPACES,
     DEADLINE_AFTER,
+    DEADLINE_LABEL,
     DOCNUM,
     DOCNUM_GAP,
     DOCTYPE_BEFORE,
@@ -50,6 +51,7 @@ from bot.extract.patterns import (
     ROMAN,
     SENTENCE_END,
     THUC_HIEN_LINE,
+    TIME_LABEL,
     TIME_ONLY,
     TRUOC_END,
     YEAR4,
@@ -121,12 +123,18 @@ class _Line:
     issue: bool
 
 
-def _is_citation(line: str, start: int) -> bool:
+def _cites_number(line: str, start: int) -> bool:
+    """A document number (``65-KH/ĐUK``) shortly before ``start`` with no cue between."""
     before = line[max(0, start - 90):start]
     for m in DOCNUM.finditer(before):
-        if len(before) - m.end() <= 40 and DOCNUM_GAP.search(before[m.end():]) is not None:
+        if len(before) - m.end() <= 40 and DOCNUM_GAP.match(before[m.end():]) is not None:
             return True
-    return DOCTYPE_BEFORE.search(before) is not None
+    return False
+
+
+def _is_citation(line: str, start: int) -> bool:
+    """A document number, or a document type and a few words, shortly before ``start``."""
+    return _cites_number(line, start) or DOCTYPE_BEFORE.search(line[max(0, start - 90):start]) is not None
 
 
 def _scan(line: str) -> list[_Expr]:
@@ -183,6 +191,8 @@ def _doc_dates(lines: list[_Line]) -> DocDates:
         # the plan's own dates are not before its issue date: older years are history
         counts = Counter({y: k for y, k in counts.items() if y >= floor.year})
         counts[floor.year] += 1
+    if minutes and issue:
+        own.add(issue)
     ref = reference(issue, blank, header_year([ln.text for ln in lines]), counts)
     return DocDates(ref, issue, own)
 
@@ -302,12 +312,14 @@ def extract(text: str, *, today: date) -> list[Item]:
                     kind = PERIOD if is_period else EVENT
             quote_start = chain.start() if chain else s
             quote = line[quote_start:e].strip(" ,;:(–-")
+            if kind is None and is_period and (label := TIME_LABEL.search(line, max(0, s - 70), s)):
+                kind, quote = PERIOD, line[label.start():e].strip(" ,;:(–-")  # "Thời gian tổ chức Đại hội: Quý III"
             if kind is None:
                 # no cue
                 if is_period:
                     if PAREN_BEFORE.search(line, 0, ex.start) and PAREN_AFTER.match(line, ex.end) and BULLET.match(line):
                         kind, quote = PERIOD, _item_text(line)  # a listed topic: "- Chuyên đề 1: ... (Quý I/2023)."
-                    elif _is_citation(line, ex.start) or CUTOFF.search(_sentence(line, ex.start)):
+                    elif _cites_number(line, ex.start) or CUTOFF.search(_sentence(line, ex.start)):
                         continue
                     elif (entry := schedule_quote(line, ex.start, ex.end)) is not None:
                         kind, quote = PERIOD, entry  # a schedule line: "- Quý I/2022: ...; Quý II/2022 ..."
@@ -326,7 +338,7 @@ def extract(text: str, *, today: date) -> list[Item]:
                             or HISTORY_BEFORE.search(line, max(0, ex.start - 60), ex.start)):
                         continue
                     after_cue = DEADLINE_AFTER.match(line, e)
-                    kind = EVENT
+                    kind = DEADLINE if DEADLINE_LABEL.search(line, max(0, s - 60), s) else EVENT
                     if after_cue:
                         kind, quote = DEADLINE, line[s:after_cue.end()].strip(" ,;:(–-")
             value_text = ex.text

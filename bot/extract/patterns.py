@@ -39,7 +39,7 @@ EXPR = re.compile(
         r"(?P<half>(?<!\w)(?:\d{1,2}|sáu|ba|chín)\s+tháng\s+(?:đầu|cuối)\s+năm(?:\s*,?\s*\d{4}(?!\d)|(?!\w)))",
         rf"(?P<month>(?<!\w)(?:(?:đầu|giữa|cuối)\s+)?tháng\s*\d{{1,2}}{YW}?(?!\d|\s*[/.\-]\s*\d))",
         rf"(?P<monthbare>(?:(?<!\w)(?:đầu|giữa|cuối)\s+)?{LEFT}\d{{1,2}}[/.\-]\d{{4}}(?!\w|[/.\-]\d))",
-        r"(?P<year>(?<!\w)(?:trong|cả)\s+năm\s+\d{4}(?!\d)|(?<=hết\s)năm\s+\d{4}(?!\d))",
+        r"(?P<year>(?<!\w)(?:trong|cả)\s+năm\s+\d{4}(?!\d)|(?:(?<=hết\s)|(?<=:\s))năm\s+\d{4}(?!\d)(?!\s*[-–]\s*\d))",
     ])
     + ")",
     re.I,
@@ -75,6 +75,12 @@ CUE_WINDOW = 80
 # A deadline cue right after an uncued day: "ngày 15/6/2023 là hạn chót", "ngày 15/6/2023 hoàn thành".
 DEADLINE_AFTER = re.compile(
     r"[\s,:\-–]*(?:là\s+)?(?:hạn\s+chót|hạn\s+cuối|thời\s+hạn|hạn(?!\s*chế)|hoàn\s+thành|xong)(?!\w)", re.I)
+
+# A label that names a deadline, a few words before its colon: "Hạn chót nộp hồ sơ: 30/9/2024".
+DEADLINE_LABEL = re.compile(r"(?<!\w)(?:hạn\s+chót|hạn\s+cuối|thời\s+hạn|hạn(?!\s*chế))(?!\w)[^:;.]{0,40}:\s*\Z", re.I)
+
+# A time label a few words before its colon: "Thời gian tổ chức Đại hội: Quý III/2025".
+TIME_LABEL = re.compile(r"(?<!\w)thời\s+gian(?!\w)[^:;.]{0,50}:\s*\Z", re.I)
 
 # Citations, issue dates, cut-offs.
 DOCNUM = re.compile(

@@ -15,17 +15,18 @@ _ACTION = (r"tổ\s+chức|hoàn\s+thành|triển\s+khai|báo\s+cáo|sơ\s+kết
            r"|phát\s+hành|bầu|xét|thẩm\s+định|duyệt|tiếp\s+xúc|đối\s+thoại|gặp\s+mặt|diễn\s+ra|khai\s+mạc"
            r"|bế\s+mạc|thăm|trao|tặng|phổ\s+biến|nghiên\s+cứu|biên\s+soạn|cấp\s+phát|xong")
 ACTION = re.compile(rf"(?<!\w)(?:{_ACTION})(?!\w)", re.I)
-# The kind an action word gives the period it dates (the nearest one before the period decides).
-_DEADLINE_WORDS = r"hoàn\s+thành|xong|báo\s+cáo|gửi|nộp|trình|tổng\s+hợp|ban\s+hành|phát\s+hành|kiện\s+toàn"
-_EVENT_WORDS = (r"tổ\s+chức|hội\s+nghị|đại\s+hội|họp|sơ\s+kết|tổng\s+kết|hội\s+thảo|hội\s+thi|cuộc\s+thi|lễ"
-                r"|gặp\s+mặt|khai\s+mạc|bế\s+mạc|diễn\s+ra|ra\s+quân|tiếp\s+xúc|đối\s+thoại")
-KIND_WORD = re.compile(rf"(?<!\w)(?:(?P<dl>{_DEADLINE_WORDS})|(?P<ev>{_EVENT_WORDS}))(?!\w)", re.I)
+# The kind an action word gives the period it dates: "hoàn thành"/"xong" anywhere before it -> deadline; else a
+# gathering named before it -> event; else the nearest of a report sent (deadline) or another action (period).
+FINISH = re.compile(r"(?<!\w)(?:hoàn\s+thành|xong)(?!\w)", re.I)
+GATHERING = re.compile(r"(?<!\w)(?:hội\s+nghị|đại\s+hội|họp|sơ\s+kết|tổng\s+kết|hội\s+thảo|hội\s+thi|cuộc\s+thi|lễ"
+                       r"|gặp\s+mặt|khai\s+mạc|bế\s+mạc|diễn\s+ra|ra\s+quân|tiếp\s+xúc|đối\s+thoại|diễn\s+đàn)(?!\w)", re.I)
+SENT = re.compile(r"(?<!\w)(?:báo\s+cáo|gửi|nộp|trình)(?!\w)", re.I)
 # A time preposition right before the period (or opening it: "trong năm", "từ tháng", "cuối tháng").
 PREP_BEFORE = re.compile(r"(?<!\w)(?:vào|trong|từ|đến|tới|khoảng|dịp|suốt|ngay|kể\s+từ)\s*\Z", re.I)
 PREP_START = re.compile(r"(?:trong|từ|cả|đầu|giữa|cuối)(?!\w)", re.I)
 # What a plan reviews or reports on: a year, quarter or half after one of these is the subject.
 REVIEW = re.compile(r"(?<!\w)(?:sơ\s+kết|tổng\s+kết|kết\s+quả|đánh\s+giá|tình\s+hình|kiểm\s+điểm|số\s+liệu"
-                    r"|chỉ\s+tiêu|phương\s+hướng|nhiệm\s+vụ|chuyên\s+đề|chương\s+trình|kế\s+hoạch)(?!\w)", re.I)
+                    r"|chỉ\s+tiêu|phương\s+hướng|nhiệm\s+vụ|chương\s+trình|kế\s+hoạch)(?!\w)", re.I)
 VAO = re.compile(r"(?<!\w)vào(?!\w)", re.I)
 PAST = re.compile(r"(?<!\w)(?:đã|đạt|được\s+công\s+nhận)(?!\w)", re.I)
 TENTATIVE = re.compile(r"(?<!\w)dự\s+kiến(?!\w)(?!\s+(?:nhân\s+sự|danh\s+sách|chương\s+trình|nội\s+dung|phân\s+công"
@@ -33,7 +34,7 @@ TENTATIVE = re.compile(r"(?<!\w)dự\s+kiến(?!\w)(?!\s+(?:nhân\s+sự|danh\s+
 TENTATIVE_AFTER = re.compile(r"\s*[(,\-–]\s*dự\s+kiến(?!\w)", re.I)
 # A schedule line: the period opens the line or a clause ("- Quý I/2022: ...; Quý II/2022 kiểm tra ...").
 SCHEDULE_BEFORE = re.compile(
-    r"(?:^|[;,.]\s*)\s*(?:[-+•–]\s*|\d+(?:\.\d+)*\s*[.)\-–]\s*|[a-zđ]\)\s*)?(?:(?:trong|vào|từ)\s+)?\Z", re.I)
+    r"(?:^|[;,.:]\s*)\s*(?:[-+•–]\s*|\d+(?:\.\d+)*\s*[.)\-–]\s*|[a-zđ]\)\s*)?(?:(?:trong|vào|từ)\s+)?\Z", re.I)
 SCHEDULE_AFTER = re.compile(r"\s*[:\-–]\s*\S|\s+\S", re.I)
 NEXT_STOP = re.compile(r";|\.\s|,\s*(?=(?:quý|qúy|tháng|đầu|giữa|cuối|trong|năm|\d{1,2}\s+tháng)\s)", re.I)
 
@@ -70,11 +71,12 @@ def dated_action(line: str, start: int, end: int, group: str, text: str) -> str 
 
     It must follow a time preposition (``vào``/``trong``/``từ``/``đến``..., or open with ``trong``/``từ``/
     ``cả``/``đầu``/``giữa``/``cuối``), an action word must be in its clause (before or after it, or
-    ``dự kiến`` before it), and the clause must not be about the past (``đã``). A year, quarter or half
-    after a review word with no ``vào`` between (``tổng kết công tác trong năm 2022``, ``kết quả 6 tháng
-    đầu năm``) is what the plan is about. Kind: ``dự kiến`` before it -> event; a range -> period; else
-    the nearest kind word before it in the clause (``hoàn thành``/``báo cáo``/``gửi``... -> deadline,
-    ``tổ chức``/``hội nghị``/``sơ kết``... -> event), else period."""
+    ``dự kiến`` before it), and the clause must not be about the past (``đã``, ``đạt``). A year, quarter
+    or half after a review word with no ``vào`` between (``tổng kết công tác trong năm 2022``, ``kết quả
+    trong 9 tháng đầu năm``) is what the plan is about. Kind: ``dự kiến`` before it -> event; a range ->
+    period; ``hoàn thành``/``xong`` before it -> deadline; a gathering before it (``hội nghị``, ``đại
+    hội``, ``họp``, ``sơ kết``, ``lễ``...) -> event; a report sent before it (``báo cáo``, ``gửi``,
+    ``nộp``, ``trình``) -> deadline; else period."""
     before = clause_before(line, start)
     if not (PREP_BEFORE.search(before) or PREP_START.match(text)):
         return None
@@ -82,7 +84,7 @@ def dated_action(line: str, start: int, end: int, group: str, text: str) -> str 
     is_tentative = bool(TENTATIVE.search(before))
     if not (is_tentative or ACTION.search(before) or ACTION.search(after)):
         return None
-    if PAST.search(before):
+    if PAST.search(before) or PAST.search(after):
         return None
     if group in ("year", "quarter", "half"):
         reviews = list(REVIEW.finditer(before))
@@ -92,7 +94,8 @@ def dated_action(line: str, start: int, end: int, group: str, text: str) -> str 
         return EVENT
     if group in ("range", "dayrange"):
         return PERIOD
-    kind = PERIOD
-    for m in KIND_WORD.finditer(before):
-        kind = DEADLINE if m.group("dl") else EVENT
-    return kind
+    if FINISH.search(before):
+        return DEADLINE
+    if GATHERING.search(before):
+        return EVENT
+    return DEADLINE if SENT.search(before) else PERIOD
