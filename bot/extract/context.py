@@ -89,7 +89,7 @@ def header_year(lines: list[str]) -> int | None:
 
 def is_minutes(lines: list[str]) -> bool:
     """Minutes (Biên bản): "BIÊN BẢN" in capitals in the header."""
-    return any(MINUTES.search(line) for line in lines[:HEADER_LINES])
+    return any(MINUTES.search(line) for line in lines[:HEADER_LINES] if "BIÊN" in line or "Biên" in line[:8])
 
 
 @dataclass

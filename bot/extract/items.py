@@ -170,7 +170,7 @@ def _doc_dates(lines: list[_Line]) -> DocDates:
                     counts.update(ex.years)
                 continue
             first_day = meeting is None and minutes and not placed and not _is_citation(ln.text, ex.start)
-            if placed or is_alone(ln.text) or first_day or HISTORY_BEFORE.search(ln.text, 0, ex.start):
+            if placed or is_alone(ln.text) or first_day or HISTORY_BEFORE.search(ln.text, max(0, ex.start - 60), ex.start):
                 when = _parse(ex.text, date(ex.years[-1], 1, 1), date(ex.years[-1], 1, 1))
                 if when is None:
                     continue
@@ -312,25 +312,25 @@ def extract(text: str, *, today: date) -> list[Item]:
                     kind = PERIOD if is_period else EVENT
             quote_start = chain.start() if chain else s
             quote = line[quote_start:e].strip(" ,;:(–-")
-            if kind is None and is_period and (label := TIME_LABEL.search(line, max(0, s - 70), s)):
+            if (kind is None and is_period and "gian" in line[max(0, s - 70):s]
+                    and (label := TIME_LABEL.search(line, max(0, s - 70), s))):
                 kind, quote = PERIOD, line[label.start():e].strip(" ,;:(–-")  # "Thời gian tổ chức Đại hội: Quý III"
             if kind is None:
                 # no cue
                 if is_period:
                     if PAREN_BEFORE.search(line, 0, ex.start) and PAREN_AFTER.match(line, ex.end) and BULLET.match(line):
                         kind, quote = PERIOD, _item_text(line)  # a listed topic: "- Chuyên đề 1: ... (Quý I/2023)."
-                    elif _cites_number(line, ex.start) or CUTOFF.search(_sentence(line, ex.start)):
-                        continue
-                    elif (entry := schedule_quote(line, ex.start, ex.end)) is not None:
-                        kind, quote = PERIOD, entry  # a schedule line: "- Quý I/2022: ...; Quý II/2022 ..."
-                    elif LABEL_BEFORE.match(line[: ex.start]) and LABEL_AFTER.match(line, ex.end):
-                        kind, quote = PERIOD, _item_text(line)
                     else:
-                        kind = dated_action(line, ex.start, ex.end, ex.group, ex.text)
-                        if kind is None:
+                        if (entry := schedule_quote(line, ex.start, ex.end)) is not None:
+                            kind, quote = PERIOD, entry  # a schedule line: "- Quý I/2022: ...; Quý II/2022 ..."
+                        elif LABEL_BEFORE.match(line[: ex.start]) and LABEL_AFTER.match(line, ex.end):
+                            kind, quote = PERIOD, _item_text(line)
+                        elif (kind := dated_action(line, ex.start, ex.end, ex.group, ex.text)) is not None:
+                            prep = PREP_BEFORE.search(line, max(0, s - 12), s)
+                            quote = line[prep.start() if prep else s:e].strip(" ,;:(–-")
+                        if (kind is None or _cites_number(line, ex.start)
+                                or CUTOFF.search(_sentence(line, ex.start))):
                             continue
-                        prep = PREP_BEFORE.search(line, max(0, s - 12), s)
-                        quote = line[prep.start() if prep else s:e].strip(" ,;:(–-")
                 else:
                     if ex.group == "dm" and not (ex.text[:1].isalpha()):
                         continue  # "15/6" alone needs a cue

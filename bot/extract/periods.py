@@ -58,7 +58,7 @@ def tentative(line: str, start: int, end: int) -> bool:
 
 def schedule_quote(line: str, start: int, end: int) -> str | None:
     """The schedule entry a period opens ("Quý II/2022: kiểm tra Chi bộ 2"), or None when it opens none."""
-    if not SCHEDULE_BEFORE.search(line[:start]) or not SCHEDULE_AFTER.match(line, end):
+    if not SCHEDULE_AFTER.match(line, end) or not SCHEDULE_BEFORE.search(line[max(0, start - 40):start]):
         return None
     rest = clause_after(line, end)
     if not rest.strip(" :-–,") or not (rest.lstrip()[:1] in ":-–" or ACTION.search(rest)):
@@ -78,7 +78,7 @@ def dated_action(line: str, start: int, end: int, group: str, text: str) -> str 
     hội``, ``họp``, ``sơ kết``, ``lễ``...) -> event; a report sent before it (``báo cáo``, ``gửi``,
     ``nộp``, ``trình``) -> deadline; else period."""
     before = clause_before(line, start)
-    if not (PREP_BEFORE.search(before) or PREP_START.match(text)):
+    if not (PREP_START.match(text) or PREP_BEFORE.search(before, max(0, len(before) - 12))):
         return None
     after = clause_after(line, end)
     is_tentative = bool(TENTATIVE.search(before))
