@@ -73,5 +73,6 @@ from __future__ import annotations
 from bot.extract.assignees import who_key, who_matches
 from bot.extract.files import read_text
 from bot.extract.items import Item, extract
+from bot.extract.titles import by_date
 
-__all__ = ["Item", "extract", "read_text", "who_key", "who_matches"]
+__all__ = ["Item", "by_date", "extract", "read_text", "who_key", "who_matches"]

@@ -43,6 +43,7 @@ from bot.extract.patterns import (
     TRUOC_END,
     YEAR4,
 )
+from bot.extract.titles import titled
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Item(When):
     who: str | None  # the body/office it is assigned to, when the plan says
     quote: str  # the date expression with its cue, e.g. "hoàn thành trước ngày 08 tháng 10 năm 2023"
     line: str = ""  # the sentence it came from, for context
+    title: str = ""  # what it dates: the action or event, e.g. "Tổ chức Hội nghị sơ kết giữa nhiệm kỳ" (titles.py)
 
     def as_json(self) -> dict:
         return {
@@ -61,6 +63,7 @@ class Item(When):
             "time": f"{self.time.hour:02d}:{self.time.minute:02d}" if self.time else None,
             "who": self.who,
             "quote": self.quote,
+            "title": self.title,
         }
 
 
@@ -308,4 +311,4 @@ def extract(text: str, *, today: date) -> list[Item]:
                 continue
             seen.add(key)
             items.append(Item(kind, due, start, at, who, quote, _sentence(line, ex.start)))
-    return items
+    return titled(items, [ln.text for ln in lines])

@@ -62,7 +62,7 @@ def _item(data: dict) -> Item:
     return Item(kind=data["kind"], due=date.fromisoformat(data["due"]),
                 start=date.fromisoformat(data["start"]) if data["start"] else None,
                 time=time.fromisoformat(data["time"]) if data["time"] else None,
-                who=data["who"], quote=data["quote"], line=data["line"])
+                who=data["who"], quote=data["quote"], line=data["line"], title=data.get("title") or "")
 
 
 async def read_and_extract(data: bytes, name: str, today: date) -> Found:
