@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, time
+from datetime import time
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.extract.assignees import body_named
@@ -50,16 +51,18 @@ CUE_START = re.compile(
     r"^(?:thời\s+gian|thời\s+hạn|hạn\s+chót|hạn\s+cuối|dự\s+kiến|trước|chậm\s+nhất|muộn\s+nhất|lúc|vào\s+lúc"
     r"|địa\s+điểm|ngày|hoàn\s+thành\s+trước)(?!\w)", re.I)
 TRAILING = re.compile(
-    r"(?:[\s,;:(\-–]+|(?<!\w)(?:và|của|để|với|cho|các|những|việc|hoặc|là|vào|trong|từ|đến|tới|lúc|ngày|hạn|xong"
-    r"|dự\s+kiến(?:\s+tổ\s+chức)?|thời\s+gian|đồng\s+thời|nhằm|theo|về|tại|qua|trên|sau|khi|đã|sẽ|được|gửi|trình"
-    r"|năm|tháng|quý|lần|số|thứ)(?!\w))+$",
+    r"(?:[\s,;:(\-–.!?]+|(?<!\w)(?:và|của|để|với|cho|các|những|việc|hoặc|là|vào|trong|từ|đến|tới|lúc|ngày|hạn|xong"
+    r"|dự\s+kiến(?:\s+tổ\s+chức)?|thời\s+gian|đồng\s+thời|nhằm|theo|về|tại|qua|trên|sau|khi|đã|sẽ|được|gửi|trình)"
+    r"(?!\w))+$",
     re.I)
+# ... and a cut title does not end on a word that waits for its number ("9 tháng đầu năm|").
+CUT_TRAILING = re.compile(r"(?:\s+(?:năm|tháng|quý|lần|số|thứ|ngày|khóa|khoá|nhiệm\s+kỳ))+$", re.I)
 LEADING = re.compile(r"^(?:[\s,;:)\-–]+|(?:và|đồng\s+thời|sau\s+đó|tiếp\s+theo)(?!\w)\s*)+", re.I)
 # The assignee's preamble before the action: "Giao X chủ trì, phối hợp với Y tham mưu Z xây dựng ...".
 GIAO = re.compile(r"^giao\s+(?:cho\s+)?", re.I)
 PREAMBLE = re.compile(r"^(?:chủ\s+trì|phối\s+hợp|tham\s+mưu|giúp(?!\s+việc)|theo(?!\s+dõi))(?!\w)", re.I)
 ACTION = re.compile(
-    r"(?<!\w)(?<!các )(?<!những )(?<!trên cơ sở )(?<!việc )"
+    r"(?<!\w)(?<!các )(?<!những )(?<!trên cơ sở )(?<!việc )(?<!ban )"
     r"(?:xây\s+dựng|tổ\s+chức(?!\s+(?:cơ\s+sở|đảng|đoàn))|tổng\s+hợp|báo\s+cáo|gửi|nộp|trình|chuẩn\s+bị|hoàn\s+thiện"
     r"|triển\s+khai|kiểm\s+tra|rà\s+soát|lập|tiến\s+hành|sơ\s+kết|tổng\s+kết|đánh\s+giá|họp|ban\s+hành"
     r"|phát\s+hành|đăng\s+ký|thu|xét|bầu|kiểm\s+điểm|hoàn\s+thành|dự\s+thảo)(?!\w)", re.I)
@@ -87,13 +90,14 @@ def cut_phrase(text: str, limit: int = LIMIT) -> str:
         return text
     limit -= 1  # room for "…"
     best = ""
-    for m in BREAK.finditer(text, 0, limit + 1):
-        head = _trim(text[: m.start()])
-        if len(head) >= MIN_CUT and len(head) > len(best) and _balanced(head):
+    for start in sorted((m.start() for m in BREAK.finditer(text, 0, limit + 1)), reverse=True):
+        head = _trim(text[:start])  # the longest head that reads whole
+        if len(head) >= MIN_CUT and _balanced(head):
             best = head
+            break
     if not best:
         space = text.rfind(" ", 0, limit + 1)
-        best = _trim(text[:space] if space > 0 else text[:limit])
+        best = _trim(CUT_TRAILING.sub("", text[:space] if space > 0 else text[:limit]))
     return best + "…"
 
 
@@ -106,7 +110,10 @@ def _trim(text: str) -> str:
     prev = None
     while prev != text:
         prev = text
-        text = TRAILING.sub("", text).strip()
+        tail = text.rfind(" ", 0, max(0, len(text) - 40)) + 1  # only the end is read: a "+$" search is slow
+        m = TRAILING.search(text, tail)
+        if m:
+            text = text[: m.start()].strip()
         if text.endswith("(") or (text.count("(") > text.count(")") and "(" in text):
             text = text[: text.rfind("(")].strip()
     if text.count(")") > text.count("("):
@@ -128,6 +135,7 @@ def _substantive(text: str) -> bool:
     return len(words) >= 2 and not CUE_START.match(text) and not TIME_LABEL.match(text + ":")
 
 
+@lru_cache(maxsize=512)
 def _generic(heading: str) -> bool:
     return not GENERIC.sub("", fold(heading)).strip()
 
@@ -254,15 +262,17 @@ def title_of(item: Item, ctx: _Context, doc_title: str | None) -> str:
     return _capital(cut_phrase(title))
 
 
-def _short_date(d: date) -> str:
-    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+def _short_when(it: Item) -> str:
+    d = it.due
+    day = f"{d.day:02d}/{d.month:02d}/{d.year}"
+    return f"{it.time.hour:02d}:{it.time.minute:02d} {day}" if it.time else day
 
 
 def distinct(items: list[Item]) -> list[Item]:
     """The items with titles told apart: two items with the same title get their assignee, else their
-    date, else "(lần N)" added."""
+    date (and time), else "(lần N)" added."""
     def key(it: Item) -> str:
-        return fold(it.title)
+        return it.title.casefold()
 
     def dupes(its: list[Item]) -> set[str]:
         seen: dict[str, int] = {}
@@ -279,11 +289,11 @@ def distinct(items: list[Item]) -> list[Item]:
             if key(it) in twice:
                 groups.setdefault(key(it), []).append(it)
         for group in groups.values():
-            parts = [(it.who if add == "who" else _short_date(it.due)) for it in group]
+            parts = [(it.who if add == "who" else _short_when(it)) for it in group]
             if None in parts or len(set(parts)) < 2:
                 continue
             for it in group:
-                part = cut_phrase(it.who, 50) if add == "who" and it.who else _short_date(it.due)
+                part = cut_phrase(it.who, 50) if add == "who" and it.who else _short_when(it)
                 new = replace(it, title=f"{it.title} — {part}")
                 items = [new if x is it else x for x in items]
     twice = dupes(items)
