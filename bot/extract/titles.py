@@ -270,43 +270,30 @@ def _short_when(it: Item) -> str:
 
 def distinct(items: list[Item]) -> list[Item]:
     """The items with titles told apart: two items with the same title get their assignee, else their
-    date (and time), else "(lần N)" added."""
-    def key(it: Item) -> str:
-        return it.title.casefold()
+    date (and time), else "(lần N)" added. Linear in the number of items (a hostile plan has thousands)."""
+    titles = [it.title for it in items]
 
-    def dupes(its: list[Item]) -> set[str]:
-        seen: dict[str, int] = {}
-        for it in its:
-            seen[key(it)] = seen.get(key(it), 0) + 1
-        return {k for k, n in seen.items() if n > 1}
+    def groups() -> list[list[int]]:
+        by_key: dict[str, list[int]] = {}
+        for n, title in enumerate(titles):
+            by_key.setdefault(title.casefold(), []).append(n)
+        return [g for g in by_key.values() if len(g) > 1]
 
     for add in ("who", "date"):
-        twice = dupes(items)
+        twice = groups()
         if not twice:
-            return items
-        groups: dict[str, list[Item]] = {}
-        for it in items:
-            if key(it) in twice:
-                groups.setdefault(key(it), []).append(it)
-        for group in groups.values():
-            parts = [(it.who if add == "who" else _short_when(it)) for it in group]
+            break
+        for group in twice:
+            parts = [(items[n].who if add == "who" else _short_when(items[n])) for n in group]
             if None in parts or len(set(parts)) < 2:
                 continue
-            for it in group:
-                part = cut_phrase(it.who, 50) if add == "who" and it.who else _short_when(it)
-                new = replace(it, title=f"{it.title} — {part}")
-                items = [new if x is it else x for x in items]
-    twice = dupes(items)
-    counts: dict[str, int] = {}
-    out = []
-    for it in items:
-        k = key(it)
-        if k in twice:
-            counts[k] = counts.get(k, 0) + 1
-            if counts[k] > 1:
-                it = replace(it, title=f"{it.title} (lần {counts[k]})")
-        out.append(it)
-    return out
+            for n, part in zip(group, parts, strict=True):
+                shown = cut_phrase(part, 50) if add == "who" and part else part
+                titles[n] = f"{titles[n]} — {shown}"
+    for group in groups():
+        for count, n in enumerate(group[1:], 2):
+            titles[n] = f"{titles[n]} (lần {count})"
+    return [it if it.title == title else replace(it, title=title) for it, title in zip(items, titles, strict=True)]
 
 
 def titled(items: list[Item], lines: list[str]) -> list[Item]:
