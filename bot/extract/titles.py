@@ -55,6 +55,10 @@ TRAILING = re.compile(
     r"|dự\s+kiến(?:\s+tổ\s+chức)?|thời\s+gian|đồng\s+thời|nhằm|theo|về|tại|qua|trên|sau|khi|đã|sẽ|được|gửi|trình)"
     r"(?!\w))+$",
     re.I)
+TAIL_CHARS = " ,;:(-–.!?"
+TAIL_WORDS = frozenset(  # the last word of each word of TRAILING: only then is it searched
+    "và của để với cho các những việc hoặc là vào trong từ đến tới lúc ngày hạn xong kiến chức gian thời nhằm theo "
+    "về tại qua trên sau khi đã sẽ được gửi trình".split())
 # ... and a cut title does not end on a word that waits for its number ("9 tháng đầu năm|").
 CUT_TRAILING = re.compile(r"(?:\s+(?:năm|tháng|quý|lần|số|thứ|ngày|khóa|khoá|nhiệm\s+kỳ))+$", re.I)
 LEADING = re.compile(r"^(?:[\s,;:)\-–]+|(?:và|đồng\s+thời|sau\s+đó|tiếp\s+theo)(?!\w)\s*)+", re.I)
@@ -110,10 +114,11 @@ def _trim(text: str) -> str:
     prev = None
     while prev != text:
         prev = text
-        tail = text.rfind(" ", 0, max(0, len(text) - 40)) + 1  # only the end is read: a "+$" search is slow
-        m = TRAILING.search(text, tail)
-        if m:
-            text = text[: m.start()].strip()
+        if text and (text[-1] in TAIL_CHARS or text.rsplit(None, 1)[-1].casefold() in TAIL_WORDS):
+            tail = text.rfind(" ", 0, max(0, len(text) - 40)) + 1  # only the end is read: "+$" searches are slow
+            m = TRAILING.search(text, tail)
+            if m:
+                text = text[: m.start()].strip()
         if text.endswith("(") or (text.count("(") > text.count(")") and "(" in text):
             text = text[: text.rfind("(")].strip()
     if text.count(")") > text.count("("):
@@ -181,7 +186,7 @@ def _from_sentence(item: Item) -> str:
     post = sentence[q + len(quote):] if q >= 0 else ""
     clause = pre.rsplit(";", 1)[-1]
     clause = ENUM_NUMBER.sub("", BULLET.sub("", clause.strip(), count=1))
-    candidates.append(_action(_trim(_drop_label(clause.strip()))))
+    candidates.append(_action(_drop_label(clause.strip())))
     after = post.strip()
     if after[:1] in ":-–":
         candidates.append(after.lstrip(":-– ").split(";")[0])
@@ -268,10 +273,10 @@ def _short_when(it: Item) -> str:
     return f"{it.time.hour:02d}:{it.time.minute:02d} {day}" if it.time else day
 
 
-def distinct(items: list[Item]) -> list[Item]:
-    """The items with titles told apart: two items with the same title get their assignee, else their
+def distinct(items: list[Item], titles: list[str]) -> list[str]:
+    """The titles of ``items`` told apart: two items with the same title get their assignee, else their
     date (and time), else "(lần N)" added. Linear in the number of items (a hostile plan has thousands)."""
-    titles = [it.title for it in items]
+    titles = list(titles)
 
     def groups() -> list[list[int]]:
         by_key: dict[str, list[int]] = {}
@@ -293,7 +298,7 @@ def distinct(items: list[Item]) -> list[Item]:
     for group in groups():
         for count, n in enumerate(group[1:], 2):
             titles[n] = f"{titles[n]} (lần {count})"
-    return [it if it.title == title else replace(it, title=title) for it, title in zip(items, titles, strict=True)]
+    return titles
 
 
 def titled(items: list[Item], lines: list[str]) -> list[Item]:
@@ -302,20 +307,18 @@ def titled(items: list[Item], lines: list[str]) -> list[Item]:
         return items
     doc_title = _doc_title(lines)
     ctx = _Context()
-    out: list[Item] = []
-    pending = iter(items)
-    item = next(pending, None)
+    titles: list[str] = []
+    n = 0
     for line in lines:
         ctx.see(line)
-        while item is not None and item.line and item.line in line:
-            out.append(replace(item, title=title_of(item, ctx, doc_title)))
-            item = next(pending, None)
-        if item is None:
+        while n < len(items) and items[n].line and items[n].line in line:
+            titles.append(title_of(items[n], ctx, doc_title))
+            n += 1
+        if n == len(items):
             break
-    while item is not None:  # not found line by line (should not happen): named from its sentence alone
-        out.append(replace(item, title=title_of(item, _Context(), doc_title)))
-        item = next(pending, None)
-    return distinct(out)
+    for item in items[n:]:  # not found line by line (should not happen): named from its sentence alone
+        titles.append(title_of(item, _Context(), doc_title))
+    return [replace(it, title=title) for it, title in zip(items, distinct(items, titles), strict=True)]
 
 
 def by_date(items: list[Item]) -> list[Item]:
