@@ -247,12 +247,12 @@ def _human(item: Item) -> str:
     head = f"{labels[item.kind]}: {format_when(item)}"
     if item.who:
         head += f" — {item.who}"
-    return f"{head}\n   “{item.quote}”"
+    return f"{item.title}\n   {head}\n   “{item.quote}”"
 
 
 def extract_command(path: str, as_json: bool, *, today: date) -> int:
     """``chibo extract PATH [--json]``: print the dated items of a plan; 2 when the file is unreadable."""
-    from bot.extract import extract, read_text
+    from bot.extract import by_date, extract, read_text
 
     try:
         text = read_text(Path(path))
@@ -267,8 +267,8 @@ def extract_command(path: str, as_json: bool, *, today: date) -> int:
     if not items:
         print(f"Không tìm thấy hạn chót, sự kiện hay mốc thời gian nào trong “{name}”.")
         return 0
-    print(f"Tìm thấy {len(items)} mốc thời gian trong “{name}”:")
-    for n, item in enumerate(items, 1):
+    print(f"Tìm thấy {len(items)} mốc thời gian trong “{name}” (theo thứ tự ngày):")
+    for n, item in enumerate(by_date(items), 1):
         print(f"{n}. {_human(item)}")
     return 0
 

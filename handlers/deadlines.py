@@ -83,7 +83,11 @@ def show_found(item: dict[str, Any]) -> str:
     when = dates.When(item["kind"], date.fromisoformat(item["due"]),
                       date.fromisoformat(item["start"]) if item.get("start") else None, None)
     who = f" — {item['who']}" if item.get("who") else ""
-    return f"{KIND_LABELS[item['kind']]} {dates.format_when(when)}{who}: “{item['quote']}”"
+    head = f"{KIND_LABELS[item['kind']]} {dates.format_when(when)}{who}"
+    title = item.get("title") or ""
+    if not title or fold(title) in fold(item["quote"]):  # a typed item: its words are its title
+        return f"{head}: “{item['quote']}”"
+    return f"{head}: {title} (“{item['quote']}”)"
 
 
 @item_type("found", show=show_found, separator="\n")
@@ -223,10 +227,12 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
 # -- importing a plan from above ----------------------------------------------------------------
 
 def found_items(found: Found) -> list[dict[str, Any]]:
-    """The items of a read plan as the import flow keeps them (see `show_found`)."""
+    """The items of a read plan as the import flow keeps them (see `show_found`), by date."""
+    from bot.extract import by_date
+
     return [{"kind": i.kind, "due": i.due.isoformat(), "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "quote": i.quote,
-             "title": (i.line or i.quote)[:300]} for i in found.items]
+             "title": i.title or i.quote} for i in by_date(found.items)]
 
 
 async def review_found(ctx: Context, found: Found, source: str) -> list[Outgoing]:

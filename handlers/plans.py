@@ -259,13 +259,14 @@ def issuing_body(unit: Unit, answers: dict[str, Any]) -> str:
 
 
 def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]:
-    """Every dated assignment, event and period the plan sets, for the deadline tracker."""
-    from bot.extract import extract
+    """Every dated assignment, event and period the plan sets, for the deadline tracker, by date; each named
+    by what it dates (bot/extract/titles.py)."""
+    from bot.extract import by_date, extract
 
-    return [{"kind": i.kind, "title": (i.line or i.quote)[:300], "due": i.due.isoformat(),
+    return [{"kind": i.kind, "title": i.title, "due": i.due.isoformat(),
              "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "source": source}
-            for i in extract(render_text(doc), today=today)]
+            for i in by_date(extract(render_text(doc), today=today))]
 
 
 @action("plan.choose")
@@ -311,7 +312,9 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     lines = [f"Đã lưu kế hoạch {issued.document.number.removeprefix('Số ')} (mã văn bản {issued.doc_id})."]
     if items:
         lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
-        lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title'][:120]}" for i in items[:10]]
+        lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title']}" for i in items[:10]]
+        if len(items) > 10:
+            lines.append(f"- … và {len(items) - 10} mốc khác (gõ /hanchot để xem).")
     lines += pdf_note(issued)
     return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)])]
 

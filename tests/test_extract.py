@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 EXPECTED = SEEDS / "expected.json"
 TODAY = date(2026, 11, 23)
-CONTRACT = {"kind", "due", "start", "time", "who", "quote", "tentative"}
+CONTRACT = {"kind", "due", "start", "time", "who", "quote", "tentative", "title"}  # issue 11: tentative, title
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý")
 
 
@@ -263,7 +263,7 @@ def test_duplicates_once_document_order_kept():
 def test_as_json_contract():
     it = _one("Thời gian: 14 giờ 30 ngày 20/10/2023")
     assert it.as_json() == {"kind": "event", "due": "2023-10-20", "start": None, "time": "14:30", "who": None,
-                            "quote": "Thời gian: 14 giờ 30 ngày 20/10/2023", "tentative": False}
+                            "quote": "Thời gian: 14 giờ 30 ngày 20/10/2023", "tentative": False, "title": "Sự kiện"}
 
 
 # ---------------------------------------------------------------------------------------------

@@ -104,6 +104,15 @@ case. Compare it with ``who_matches``: equal after ``who_key`` (case, accents, m
 colon ignored), or one a word-wise prefix of the other (``Chi bộ 01 thuộc Đảng bộ Trường ... Tp Hồ Chí
 Minh`` matches ``Chi bộ 01 thuộc Đảng bộ Trường ...``).
 
+``title``, what the item dates (``bot.extract.titles``, one call at the end of ``extract``): the action of the
+clause the date is in, without the date, its cue, a run-in label (``Cấp cơ sở:``, ``Thời gian:``) and the
+assignee's preamble (``Giao X chủ trì, phối hợp với ... tham mưu Y``); when the line is only a label and a date,
+the list item it sits under (``- Tổ chức Hội nghị sơ kết:``), else the nearest heading that names neither a
+body nor a generic part of a plan (``1. Hội nghị ... mẫu`` + ``tại`` the unit of a ``- X thực hiện;`` line),
+else the plan's own title. Never a cue (``Thời gian dự kiến``); a capital first letter; at most 90 characters,
+cut at a phrase boundary with "…". Two items of one plan never share a title: the assignee, else the date (and
+time), else ``(lần N)`` is added. ``by_date`` orders items for a list (date, time, document order).
+
 The same (kind, due, who, quote) is returned once; items keep document order.
 """
 
@@ -112,5 +121,6 @@ from __future__ import annotations
 from bot.extract.assignees import who_key, who_matches
 from bot.extract.files import read_text
 from bot.extract.items import Item, extract
+from bot.extract.titles import by_date
 
-__all__ = ["Item", "extract", "read_text", "who_key", "who_matches"]
+__all__ = ["Item", "by_date", "extract", "read_text", "who_key", "who_matches"]

@@ -57,6 +57,7 @@ from bot.extract.patterns import (
     YEAR4,
 )
 from bot.extract.periods import PREP_BEFORE, dated_action, schedule_quote, tentative
+from bot.extract.titles import titled
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Item(When):
     quote: str  # the date expression with its cue, e.g. "hoàn thành trước ngày 08 tháng 10 năm 2023"
     line: str = ""  # the sentence it came from, for context
     tentative: bool = False  # "dự kiến": the plan gives the date as provisional
+    title: str = ""  # what it dates: the action or event, e.g. "Tổ chức Hội nghị sơ kết giữa nhiệm kỳ" (titles.py)
 
     def as_json(self) -> dict:
         return {
@@ -77,6 +79,7 @@ class Item(When):
             "who": self.who,
             "quote": self.quote,
             "tentative": self.tentative,
+            "title": self.title,
         }
 
 
@@ -369,4 +372,4 @@ def extract(text: str, *, today: date) -> list[Item]:
             seen.add(key)
             items.append(Item(kind, due, start, at, who, quote, _sentence(line, ex.start),
                               tentative(line, ex.start, ex.end)))
-    return items
+    return titled(items, [ln.text for ln in lines])

@@ -63,7 +63,7 @@ def _item(data: dict) -> Item:
                 start=date.fromisoformat(data["start"]) if data["start"] else None,
                 time=time.fromisoformat(data["time"]) if data["time"] else None,
                 who=data["who"], quote=data["quote"], line=data["line"],
-                tentative=bool(data.get("tentative", False)))
+                tentative=bool(data.get("tentative", False)), title=data.get("title") or "")
 
 
 async def read_and_extract(data: bytes, name: str, today: date) -> Found:
