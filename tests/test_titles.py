@@ -60,6 +60,8 @@ SEED_TITLES = {
         ("2023-07-10", "Hội nghị sơ kết giữa nhiệm kỳ thực hiện Nghị quyết đại hội Đảng bộ Khối cơ quan…"),
         # "Giao Văn phòng ... chủ trì, phối hợp ... giúp Ban Thường vụ tổng hợp, xây dựng đề cương, báo cáo ..."
         ("2023-06-20", "Tổng hợp, xây dựng đề cương, báo cáo sơ kết giữa nhiệm kỳ…"),
+        # "… thời gian hoàn thành trước ngày 20/6/2023 và tham mưu tổ chức Hội nghị sơ kết vào đầu tháng 7/2023"
+        ("2023-07-10", "Tổ chức Hội nghị sơ kết"),
         # "Giao các cơ quan tham mưu, ... theo chức năng, nhiệm vụ xây dựng báo cáo đánh giá nửa nhiệm kỳ và ..."
         ("2023-06-15", "Xây dựng báo cáo đánh giá nửa nhiệm kỳ…"),
         # "...; (báo cáo sơ kết giữa nhiệm kỳ gửi về Đảng ủy Khối qua Văn phòng và ...) trước ngày 15/6/2023."
@@ -87,8 +89,10 @@ def test_seed_titles_name_what_they_date(name):
     assert [(i.due.isoformat(), i.title) for i in seed_items(name)] == SEED_TITLES[name]
 
 
-def test_21_seed_items_in_the_table():
-    assert sum(len(v) for v in SEED_TITLES.values()) == 21
+def test_the_seed_items_in_the_table():
+    # the 21 hand-checked items of expected.json, and seed 004's "tổ chức Hội nghị sơ kết vào đầu tháng 7/2023"
+    # (a period that dates an action, found since the uncued periods of issue 11)
+    assert sum(len(v) for v in SEED_TITLES.values()) == 22
 
 
 @NO_SEEDS

@@ -157,6 +157,10 @@ def _drop_label(text: str) -> str:
     return DURATION.sub("", text) if DURATION.match(text) else text
 
 
+# A date of another item earlier in the same clause: the title of a later item starts after it.
+EARLIER_DATE = re.compile(r"\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}|tháng\s+\d{1,2}\s*[/.-]\s*\d{4}", re.IGNORECASE)
+
+
 def _action(clause: str) -> str:
     """The clause from its action on: without "Giao X", the assignee before its verb, and a preamble
     ("chủ trì, phối hợp với ...", "tham mưu Ban Thường vụ ...", "theo chức năng, nhiệm vụ ...")."""
@@ -185,6 +189,9 @@ def _from_sentence(item: Item) -> str:
     pre = sentence[:q] if q >= 0 else ""
     post = sentence[q + len(quote):] if q >= 0 else ""
     clause = pre.rsplit(";", 1)[-1]
+    earlier = list(EARLIER_DATE.finditer(clause))  # "…, hoàn thành trước ngày 20/6/2023 và tổ chức Hội nghị vào …"
+    if earlier and _substantive(_trim(clause[earlier[-1].end():].lstrip(" ,.").removeprefix("và ").strip())):
+        clause = clause[earlier[-1].end():].lstrip(" ,.").removeprefix("và ")
     clause = ENUM_NUMBER.sub("", BULLET.sub("", clause.strip(), count=1))
     candidates.append(_action(_drop_label(clause.strip())))
     after = post.strip()
