@@ -247,7 +247,7 @@ def _human(item: Item) -> str:
     head = f"{labels[item.kind]}: {format_when(item)}"
     if item.who:
         head += f" — {item.who}"
-    return f"{item.title}\n   {head}\n   “{item.quote}”"
+    return f"{item.label}\n   {head}\n   “{item.quote}”"
 
 
 def extract_command(path: str, as_json: bool, *, today: date) -> int:

@@ -232,7 +232,7 @@ def found_items(found: Found) -> list[dict[str, Any]]:
 
     return [{"kind": i.kind, "due": i.due.isoformat(), "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "quote": i.quote,
-             "title": i.title or i.quote} for i in by_date(found.items)]
+             "title": i.label or i.quote} for i in by_date(found.items)]
 
 
 async def review_found(ctx: Context, found: Found, source: str) -> list[Outgoing]:

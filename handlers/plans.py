@@ -263,7 +263,7 @@ def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]
     by what it dates (bot/extract/titles.py)."""
     from bot.extract import by_date, extract
 
-    return [{"kind": i.kind, "title": i.title, "due": i.due.isoformat(),
+    return [{"kind": i.kind, "title": i.label, "due": i.due.isoformat(),
              "start": i.start.isoformat() if i.start else None,
              "time": i.time.strftime("%H:%M") if i.time else None, "who": i.who, "source": source}
             for i in by_date(extract(render_text(doc), today=today))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,11 @@ def test_tentative_in_json():
     assert [i.as_json()["tentative"] for i in got] == [True]
     got = extract("Các chi bộ nộp báo cáo trước ngày 10/12/2024.", today=date(2026, 5, 10))
     assert [i.as_json()["tentative"] for i in got] == [False]
+
+
+def test_a_tentative_item_is_labelled_in_lists():
+    from bot.extract import extract
+
+    items = extract("Kế hoạch năm 2024.\n- Tổ chức Hội nghị sơ kết dự kiến vào cuối tháng 7/2024.", today=date(2026, 12, 1))
+    assert [i.tentative for i in items] == [True], items
+    assert items[0].label.endswith("(dự kiến)") and not items[0].title.endswith("(dự kiến)")

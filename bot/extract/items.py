@@ -70,6 +70,11 @@ class Item(When):
     tentative: bool = False  # "dự kiến": the plan gives the date as provisional
     title: str = ""  # what it dates: the action or event, e.g. "Tổ chức Hội nghị sơ kết giữa nhiệm kỳ" (titles.py)
 
+    @property
+    def label(self) -> str:
+        """The title as lists show it: “(dự kiến)” after a tentative item's title."""
+        return f"{self.title} (dự kiến)" if self.tentative and self.title else self.title
+
     def as_json(self) -> dict:
         return {
             "kind": self.kind,
