@@ -18,7 +18,6 @@ from bot.store.records import StoredDocument, Unit
 from bot.templating import environment
 from bot.text import apply_spelling, fold, parse_id
 from bot.tidy import sentences, tidy
-from bot.tidy.bodies import known_names
 from handlers import (
     kinds,  # noqa: F401  (registers the per-kind hooks)
     remembered,
@@ -33,6 +32,7 @@ from handlers.reissue import (
     revised_lines,
     revision_of,
 )
+from handlers.tidying import unit_known
 
 DOC_TYPE = "KH"
 KIND_LABELS = {
@@ -188,12 +188,6 @@ def parse_line(ctx: Context, text: str) -> str:
     if len(text) > 1500:
         raise Invalid("Mỗi mục tối đa 1.500 ký tự; xin tách thành nhiều mục.")
     return text
-
-
-def unit_known(ctx: Context) -> list[str]:
-    """The unit's names as capitalise_bodies' `known`: its name, its superior, its place."""
-    unit = ctx.unit
-    return known_names(unit.name, unit.superior, unit.place) if unit else []
 
 
 @item_type("citation", show=lambda v: v["text"])

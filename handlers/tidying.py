@@ -40,6 +40,12 @@ def how(flow: Flow, step: Step) -> str:
     return step.tidy or DEFAULTS.get(step.type, "none")
 
 
+def unit_known(ctx: Context) -> list[str]:
+    """The unit's names as they must be printed (its name, superior, place): `known` for bot/tidy."""
+    unit = ctx.unit
+    return known_names(unit.name, unit.superior, unit.place) if unit else []
+
+
 def held_key(draft: Draft, step: Step) -> str:
     """Where a held answer belongs: the step on screen, or a field of the group on screen."""
     return step.key if step.key == draft.cursor else f"{draft.cursor}/{step.key}"
@@ -76,8 +82,7 @@ async def tidy_texts(ctx: Context, draft: Draft, step: Step, kind: str, texts: l
     """The items of one message (`typed`) tidied; raises Held (holding the whole message) to ask her first."""
     held = held_for(draft, step) or {}
     draft.held = None
-    unit = ctx.unit
-    known = known_names(unit.name, unit.superior, unit.place) if unit else []
+    known = unit_known(ctx)
     roster = [p.name for p in await ctx.people()]
     resolved = held.get("resolved") or {}
     try:

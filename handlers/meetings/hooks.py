@@ -8,14 +8,12 @@ from datetime import date
 from typing import Any
 
 from bot import dates
-from bot.citations import rewrite_citations
 from bot.formats import clock_text, thousands
 from bot.messages import Choice
 from bot.rhythm import planned_topic
 from bot.templating import environment
 from bot.text import fold
 from bot.tidy import tidy
-from bot.tidy.bodies import known_names
 from bot.tidy.people import capitalised_name
 from handlers.context import Context
 from handlers.draft import Draft
@@ -32,6 +30,7 @@ from handlers.meetings.attendance import (
     resolve,
     roster_member,
 )
+from handlers.tidying import unit_known
 
 # Flows are static data; the questions that show counts call these from their Jinja templates.
 environment().globals.update(meeting_attendance=count, meeting_months=months_of)
@@ -84,17 +83,6 @@ async def check_phrase(ctx: Context, draft: Draft, value: str) -> str:
     if not re.search(r"[^\W\d_]", value):
         raise Invalid("Câu trả lời phải có chữ. Xin gõ lại.")
     return value
-
-
-@validator("meeting.news")
-async def check_news(ctx: Context, draft: Draft, value: str) -> str:
-    """Documents from above announced at the meeting: loosely typed citations in the standard form."""
-    unit = ctx.unit
-    known = known_names(unit.name, unit.superior, unit.place) if unit else []
-    try:
-        return rewrite_citations(value.strip(), today=ctx.clock.today(), known=known)
-    except dates.DateError as exc:  # CitationError included: a cited date after today
-        raise Invalid(f"Ngày của văn bản được trích dẫn sai: {exc}") from None
 
 
 def _attending_member(draft: Draft, value: str, role: str) -> str:
@@ -387,10 +375,8 @@ def tidied(ctx: Context, text: str, how: str) -> str:
     roster is not needed here: the speaker and the guest are matched apart."""
     if not text:
         return text
-    unit = ctx.unit
-    known = known_names(unit.name, unit.superior, unit.place) if unit else []
     try:
-        return tidy(text, how=how, known_names=known, today=ctx.clock.today()).text
+        return tidy(text, how=how, known_names=unit_known(ctx), today=ctx.clock.today()).text
     except dates.DateError:  # a cited date that cannot be: kept as typed, as before tidying existed
         return text
 
