@@ -497,6 +497,20 @@ async def person(fake, turns: Turns, chat_id: int, answers: list[str], counts: l
     return True
 
 
+def close_run(result: Result, running: set, inflight: dict, time_limit: float, end: float, started: float) -> None:
+    """The end of a measured run: at the time limit, the unanswered turns count with their age so far."""
+    elapsed = end - started
+    if running:
+        result.unfinished, result.time_limit = len(running), time_limit
+        result.censored = len(inflight)
+        result.latencies_ms += [(end - start) * 1000 for start in inflight.values()]
+        result.wall = elapsed
+        for task in running:
+            task.cancel()
+    else:
+        result.wall = result.wall - started if result.messages else elapsed
+
+
 def _busy_cpu_seconds() -> float:
     """CPU seconds used by every process on the machine so far (to spot a busy machine)."""
     t = psutil.cpu_times()
@@ -567,15 +581,7 @@ async def measure(opts: argparse.Namespace) -> Result:
             elapsed = end - started
             result.other_cpu = max(0.0, _busy_cpu_seconds() - busy0 - (bot_cpu + me_cpu if child else me_cpu)) / elapsed
             result.bot_cpu, result.driver_cpu = bot_cpu / elapsed, me_cpu / elapsed
-            if running:  # the time limit: count the unanswered turns with their age so far
-                result.unfinished, result.time_limit = len(running), opts.time_limit
-                result.censored = len(inflight)
-                result.latencies_ms += [(end - start) * 1000 for start in inflight.values()]
-                result.wall = elapsed
-                for task in running:
-                    task.cancel()
-            else:
-                result.wall = result.wall - started if result.messages else elapsed
+            close_run(result, running, inflight, opts.time_limit, end, started)
             if opts.profile:
                 if child is not None:
                     await command("unprofile")

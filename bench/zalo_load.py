@@ -61,6 +61,7 @@ from bench.telegram_load import (  # noqa: E402
     Result,
     Turns,
     _busy_cpu_seconds,
+    close_run,
     describe,
     person,
     run_measurement,
@@ -196,15 +197,7 @@ async def measure(opts: argparse.Namespace) -> Result:
             elapsed = end - started
             result.other_cpu = max(0.0, _busy_cpu_seconds() - busy0 - bot_cpu - me_cpu) / elapsed
             result.bot_cpu, result.driver_cpu = bot_cpu / elapsed, me_cpu / elapsed
-            if running:
-                result.unfinished, result.time_limit = len(running), opts.time_limit
-                result.censored = len(inflight)
-                result.latencies_ms += [(end - start) * 1000 for start in inflight.values()]
-                result.wall = elapsed
-                for task in running:
-                    task.cancel()
-            else:
-                result.wall = result.wall - started if result.messages else elapsed
+            close_run(result, running, inflight, opts.time_limit, end, started)
 
             await asyncio.sleep(QUIET)
             result.stray = turns.stray
