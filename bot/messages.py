@@ -39,12 +39,21 @@ class OutDocument:
     doc_id: int | None = None
 
 
+@dataclass(frozen=True)
+class OutPicture:
+    """A PNG to look at (a page of a document, a chart); the reply's text stays for channels without pictures."""
+    filename: str
+    data: bytes
+    caption: str = ""
+
+
 @dataclass
 class Outgoing:
     text: str = ""
     title: str = ""
     choices: list[Choice] = field(default_factory=list)
     document: OutDocument | None = None
+    picture: OutPicture | None = None
 
     def plain(self) -> str:
         """Title and text as one plain string (console, Zalo, logs)."""

@@ -97,6 +97,8 @@ class Console:
             lines = [out.plain()] if out.plain() else []
             if out.document is not None:
                 lines.append(self.write(out.document.filename, out.document.data))
+            if out.picture is not None:
+                lines.append(self.write(out.picture.filename, out.picture.data, "Đã ghi ảnh"))
             if out.choices:
                 self.choices = out.choices
                 lines += [f"[{n}] {c.label}" for n, c in enumerate(out.choices, 1)]
@@ -107,9 +109,9 @@ class Console:
                 print(file=self.stdout)
         self.stdout.flush()
 
-    def write(self, filename: str, data: bytes) -> str:
-        """Write a document into the output folder; the line telling where, or why it could not be written
-        (the document is stored whatever happens here: /vanban sends it again)."""
+    def write(self, filename: str, data: bytes, done: str = "Đã ghi văn bản") -> str:
+        """Write a document or a picture into the output folder; the line telling where, or why it could not
+        be written (a document is stored whatever happens here: /vanban sends it again)."""
         path = self.out_dir / filename
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -118,7 +120,7 @@ class Console:
             log.warning("could not write %r: %s", filename, exc)
             return (f"Không ghi được tệp “{filename}” vào thư mục {self.out_dir} ({exc.__class__.__name__}: "
                     f"{exc}). Văn bản vẫn được lưu; xin kiểm tra thư mục rồi gõ /vanban để nhận lại tệp.")
-        return f"Đã ghi văn bản: {path}"
+        return f"{done}: {path}"
 
     async def send(self, line: str) -> None:
         refused = self.refusal(line)

@@ -125,6 +125,10 @@ async def send_outgoing(bot, chat_id: int | str, replies: list[Outgoing]) -> Non
             caption = html.escape(doc.caption)[:1024] or None
             await _retrying(partial(bot.send_document, chat_id, InputFile(doc.data, filename=doc.filename),
                                     caption=caption, parse_mode=ParseMode.HTML))
+        if out.picture is not None:
+            caption = html.escape(out.picture.caption)[:1024] or None
+            await _retrying(partial(bot.send_photo, chat_id, InputFile(out.picture.data, filename=out.picture.filename),
+                                    caption=caption, parse_mode=ParseMode.HTML))
         messages = render(out)
         markup = keyboard(out)
         for i, message in enumerate(messages):
