@@ -164,11 +164,16 @@ def _short(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
+def _fit(text: str, size: float, room: int) -> float:
+    """The font size at which `text` fits the width: `size` for up to `room` characters, smaller beyond."""
+    return size if len(text) <= room else max(9.0, size * room / len(text))
+
+
 def _title(fig: Figure, title: str, subtitle: str) -> None:
-    fig.text(0.5, 1 - 0.32 / fig.get_figheight(), title, ha="center", va="center", fontsize=18,
+    fig.text(0.5, 1 - 0.32 / fig.get_figheight(), title, ha="center", va="center", fontsize=_fit(title, 18, 62),
              fontweight="bold", color="#1a1a1a")
-    fig.text(0.5, 1 - 0.66 / fig.get_figheight(), subtitle, ha="center", va="center", fontsize=13,
-             color="#424242")
+    fig.text(0.5, 1 - 0.66 / fig.get_figheight(), subtitle, ha="center", va="center",
+             fontsize=_fit(subtitle, 13, 105), color="#424242")
 
 
 KEEP_TOGETHER = ("Hồ Chí Minh",)  # names a line must not split (no-break spaces: textwrap breaks at ASCII ones)
