@@ -2,7 +2,8 @@
 
 Prints, in a fresh process: the import of matplotlib (paid once, by the first chart a process draws), the
 first chart, then the median of further draws of each chart (a year of 14 meetings and 5 kinds of tasks; a
-year grid with every status), with the PNG's pixel size and bytes. Run from the repository root:
+year grid with every status), with the PNG's pixel size and bytes. CPU: the process's CPU time, the figure to
+read on a busy machine. Run from the repository root:
     python bench/charts.py [--runs 20] [--out DIR]   (--out: also write the two PNGs there to look at)
 """
 
@@ -56,24 +57,26 @@ def main() -> None:
     args = parser.parse_args()
     stats, year = year_of_meetings(), grid()
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     import matplotlib.backends.backend_agg  # noqa: F401
     import matplotlib.figure  # noqa: F401
-    imported = time.perf_counter()
+    imported, cpu_imported = time.perf_counter(), time.process_time()
     charts.statistics_png(UNIT, stats)
-    first = time.perf_counter()
-    print(f"import matplotlib: {1000 * (imported - started):.0f} ms; first chart after it: "
-          f"{1000 * (first - imported):.0f} ms (a process pays both once)")
+    first, cpu_first = time.perf_counter(), time.process_time()
+    print(f"import matplotlib: {1000 * (imported - started):.0f} ms (CPU {1000 * (cpu_imported - cpu_started):.0f} ms); "
+          f"first chart after it: {1000 * (first - imported):.0f} ms (CPU {1000 * (cpu_first - cpu_imported):.0f} ms); "
+          "a process pays both once")
 
     for name, draw in (("/thongke (14 meetings, tasks)", lambda: charts.statistics_png(UNIT, stats)),
                        ("/nhipsinhhoat (year grid)", lambda: charts.rhythm_png(UNIT, year))):
-        times = []
+        times, cpu = [], []
         for _ in range(args.runs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             png = draw()
             times.append(time.perf_counter() - t)
-        print(f"{name}: median {1000 * statistics.median(times):.0f} ms, max {1000 * max(times):.0f} ms "
-              f"over {args.runs} draws; {size(png)}")
+            cpu.append(time.process_time() - c)
+        print(f"{name}: median {1000 * statistics.median(times):.0f} ms (CPU {1000 * statistics.median(cpu):.0f} ms), "
+              f"max {1000 * max(times):.0f} ms over {args.runs} draws; {size(png)}")
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
             path = args.out / f"{name.split()[0].strip('/')}.png"
