@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import dates
+from bot.charts import FUTURE, HELD, MISSING, OPEN, Period, YearGrid
 from bot.formats import ROMAN, mm, quarter_of
 from bot.store import Store, Unit
 from bot.store.records import LoggedMeeting
@@ -43,40 +44,58 @@ async def planned_topic(store: Store, unit_id: int, day: date) -> str | None:
     return None
 
 
-async def rhythm_text(store: Store, unit: Unit, today: date, year: int | None = None) -> str:
-    year = year or today.year
-    regular, thematic = await logged(store, unit.id, year)
+def year_grid(regular: dict[int, LoggedMeeting], thematic: dict[int, LoggedMeeting], today: date,
+              year: int) -> YearGrid:
+    """Each month and quarter of `year` as of `today`: held, missing, the current one still open, or to come."""
+
+    def period(n: int, now: int, meeting: LoggedMeeting | None, late: bool) -> Period:
+        if meeting is not None:
+            return Period(HELD, meeting.held_on, meeting.topic)
+        if (year, n) > (today.year, now):
+            return Period(FUTURE)
+        if (year, n) == (today.year, now):
+            return Period(OPEN, late=late)
+        return Period(MISSING)
+
+    this_year = year == today.year
+    late = today.day > REGULAR_BY_DAY
+    months = tuple(period(m, today.month, regular.get(m), late) for m in range(1, 13))
+    quarters = tuple(period(q, quarter_of(today), thematic.get(q), False) for q in range(1, 5))
+    return YearGrid(year, months, quarters, today.month if this_year else None,
+                    quarter_of(today) if this_year else None, REGULAR_BY_DAY)
+
+
+async def year_rhythm(store: Store, unit_id: int, today: date, year: int | None = None) -> YearGrid:
+    regular, thematic = await logged(store, unit_id, year or today.year)
+    return year_grid(regular, thematic, today, year or today.year)
+
+
+def grid_text(grid: YearGrid) -> str:
+    """The year at a glance in words (the text of `/nhipsinhhoat`; the chart draws the same grid)."""
+    year = grid.year
     lines = [f"Sinh hoạt thường kỳ năm {year}:"]
-    held = due = 0
-    for month in range(1, 13):
-        if (year, month) > (today.year, today.month) and month not in regular:
+    for month, p in enumerate(grid.months, 1):
+        if p.status == FUTURE:
             lines.append(f"- Tháng {month}: chưa đến")
-            continue
-        due += 1
-        if month in regular:
-            held += 1
-            lines.append(f"- Tháng {month}: đã sinh hoạt ngày {short(regular[month].held_on)}")
-        elif (year, month) == (today.year, today.month):
-            late = " — đã qua ngày 20" if today.day > REGULAR_BY_DAY else ""
+        elif p.status == HELD and p.held_on is not None:
+            lines.append(f"- Tháng {month}: đã sinh hoạt ngày {short(p.held_on)}")
+        elif p.status == OPEN:
+            late = f" — đã qua ngày {grid.late_after}" if p.late else ""
             lines.append(f"- Tháng {month}: chưa có biên bản{late}")
         else:
             lines.append(f"- Tháng {month}: KHÔNG có biên bản")
     lines += ["", f"Sinh hoạt chuyên đề năm {year}:"]
-    q_held = q_due = 0
-    for q in range(1, 5):
-        if (year, q) > (today.year, quarter_of(today)) and q not in thematic:
+    for q, p in enumerate(grid.quarters, 1):
+        if p.status == FUTURE:
             lines.append(f"- Quý {ROMAN[q - 1]}: chưa đến")
-            continue
-        q_due += 1
-        if q in thematic:
-            q_held += 1
-            meeting = thematic[q]
-            topic = f" — “{meeting.topic}”" if meeting.topic else ""
-            lines.append(f"- Quý {ROMAN[q - 1]}: đã sinh hoạt ngày {short(meeting.held_on)}{topic}")
-        elif (year, q) == (today.year, quarter_of(today)):
+        elif p.status == HELD and p.held_on is not None:
+            topic = f" — “{p.topic}”" if p.topic else ""
+            lines.append(f"- Quý {ROMAN[q - 1]}: đã sinh hoạt ngày {short(p.held_on)}{topic}")
+        elif p.status == OPEN:
             lines.append(f"- Quý {ROMAN[q - 1]}: chưa có")
         else:
             lines.append(f"- Quý {ROMAN[q - 1]}: KHÔNG có")
+    (held, due), (q_held, q_due) = grid.months_held, grid.quarters_held
     lines += ["", f"Tổng: {held}/{due} tháng đã sinh hoạt thường kỳ; {q_held}/{q_due} quý đã sinh hoạt chuyên đề."]
     return "\n".join(lines)
 

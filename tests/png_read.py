@@ -1,5 +1,5 @@
-"""A small PNG reader for the tests (stdlib only): size and pixels of an 8-bit, non-interlaced RGB(A) or
-grey image — what Chromium's --screenshot writes."""
+"""A small PNG reader for the tests (stdlib only): size and pixels of an 8-bit, non-interlaced RGB(A), grey
+or palette image — what Chromium's --screenshot and the charts (bot/charts.py) write."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import zlib
 from dataclasses import dataclass
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
-CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}  # colour type → samples per pixel (grey, RGB, grey+alpha, RGBA)
+CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type → samples per pixel (grey, RGB, palette, grey+alpha, RGBA)
 
 
 @dataclass(frozen=True)
@@ -17,11 +17,15 @@ class Png:
     height: int
     channels: int
     rows: list[bytes]  # unfiltered scanlines, width * channels bytes each
+    palette: bytes = b""  # a palette image's PLTE: 3 bytes (RGB) per index
 
     def colours(self) -> set[bytes]:
-        """The distinct pixel values."""
+        """The distinct pixel values (RGB for a palette image)."""
         step = self.channels
-        return {row[i:i + step] for row in self.rows for i in range(0, len(row), step)}
+        values = {row[i:i + step] for row in self.rows for i in range(0, len(row), step)}
+        if self.palette:
+            return {self.palette[3 * v[0]:3 * v[0] + 3] for v in values}
+        return values
 
 
 def _paeth(a: int, b: int, c: int) -> int:
@@ -56,7 +60,7 @@ def read_png(data: bytes) -> Png:
     """Parses and checks the file: signature, chunk CRCs, IHDR, IDAT, IEND. Raises ValueError otherwise."""
     if not data.startswith(SIGNATURE):
         raise ValueError("not a PNG")
-    pos, header, idat, ended = len(SIGNATURE), b"", bytearray(), False
+    pos, header, idat, ended, palette = len(SIGNATURE), b"", bytearray(), False, b""
     while pos < len(data):
         length, kind = struct.unpack(">I4s", data[pos:pos + 8])
         body = data[pos + 8:pos + 8 + length]
@@ -65,6 +69,8 @@ def read_png(data: bytes) -> Png:
             raise ValueError(f"bad CRC in {kind!r}")
         if kind == b"IHDR":
             header = body
+        elif kind == b"PLTE":
+            palette = body
         elif kind == b"IDAT":
             idat += body
         elif kind == b"IEND":
@@ -87,4 +93,6 @@ def read_png(data: bytes) -> Png:
         start = y * (stride + 1)
         prior = _unfilter(raw[start], bytearray(raw[start + 1:start + 1 + stride]), prior, channels)
         rows.append(prior)
-    return Png(width, height, channels, rows)
+    if colour == 3 and not palette:
+        raise ValueError("palette PNG without PLTE")
+    return Png(width, height, channels, rows, palette if colour == 3 else b"")

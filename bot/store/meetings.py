@@ -12,6 +12,7 @@ from bot.store.records import (
     Deadline,
     LoggedMeeting,
     MeetingAnswers,
+    MeetingAttendance,
     NewMeeting,
     deadline_of,
     logged_meeting_of,
@@ -129,6 +130,18 @@ class MeetingsStore(Base):
             "JOIN meetings m ON m.id = a.meeting_id WHERE m.unit_id = ? AND m.held_on BETWEEN ? AND ? "
             "GROUP BY a.person_name, a.status", (unit_id, start.isoformat(), end.isoformat()))
         return [AttendanceCount(r["name"], r["status"], r["n"]) for r in rows]
+
+    async def attendance_per_meeting(self, unit_id: int, start: date, end: date) -> list[MeetingAttendance]:
+        """For each meeting held from `start` to `end`, in the order they were held, its attendance counts."""
+        rows = await self._all(
+            "SELECT m.id AS id, m.kind AS kind, m.held_on AS held_on, "
+            "COALESCE(SUM(a.status = 'present'), 0) AS present, COALESCE(SUM(a.status = 'excused'), 0) AS excused, "
+            "COALESCE(SUM(a.status = 'absent'), 0) AS absent, COALESCE(SUM(a.status = 'exempt'), 0) AS exempt "
+            "FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id "
+            "WHERE m.unit_id = ? AND m.held_on BETWEEN ? AND ? GROUP BY m.id ORDER BY m.held_on, m.id",
+            (unit_id, start.isoformat(), end.isoformat()))
+        return [MeetingAttendance(r["id"], r["kind"], date.fromisoformat(r["held_on"][:10]), r["present"],
+                                  r["excused"], r["absent"], r["exempt"]) for r in rows]
 
     async def thematic_plans(self, unit_id: int) -> list[dict[str, Any]]:
         """The answers of the unit's yearly thematic plans, latest issued first."""

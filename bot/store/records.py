@@ -134,6 +134,19 @@ class MeetingAnswers:
 
 
 @dataclass(frozen=True)
+class MeetingAttendance:
+    """One logged meeting and how many members it records with each attendance status."""
+
+    meeting_id: int
+    kind: str  # thuong_ky | chuyen_de
+    held_on: date
+    present: int
+    excused: int
+    absent: int
+    exempt: int
+
+
+@dataclass(frozen=True)
 class AttendanceCount:
     """How many meetings of a span a member is recorded with one attendance status."""
 

@@ -23,6 +23,7 @@ import asyncio
 import json
 import mimetypes
 import re
+import struct
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable
@@ -40,8 +41,8 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_DATA = 64
 
-SENDING_METHODS = frozenset({"sendMessage", "sendDocument", "editMessageText"})
-MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument"})
+SENDING_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
+MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 
 # Parameters the Bot API expects to be objects/arrays; form-encoded requests carry them as JSON.
 _JSON_FIELDS = frozenset(
@@ -513,6 +514,7 @@ class FakeTelegram:
             ("getUpdates", self._get_updates),
             ("sendMessage", self._send_message),
             ("sendDocument", self._send_document),
+            ("sendPhoto", self._send_photo),
             ("editMessageText", self._edit_message_text),
             ("editMessageReplyMarkup", self._edit_message_reply_markup),
             ("deleteMessage", self._delete_message),
@@ -1119,9 +1121,13 @@ class FakeTelegram:
         )
         return message
 
-    async def _send_document(self, params: _Params) -> dict[str, Any]:
+    async def _send_photo(self, params: _Params) -> dict[str, Any]:
+        """sendPhoto, recorded like sendDocument (document_name and document_bytes hold the photo)."""
+        return await self._send_document(params, "photo")
+
+    async def _send_document(self, params: _Params, kind: str = "document") -> dict[str, Any]:
         chat_id = self._target_chat(params)
-        document = params.get("document")
+        document = params.get(kind)
         if isinstance(document, str) and document.startswith("attach://"):
             document = params.get(document[len("attach://") :])
         stored: StoredFile | None = None
@@ -1134,7 +1140,7 @@ class FakeTelegram:
         elif isinstance(document, str) and document.startswith(("http://", "https://")):
             url_name = PurePosixPath(document.split("?", 1)[0]).name or "file"
         elif document is None:
-            raise _bad("there is no document in the request")
+            raise _bad(f"there is no {kind} in the request")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
 
@@ -1157,6 +1163,11 @@ class FakeTelegram:
         if stored is None:
             stored = self._store_file(url_name or "file", b"", None)
         fields: dict[str, Any] = {"document": stored.as_document()}
+        if kind == "photo":  # one PhotoSize, of the PNG's own size
+            png = stored.content
+            width, height = struct.unpack(">II", png[16:24]) if png.startswith(b"\x89PNG") else (0, 0)
+            fields = {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                 "width": width, "height": height, "file_size": len(png)}]}
         if caption:
             fields["caption"] = caption
             if caption_entities:
@@ -1168,7 +1179,7 @@ class FakeTelegram:
         message = self._new_message(chat_id, self.bot_user, fields)
         self._record(
             Sent(
-                method="sendDocument",
+                method="sendPhoto" if kind == "photo" else "sendDocument",
                 chat_id=chat_id,
                 parse_mode=params.string("parse_mode"),
                 reply_markup=markup,
