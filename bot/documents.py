@@ -35,6 +35,9 @@ from docx.oxml.ns import qn
 from docx.oxml.text.parfmt import CT_PPr
 from docx.shared import Emu, Mm, Pt
 
+from bot.header_layout import header_layout
+from bot.text_width import width_mm
+
 FONT = "Times New Roman"
 PARTY = "ĐẢNG CỘNG SẢN VIỆT NAM"
 
@@ -234,7 +237,8 @@ def render_text(doc: Document) -> str:
 
 # ------------------------------------------------------------------------------------------------ docx
 
-_TEXT_WIDTH = Mm(210 - 30 - 15)
+_TEXT_MM = 210 - 30 - 15
+_TEXT_WIDTH = Mm(_TEXT_MM)
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _CENTRE = WD_ALIGN_PARAGRAPH.CENTER
 _LEFT = WD_ALIGN_PARAGRAPH.LEFT
@@ -275,6 +279,7 @@ def _setup_styles(docx) -> None:
     fmt = normal.paragraph_format
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.line_spacing = 1.0
+    fmt.widow_control = True  # a paragraph kept with the footer moves only its last lines (never one alone)
 
 
 def _format(par, align=_CENTRE, *, indent: bool = False, before: float = 0, after: float = 0,
@@ -319,11 +324,11 @@ def _clear(cell):
     return cell
 
 
-def _borderless_table(docx, rows: int, left_share: float):
+def _borderless_table(docx, rows: int, left_mm: float):
     table = docx.add_table(rows=rows, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    left = Emu(int(_TEXT_WIDTH * left_share))
+    left = Emu(int(Mm(left_mm)))
     for column, width in zip(table.columns, (left, Emu(_TEXT_WIDTH - left)), strict=True):
         column.width = width
         for cell in column.cells:
@@ -333,7 +338,7 @@ def _borderless_table(docx, rows: int, left_share: float):
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         borders.append(_el(f"w:{edge}", w_val="none"))
     tbl_pr.insert_element_before(borders, *_AFTER_TBL_BORDERS)
-    # no side padding: "ĐẢNG BỘ TỈNH TUYÊN QUANG" (~72 mm) and a place-date line (~85 mm) fit on one line
+    # no side padding: the header's lines are measured against the columns' full widths
     margins = _el("w:tblCellMar")
     for side in ("left", "right"):
         margins.append(_el(f"w:{side}", w_w="0", w_type="dxa"))
@@ -342,16 +347,22 @@ def _borderless_table(docx, rows: int, left_share: float):
 
 
 def _header(docx, doc: Document) -> None:
-    """Row 1: bodies and star | party name; row 2: number | place and date, so those two stay level."""
-    table = _borderless_table(docx, rows=2, left_share=0.45)
+    """Row 1: bodies and star | party name; row 2: number | place and date, so those two stay level. Column
+    widths and line breaks come from bot/header_layout.py; each line is a paragraph of its own, so Word and
+    LibreOffice break exactly there."""
+    layout = header_layout(_xml_safe(doc.superior.upper()), _xml_safe(doc.issuer.upper()),
+                           _xml_safe(doc.place_date), _TEXT_MM)
+    table = _borderless_table(docx, rows=2, left_mm=layout.left)
     (bodies, party), (number, date) = ([_clear(c) for c in row.cells] for row in table.rows)
-    if doc.superior.strip():
-        _line(bodies, doc.superior.upper())
-    _line(bodies, doc.issuer.upper(), bold=True)
+    for line in layout.superior:
+        _line(bodies, line)
+    for line in layout.issuer or ("",):
+        _line(bodies, line, bold=True)
     _line(bodies, "*")
     _line(party, PARTY, 15, bold=True, underline=True)
     _line(number, doc.number)
-    _line(date, doc.place_date, italic=True)
+    for line in layout.place_date or ("",):
+        _line(date, line, italic=True)
 
 
 def _title(docx, doc: Document) -> None:
@@ -367,11 +378,15 @@ def _title(docx, doc: Document) -> None:
 _BLOCK_STYLE = {"roman": (True, False), "numbered": (True, False), "sub": (True, True)}
 
 
-def _body(docx, blocks: list[Block]) -> None:
-    """14 pt, justified, first line 10 mm, 6 pt before and after, exactly 18 pt; headings alike."""
+def _body(docx, blocks: list[Block], *, keep_end: bool = False) -> None:
+    """14 pt, justified, first line 10 mm, 6 pt before and after, exactly 18 pt; headings alike. `keep_end`:
+    the last paragraph (and the one before when the last is a single line) is kept with what follows, the
+    footer, so the signature never stands alone on a page; widow control moves only its last lines."""
     formats: dict[tuple[bool, bool], CT_PPr | None] = {}  # paragraph properties by (centred, heading), copied: much faster than setting each
+    pars = []
     for block in blocks:
         par = docx.add_paragraph()
+        pars.append(par)
         key = (block.kind == "center", block.kind in _BLOCK_STYLE)
         if key in formats:
             par._p.insert(0, deepcopy(formats[key]))
@@ -383,6 +398,15 @@ def _body(docx, blocks: list[Block]) -> None:
         bold, italic = _BLOCK_STYLE.get(block.kind, (False, False))
         for r in block.runs:
             _run(par, r.text, None, bold=r.bold or bold, italic=r.italic or italic, underline=r.underline)
+    if keep_end and pars:
+        kept = pars[-2:] if len(pars) > 1 and _one_line(blocks[-1]) else pars[-1:]
+        for par in kept:
+            par.paragraph_format.keep_with_next = True
+
+
+def _one_line(block: Block) -> bool:
+    """The block fits one line of the body (first-line indent included)."""
+    return 10 + sum(width_mm(r.text, 14, bold=r.bold, italic=r.italic) for r in block.runs) <= _TEXT_MM
 
 
 def _signature(cell, sig: Signature) -> None:
@@ -396,18 +420,24 @@ def _signature(cell, sig: Signature) -> None:
     _line(cell, sig.name, bold=True)
 
 
+def _has_footer(doc: Document) -> bool:
+    return bool(doc.recipients or doc.signature or doc.signature_left)
+
+
 def _footer(docx, doc: Document) -> None:
-    if not (doc.recipients or doc.signature or doc.signature_left):
+    if not _has_footer(doc):
         return
-    table = _borderless_table(docx, rows=1, left_share=0.45)
+    table = _borderless_table(docx, rows=1, left_mm=0.45 * _TEXT_MM)
     table.rows[0]._tr.get_or_add_trPr().append(_el("w:cantSplit"))  # keep the signature in one piece
     left, right = table.rows[0].cells
     if doc.signature_left is not None:
         _signature(left, doc.signature_left)
     elif doc.recipients:
         _line(_clear(left), "Nơi nhận:", align=_LEFT, before=6, underline=True)
+        hang = Pt(round(width_mm("- ", 12) * 72 / 25.4, 2))  # a wrapped line starts under the text, after "- "
         for recipient in doc.recipients:
-            _line(left, f"- {recipient}", 12, align=_LEFT)
+            fmt = _line(left, f"- {recipient}", 12, align=_LEFT).paragraph_format
+            fmt.left_indent, fmt.first_line_indent = hang, -hang
     if doc.signature is not None:
         _signature(right, doc.signature)
 
@@ -448,7 +478,7 @@ def render_docx(doc: Document) -> bytes:
 
     _header(docx, doc)
     _title(docx, doc)
-    _body(docx, parse_markup(doc.body))
+    _body(docx, parse_markup(doc.body), keep_end=_has_footer(doc))
     _footer(docx, doc)
     out = io.BytesIO()
     docx.save(out)

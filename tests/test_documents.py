@@ -232,7 +232,10 @@ def test_footer_table(seed):
     assert [p.text for p in left.paragraphs[1:]] == [f"- {r}" for r in SEED_002_RECIPIENTS]
     for p in left.paragraphs[1:]:
         assert all(r.font.size == Pt(12) for r in p.runs)
-        assert p.alignment == WD_ALIGN_PARAGRAPH.LEFT and not p.paragraph_format.first_line_indent
+        assert p.alignment == WD_ALIGN_PARAGRAPH.LEFT
+        # a hanging indent as wide as "- " at 12 pt (2.47 mm in Times New Roman): wrapped lines align after it
+        fmt = p.paragraph_format
+        assert fmt.left_indent == -fmt.first_line_indent and abs(fmt.left_indent.mm - 2.47) < 0.05
     texts = [p.text for p in right.paragraphs]
     assert texts == ["T/M ĐẢNG ỦY", "BÍ THƯ", "", "", "", "", "Nguyễn Thị Thược"]
     assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in right.paragraphs)
