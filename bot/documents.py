@@ -36,6 +36,7 @@ from docx.oxml.text.parfmt import CT_PPr
 from docx.shared import Emu, Mm, Pt
 
 from bot.header_layout import header_layout
+from bot.subject_lines import subject_lines
 from bot.text_width import width_mm
 
 FONT = "Times New Roman"
@@ -368,7 +369,7 @@ def _header(docx, doc: Document) -> None:
 def _title(docx, doc: Document) -> None:
     if doc.doc_type.strip():
         _run(_format(docx.add_paragraph(), before=12), doc.doc_type.upper(), 16, bold=True)
-    lines = [line for line in doc.subject.split("\n") if line.strip()]
+    lines = subject_lines(_xml_safe(doc.subject))
     for line in lines:
         _run(_format(docx.add_paragraph()), line, bold=True)
     if lines:
