@@ -129,7 +129,7 @@ def page_png(pdf: bytes, page: int = 1, width: int = PAGE_WIDTH) -> PagePicture 
         finally:
             document.close()
     out = io.BytesIO()
-    image.convert("L").quantize(GREYS).save(out, "PNG", optimize=True)
+    image.convert("L").quantize(GREYS).save(out, "PNG", bits=4)  # optimize=True: 1% smaller, 3x slower
     return PagePicture(out.getvalue(), page, pages)
 
 
