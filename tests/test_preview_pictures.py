@@ -344,3 +344,28 @@ async def test_pictures_are_served_by_token_and_pruned(store, tmp_path):
         await store.add_picture(str(n) * 32, None, PNG, later, older_than=later - timedelta(days=PICTURE_DAYS), keep=2)
     assert await store.picture_count() == 2 and await store.picture("2" * 32, later) is not None
     assert await picture_link(store, load_settings({}), PNG, "zalo", "x", now) is None  # no public address
+
+
+async def test_any_picture_of_a_reply_goes_to_zalo_as_a_photo_before_its_text(tmp_path):
+    """A chart (or any Outgoing.picture) as a photo, its reply's text after it; refused by Zalo, the caption
+    and the picture's address as a text; without public https links, the text alone."""
+    from bot.messages import Outgoing
+
+    async def link(picture: OutPicture, user_id: str) -> str:
+        return f"https://chibo.example.vn/p/{picture.filename}"
+
+    replies = [Outgoing(text="Thống kê năm 2026", picture=OutPicture("bieu-do.png", PNG, "Biểu đồ dự họp")),
+               Outgoing(text="Gõ /trogiup để xem thêm.")]
+    async with FakeZalo() as fake, running_zalo(fake, tmp_path / "z.sqlite3") as run:
+        channel = run.channel
+        channel.photos, channel.picture_link = True, link
+        assert await channel.render_answer(CHAT, replies) == [
+            ("https://chibo.example.vn/p/bieu-do.png", "Biểu đồ dự họp"),
+            "Thống kê năm 2026\n\nGõ /trogiup để xem thêm."]
+        fake.known_chats.add(CHAT)  # she wrote to the bot
+        fake.fail("sendPhoto", code=400, description="cannot fetch")
+        await channel.send_photo(CHAT, ("https://chibo.example.vn/p/bieu-do.png", "Biểu đồ dự họp"))
+        assert fake.sent[-1].method == "sendMessage"
+        assert fake.sent[-1].text == "Biểu đồ dự họp\nXem ảnh tại: https://chibo.example.vn/p/bieu-do.png"
+        channel.photos = False
+        assert await channel.render_answer(CHAT, replies) == ["Thống kê năm 2026\n\nGõ /trogiup để xem thêm."]

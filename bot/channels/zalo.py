@@ -56,6 +56,7 @@ UNSUPPORTED_LINK = (
 DOCUMENT_LINE = ("Văn bản đã được tạo: {name}. Gõ /vanban để xem danh sách; bản tải về sẽ có khi máy chủ có "
                  "địa chỉ công khai (CHIBO_PUBLIC_URL).")
 DOCUMENT_LINK_LINE = "Văn bản đã được tạo: {name}. Tải về: {link}"
+PICTURE_AT = "Xem ảnh tại: {url}"
 APOLOGY = ("Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Các câu trả lời trước đó vẫn được lưu; "
            "xin gửi lại tin nhắn, hoặc gõ /trogiup.")
 
@@ -341,14 +342,15 @@ class ZaloChannel:
                     await asyncio.sleep(self.backoff(attempt))
 
     async def send_photo(self, chat_id: str, photo: Photo) -> None:
-        """The picture with its caption; refused (Zalo could not fetch it…), the caption goes as a text."""
+        """The picture with its caption; refused (Zalo could not fetch it…), the caption goes as a text, with
+        the picture's address unless the caption links it already (a document's line)."""
         url, caption = photo
         try:
             await self.bot.send_photo(chat_id, url, caption)
         except ZaloError as exc:
-            log.warning("sendPhoto failed (%s: %s); the document line goes as a text", exc.error_code,
-                        exc.description)
-            await self.send_texts(chat_id, [caption])
+            log.warning("sendPhoto failed (%s: %s); its caption goes as a text", exc.error_code, exc.description)
+            linked = url.removesuffix(PAGE1) in caption
+            await self.send_texts(chat_id, pack([caption if linked else f"{caption}\n{PICTURE_AT.format(url=url)}"]))
 
     async def send_reminder(self, chat_id: str, out: Outgoing) -> None:
         """The reminder sweep's sender: one message; a chat refusing the bot raises Undeliverable."""
