@@ -28,6 +28,7 @@ class Incoming:
     user_name: str = ""
     chat_type: str = "private"
     files: bool = True  # the channel can bring files from the user (Zalo cannot: it offers an upload link)
+    pictures: bool = True  # the channel can show the user a picture (Zalo only where its links are public https)
 
 
 @dataclass(frozen=True)

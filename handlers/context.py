@@ -25,6 +25,7 @@ class Context:
     settings: Settings | None = None  # CHIBO_PUBLIC_URL and the link key, for links (None: no links)
     started_flow: bool = False
     notes: list[str] = field(default_factory=list)  # warnings about an accepted answer, shown before the next question
+    preview_page: int = 1  # the page of the document a preview action shows (“Xem trang 2”)
     _people: list[Person] | None = field(default=None, repr=False)
 
     def warn(self, message: str) -> None:

@@ -26,6 +26,8 @@ INTEGER_MIN, INTEGER_MAX = -(2**63), 2**63 - 1  # what SQLite stores as an INTEG
 NUMBER_DIGITS_MAX = 19  # longer digit strings are refused before int() (which also caps digits)
 
 EDIT = re.compile(r"^(?:sua|chinh|chinh sua|sua lai|doi)\s*(?:muc\s*)?(\d+)$")
+PAGE = re.compile(r"^(?:xem\s*)?trang\s*(\d{1,3})$")  # “xem trang 2”: that page of the preview
+PREVIEW_PAGE = "__preview__:"  # a choice showing a given page of the preview: "__preview__:2"
 __all__ = ["LIST_MAX", "Engine", "list_max"]
 
 
@@ -314,9 +316,14 @@ class Engine(ListsMixin):
     ) -> list[Outgoing]:
         if chosen == "__confirm__" or (chosen is None and folded in CONFIRM):
             return await self._finish(ctx, flow, draft)
-        if flow.preview and (chosen == "__preview__" or (chosen is None and folded in PREVIEW)):
+        page = preview_page(chosen, folded)
+        if flow.preview and page is not None:
+            ctx.preview_page = page
             shown = await run_action(flow.preview, ctx, draft)
-            return shown + await self._prompt_and_save(ctx, flow, draft)
+            more = [c for out in shown for c in out.choices]  # e.g. “Xem trang 2”: offered with the review,
+            for out in shown:                                 # numbered with it, so a tap or a number works
+                out.choices = []
+            return shown + await self._prompt_and_save(ctx, flow, draft, more)
         match = EDIT.match(folded)
         if match:
             listed = [s for s in flow.visible_steps(draft.answers) if s.in_review]
@@ -340,10 +347,24 @@ class Engine(ListsMixin):
     async def _reask(self, ctx: Context, flow: Flow, draft: Draft, message: str) -> list[Outgoing]:
         return ([Outgoing(text=message)] if message else []) + await self._prompt_and_save(ctx, flow, draft)
 
-    async def _prompt_and_save(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
+    async def _prompt_and_save(self, ctx: Context, flow: Flow, draft: Draft,
+                               more: list[Choice] | None = None) -> list[Outgoing]:
+        """Ask the question on screen (with `more` choices after its own) and save the draft."""
         draft.seq += 1
         out = await prompts.screen(ctx, flow, draft)
+        out.choices += more or []
         draft.offered = [(c.label, c.value) for c in out.choices]
         out.choices = [Choice(c.label, f"{draft.seq}.{i}") for i, c in enumerate(out.choices, 1)]
         await ctx.store.save_draft(*ctx.key, draft.to_json())
         return [out]
+
+
+def preview_page(chosen: str | None, folded: str) -> int | None:
+    """The page of the preview an answer at the review asks for: 1 for “Xem trước”, N for a “Xem trang N”
+    choice (value "__preview__:N") or typed “xem trang N”; None when it asks for no preview."""
+    if chosen == "__preview__" or (chosen is None and folded in PREVIEW):
+        return 1
+    if chosen is not None and chosen.startswith(PREVIEW_PAGE) and chosen[len(PREVIEW_PAGE):].isdigit():
+        return max(1, int(chosen[len(PREVIEW_PAGE):]))
+    match = PAGE.match(folded) if chosen is None else None
+    return max(1, int(match.group(1))) if match else None

@@ -10,7 +10,7 @@ from bot import dates
 from bot.citations import Citation, parse_citation
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN
-from bot.issuing import IssueRequest, number_problem, outgoing_documents, pdf_note, series
+from bot.issuing import IssueRequest, file_name, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
 from bot.revisions import revision_label
 from bot.sharing import describe, share_document
@@ -25,6 +25,7 @@ from handlers import (
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
+from handlers.previews import page_preview
 from handlers.reissue import (
     issue_or_explain,
     kept_number_problem,
@@ -271,8 +272,12 @@ async def choose(ctx: Context, draft: Draft) -> list[Outgoing]:
 
 @action("plan.preview")
 async def preview(ctx: Context, draft: Draft) -> list[Outgoing]:
-    doc = plan_document(_unit(ctx), draft.flow, draft.answers)
-    return [Outgoing(title="Xem trước", text=render_text(doc))]
+    """A picture of the page asked for (handlers/previews.py), or the plan as text."""
+    unit, answers = _unit(ctx), draft.answers
+    doc = plan_document(unit, draft.flow, answers)
+    name = file_name("Kế hoạch", answers.get("number"), DOC_TYPE, unit.code, answers["subject"])
+    picture = await page_preview(ctx, doc, name)
+    return [picture] if picture is not None else [Outgoing(title="Xem trước", text=render_text(doc))]
 
 
 @action("plan.save")

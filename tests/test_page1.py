@@ -1,15 +1,20 @@
-"""A picture of page 1 (issue 12, point 4): made by LibreOffice — here a fake `soffice` on PATH that writes a
-small valid PNG or PDF where LibreOffice would — shown on the document page, served at /d/<token>/page1.png,
-and sent on Zalo as a photo with the document's line as its caption when the links are public https."""
+"""A picture of page 1 (issue 12, point 4): LibreOffice makes the PDF — here a fake `soffice` on PATH that
+writes a valid PDF where LibreOffice would (tests/fakes/soffice.py) — and pypdfium2 draws its page 1; shown
+on the document page, served at /d/<token>/page1.png, and sent on Zalo as a photo with the document's line as
+its caption when the links are public https."""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from bot import pdf
 from bot.channels.zalo import PAGE1
@@ -18,6 +23,7 @@ from bot.links import document_link
 from bot.messages import OutDocument
 from tests import test_web
 from tests.conftest import NOW, select
+from tests.fakes import soffice as fake_soffice
 from tests.fakes.zalo import FakeZalo
 from tests.test_pdf import DOC
 from tests.test_zalo import CHAT, replay
@@ -25,31 +31,24 @@ from tests.zalo_harness import running_zalo
 
 site = test_web.site  # the document pages over real HTTP, with a plan issued by seed 000
 
-FAKE_SOFFICE = """#!{python}
-import pathlib, struct, sys, zlib
-args = sys.argv[1:]
-kind, out = args[args.index("--convert-to") + 1], pathlib.Path(args[args.index("--outdir") + 1])
-with open({log!r}, "a") as log:
-    log.write(kind + "\\n")
-def chunk(tag, data):
-    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
-png = (b"\\x89PNG\\r\\n\\x1a\\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-       + chunk(b"IDAT", zlib.compress(b"\\x00\\xa5\\x0e\\x0e")) + chunk(b"IEND", b""))
-(out / ("document." + kind)).write_bytes(png if kind == "png" else b"%PDF-1.4 fake\\n")
+FAKE_SOFFICE = """#!/bin/sh
+exec {python} {script} "$@"
 """
 
 
 @pytest.fixture
 def soffice(tmp_path, monkeypatch) -> Path:
-    """A fake `soffice` first on PATH, conversion switched on; returns the file listing its conversions."""
+    """A fake `soffice` first on PATH (tests/fakes/soffice.py: a valid PDF of 3 pages), conversion switched on;
+    returns the file listing its conversions."""
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
     log = tmp_path / "soffice.log"
     script = bin_dir / "soffice"
-    script.write_text(FAKE_SOFFICE.format(python=sys.executable, log=str(log)))
+    script.write_text(FAKE_SOFFICE.format(python=sys.executable, script=shlex.quote(fake_soffice.__file__)))
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setenv("CHIBO_PDF", "on")
+    monkeypatch.setenv("FAKE_SOFFICE_LOG", str(log))
     return log
 
 
@@ -57,15 +56,39 @@ def conversions(log: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
+def dark_pixels(png: bytes) -> int:
+    """How many pixels of a picture are nearly black (the fake PDF's bar: longer on each page)."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    return sum(count for shade, count in enumerate(image.histogram()) if shade < 64)
+
+
 async def test_page_image_is_a_png_and_none_when_off_or_missing(soffice, monkeypatch, tmp_path):
     data = await pdf.page_image(b"PK fake docx", "ke-hoach.docx")
-    assert data is not None and data.startswith(pdf.PNG_SIGNATURE) and conversions(soffice) == ["png"]
+    assert data is not None and data.startswith(pdf.PNG_SIGNATURE) and conversions(soffice) == ["pdf"]
+    image = Image.open(io.BytesIO(data))
+    assert image.width == pdf.PAGE_WIDTH and image.height in (1754, 1755) and image.mode == "P"  # A4, 150 dpi, greys
+    assert dark_pixels(data) > 0 and len(data) < 20_000
     monkeypatch.setenv("CHIBO_PDF", "off")
     assert not pdf.available() and await pdf.page_image(b"x", "a.docx") is None
     monkeypatch.setenv("CHIBO_PDF", "on")
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
     assert not pdf.available() and await pdf.page_image(b"x", "a.docx") is None
-    assert conversions(soffice) == ["png"]  # no process started for either
+    assert conversions(soffice) == ["pdf"]  # no process started for either
+
+
+async def test_any_page_and_its_count_from_the_pdf(soffice):
+    first, second, beyond = [await pdf.page_picture(b"PK fake docx", "a.docx", page) for page in (1, 2, 9)]
+    assert first is not None and second is not None and beyond is not None
+    assert (first.page, first.pages, second.page, beyond.page) == (1, 3, 2, 3)  # past the end: the last page
+    assert dark_pixels(second.png) > 1.9 * dark_pixels(first.png)  # page 2's bar is twice as long
+    assert pdf.page_png(b"%PDF-1.4 not really") is None  # an unreadable PDF: no picture, no exception
+
+
+async def test_a_slow_libreoffice_is_given_up_and_killed(soffice, monkeypatch):
+    monkeypatch.setenv("FAKE_SOFFICE_SLEEP", "30")
+    started = asyncio.get_running_loop().time()
+    assert await pdf.page_picture(b"PK fake docx", "a.docx", timeout=0.5) is None
+    assert asyncio.get_running_loop().time() - started < 5 and conversions(soffice) == ["pdf"]
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
@@ -87,10 +110,10 @@ async def test_the_page_shows_page_1_and_serves_it_once_converted(site, soffice)
         got = await site.client.get(url + PAGE1)
         assert got.status_code == 200 and got.headers["content-type"] == "image/png"
         assert got.content.startswith(pdf.PNG_SIGNATURE) and got.headers["cache-control"] == "no-store"
-    assert conversions(soffice) == ["png"]  # the second from memory
+    assert conversions(soffice) == ["pdf"]  # the second from memory
     assert "img-src 'self'" in got.headers["content-security-policy"]
     assert (await site.client.get(url + "/pdf")).content.startswith(b"%PDF")
-    assert conversions(soffice) == ["png", "pdf"]  # one cache, two kinds
+    assert conversions(soffice) == ["pdf"]  # the picture was drawn from the PDF, which is kept too
     head = url.rsplit("/", 1)[0]
     changed = token[:-1] + ("A" if token[-1] != "A" else "B")
     tampered = await site.client.get(f"{head}/{changed}{PAGE1}")

@@ -98,7 +98,8 @@ class Console:
             if out.document is not None:
                 lines.append(self.write(out.document.filename, out.document.data))
             if out.picture is not None:
-                lines.append(self.write(out.picture.filename, out.picture.data, "Đã ghi ảnh"))
+                lines += [out.picture.caption] if out.picture.caption else []
+                lines.append(self.write(out.picture.filename, out.picture.data, "Đã ghi ảnh", keep_others=True))
             if out.choices:
                 self.choices = out.choices
                 lines += [f"[{n}] {c.label}" for n, c in enumerate(out.choices, 1)]
@@ -109,12 +110,17 @@ class Console:
                 print(file=self.stdout)
         self.stdout.flush()
 
-    def write(self, filename: str, data: bytes, done: str = "Đã ghi văn bản") -> str:
+    def write(self, filename: str, data: bytes, done: str = "Đã ghi văn bản", keep_others: bool = False) -> str:
         """Write a document or a picture into the output folder; the line telling where, or why it could not
-        be written (a document is stored whatever happens here: /vanban sends it again)."""
+        be written (a document is stored whatever happens here: /vanban sends it again). With `keep_others`
+        (pictures), a different file of the same name is kept and this one named “… (2).png”, “… (3).png”…"""
         path = self.out_dir / filename
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
+            n = 1
+            while keep_others and path.exists() and path.read_bytes() != data:
+                n += 1
+                path = self.out_dir / f"{Path(filename).stem} ({n}){Path(filename).suffix}"
             path.write_bytes(data)
         except (OSError, ValueError) as exc:  # a full disk, a read-only folder, a name the system refuses
             log.warning("could not write %r: %s", filename, exc)

@@ -5,7 +5,9 @@ per bot, so this channel is plain and economical: choices are numbered lines ans
 (as on the console), the replies to one message are merged into as few messages as fit 2,000 characters,
 and a document is announced by a line (with a download link once `document_link` gives one). With `photos`
 (the links are on a public https address, which Zalo's servers can fetch) and LibreOffice, a linked document
-is announced by a picture of its page 1 with that line as the caption.
+is announced by a picture of its page 1 with that line as the caption; and with `picture_link` too, every
+picture of a reply (Outgoing.picture: a page of a draft, a chart) goes as a photo of its own, stored and
+served by `chibo serve` at a random address (bot/pictures.py). Without them the reply's text stands alone.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from bot import pdf
 from bot.channels.zalo_api import MAX_TEXT, ZaloBot, ZaloError, ZaloUpdate
-from bot.messages import Choice, Incoming, OutDocument, Outgoing
+from bot.messages import Choice, Incoming, OutDocument, Outgoing, OutPicture
 from bot.text import fold, split_message
 
 if TYPE_CHECKING:
@@ -54,12 +56,14 @@ UNSUPPORTED_LINK = (
 DOCUMENT_LINE = ("Văn bản đã được tạo: {name}. Gõ /vanban để xem danh sách; bản tải về sẽ có khi máy chủ có "
                  "địa chỉ công khai (CHIBO_PUBLIC_URL).")
 DOCUMENT_LINK_LINE = "Văn bản đã được tạo: {name}. Tải về: {link}"
+PICTURE_AT = "Xem ảnh tại: {url}"
 APOLOGY = ("Xin lỗi, tôi gặp lỗi khi xử lý tin nhắn vừa rồi. Các câu trả lời trước đó vẫn được lưu; "
            "xin gửi lại tin nhắn, hoặc gõ /trogiup.")
 
 DocumentLink = Callable[[OutDocument], str | None]
 Delivery = tuple[Incoming, "asyncio.Future[None]"]  # a message handed over by `deliver`, and its completion
 LinkMaker = Callable[[OutDocument], Awaitable[str | None]]  # async: a link is a row written to the store
+PictureLink = Callable[[OutPicture, str], Awaitable[str | None]]  # a picture and the user's id → its public URL
 Photo = tuple[str, str]  # the URL of a picture of page 1, and its caption
 PAGE1 = "/page1.png"  # the picture of page 1 under a document page's URL (bot/web/app.py)
 
@@ -106,12 +110,13 @@ class ZaloChannel:
     """Long polling, one update at a time per chat (in order), different chats concurrently."""
 
     def __init__(self, bot: ZaloBot, assistant: Assistant, *, document_link: DocumentLink | LinkMaker | None = None,
-                 photos: bool = False, poll_timeout: float = POLL_TIMEOUT, typing_after: float = TYPING_AFTER,
-                 backoff: Callable[[int], float] = _backoff) -> None:
+                 photos: bool = False, picture_link: PictureLink | None = None, poll_timeout: float = POLL_TIMEOUT,
+                 typing_after: float = TYPING_AFTER, backoff: Callable[[int], float] = _backoff) -> None:
         self.bot = bot
         self.assistant = assistant
         self.document_link = document_link
         self.photos = photos  # the document links are public https addresses: Zalo can fetch their pictures
+        self.picture_link = picture_link  # stores a reply's picture and gives its address (bot/pictures.py)
         self.poll_timeout = poll_timeout
         self.typing_after = typing_after
         self.backoff = backoff
@@ -122,6 +127,11 @@ class ZaloChannel:
         self._queues: dict[str, asyncio.Queue[ZaloUpdate | Delivery]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._sweeping: asyncio.Task[None] | None = None
+
+    @property
+    def pictures(self) -> bool:
+        """A reply's picture can be sent: stored under an address Zalo's servers can fetch."""
+        return self.photos and self.picture_link is not None
 
     # -- inbound --------------------------------------------------------------------------------
 
@@ -139,7 +149,8 @@ class ZaloChannel:
                 choice = next((c.value for c in offered if fold(c.label) == fold(line)), None)
         return Incoming(channel=CHANNEL, chat_id=update.chat_id, user_id=update.user_id or update.chat_id,
                         text=line, choice=choice, user_name=update.user_name,
-                        chat_type="private" if update.chat_type.upper() == "PRIVATE" else "group", files=False)
+                        chat_type="private" if update.chat_type.upper() == "PRIVATE" else "group", files=False,
+                        pictures=self.pictures)
 
     def accept(self, update: ZaloUpdate) -> bool:
         """Whether to answer `update`: not a bot's (this one's included), not a message seen already."""
@@ -208,7 +219,7 @@ class ZaloChannel:
 
     async def answer_incoming(self, inc: Incoming) -> None:
         replies = await self._with_typing(inc.chat_id, self.assistant.handle(inc))
-        for item in await self.render_answer(inc.chat_id, replies):
+        for item in await self.render_answer(inc.chat_id, replies, inc.user_id):
             if isinstance(item, str):
                 await self.send_texts(inc.chat_id, [item])
             else:
@@ -260,27 +271,49 @@ class ZaloChannel:
             return None
         return next((i for i, out in enumerate(replies) if out.document is not None and link(out.document)), None)
 
-    async def render_answer(self, chat_id: str, replies: list[Outgoing]) -> list[str | Photo]:
-        """The replies as Zalo messages in order: texts merged as far as they fit, and maybe one photo of a
-        document's page 1 captioned with its reply; the chat's offered choices become those of the last reply
-        with text."""
+    async def render_answer(self, chat_id: str, replies: list[Outgoing], user_id: str = "") -> list[str | Photo]:
+        """The replies as Zalo messages in order: texts merged as far as they fit, maybe one photo of a
+        document's page 1 captioned with its reply, and each reply's picture as a photo before its text (when
+        `pictures`); the chat's offered choices become those of the last reply with text."""
         for out in replies:
             if out.choices:
                 self.choices[chat_id] = out.choices
             elif out.plain() or out.document is not None:
                 self.choices.pop(chat_id, None)
         link = await self.links(replies)
-        rendered = []
-        for out in replies:
-            if out.document is not None and link is not None and link(out.document) == "":
-                out = Outgoing(text=out.text, title=out.title, choices=out.choices)  # its link is given above
-            rendered.append(render(out, link))
         at = self.photo_at(replies, link)
-        doc = replies[at].document if at is not None else None
-        if at is None or doc is None or link is None or len(rendered[at]) > MAX_TEXT:
-            return list(pack(rendered))
-        photo: Photo = (f"{link(doc)}{PAGE1}", rendered[at])
-        return [*pack(rendered[:at]), photo, *pack(rendered[at + 1:])]
+        items: list[str | Photo] = []
+        texts: list[str] = []
+        for i, out in enumerate(replies):
+            doc = out.document
+            if doc is not None and link is not None and link(doc) == "":
+                out = Outgoing(text=out.text, title=out.title, choices=out.choices, picture=out.picture)  # linked above
+            text = render(out, link)
+            photos: list[Photo] = []
+            if out.picture is not None:
+                url = await self.picture_url(out.picture, user_id or chat_id)
+                if url:
+                    photos.append((url, out.picture.caption[:MAX_TEXT]))
+            if i == at and doc is not None and link is not None and len(text) <= MAX_TEXT:
+                photos.insert(0, (f"{link(doc)}{PAGE1}", text))
+                text = ""
+            if photos:
+                items += pack(texts)
+                texts = []
+                items += photos
+            texts.append(text)
+        return items + pack(texts)
+
+    async def picture_url(self, picture: OutPicture, user_id: str) -> str | None:
+        """The public address of a reply's picture (stored now), or None: no public https address, or the
+        picture could not be stored (the reply's text is sent without it)."""
+        if not self.pictures or self.picture_link is None:
+            return None
+        try:
+            return await self.picture_link(picture, user_id)
+        except Exception:
+            log.exception("a picture could not be stored; the reply goes without it")
+            return None
 
     async def _with_typing(self, chat_id: str, work: Awaitable[list[Outgoing]]) -> list[Outgoing]:
         task = asyncio.ensure_future(work)
@@ -309,14 +342,15 @@ class ZaloChannel:
                     await asyncio.sleep(self.backoff(attempt))
 
     async def send_photo(self, chat_id: str, photo: Photo) -> None:
-        """The picture with its caption; refused (Zalo could not fetch it…), the caption goes as a text."""
+        """The picture with its caption; refused (Zalo could not fetch it…), the caption goes as a text, with
+        the picture's address unless the caption links it already (a document's line)."""
         url, caption = photo
         try:
             await self.bot.send_photo(chat_id, url, caption)
         except ZaloError as exc:
-            log.warning("sendPhoto failed (%s: %s); the document line goes as a text", exc.error_code,
-                        exc.description)
-            await self.send_texts(chat_id, [caption])
+            log.warning("sendPhoto failed (%s: %s); its caption goes as a text", exc.error_code, exc.description)
+            linked = url.removesuffix(PAGE1) in caption
+            await self.send_texts(chat_id, pack([caption if linked else f"{caption}\n{PICTURE_AT.format(url=url)}"]))
 
     async def send_reminder(self, chat_id: str, out: Outgoing) -> None:
         """The reminder sweep's sender: one message; a chat refusing the bot raises Undeliverable."""

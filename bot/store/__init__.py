@@ -8,6 +8,7 @@ from bot.store.drafts import DraftsStore
 from bot.store.links import LinksStore
 from bot.store.meetings import MeetingsStore
 from bot.store.outbox import OutboxStore
+from bot.store.pictures import PicturesStore
 from bot.store.records import (
     Account,
     Deadline,
@@ -24,7 +25,7 @@ from bot.store.units import UnitsStore
 
 
 class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore):
+            LinksStore, OutboxStore, PicturesStore):
     pass
 
 

@@ -287,6 +287,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
         """,
     ),
+    (
+        14,
+        "pictures served to Zalo by URL (a page of a draft, a chart): a random token, kept for a few days",
+        """
+        CREATE TABLE pictures (
+            token TEXT PRIMARY KEY,
+            unit_id INTEGER REFERENCES units(id) ON DELETE CASCADE,
+            png BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX pictures_created ON pictures(created_at);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,5 +1,6 @@
-"""The web application behind `chibo serve`: the health check and the document pages of signed links
-(the page, the .docx, and with LibreOffice the PDF and a picture of page 1).
+"""The web application behind `chibo serve`: the health check, the document pages of signed links (the page,
+the .docx, and with LibreOffice the PDF and a picture of page 1), and the pictures sent on Zalo by address
+(`/p/<token>.png`, bot/pictures.py).
 
 `create_app(store, settings, clock)` builds it over an open store; the caller owns the store and the server
 (bot/cli.py runs it with uvicorn, the tests on a port of their own). The channels' webhooks come next.
@@ -22,6 +23,7 @@ from bot import pdf
 from bot.clock import Clock
 from bot.config import Settings
 from bot.links import DOCUMENT, why_not
+from bot.pictures import stored_picture
 from bot.store import Store
 from bot.store.records import StoredDocument, Unit
 from bot.web.files import DOCX, PDF, PNG, content_disposition
@@ -111,13 +113,19 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
                         headers={"content-disposition": content_disposition(doc.filename)})
 
     async def convert(doc: StoredDocument, kind: str) -> bytes | None:
-        """The PDF or the picture of page 1 of `doc`, from the cache or made now (None: conversion failed)."""
+        """The PDF or the picture of page 1 of `doc`, from the cache or made now (None: conversion failed); the
+        picture is drawn from the PDF, so asking for both converts once."""
         assert doc.content is not None
         key = (doc.id, kind)
         data = converted.get(key)
         if data is None:
-            async with converting:
-                data = await (pdf.to_pdf if kind == "pdf" else pdf.page_image)(doc.content, doc.filename)
+            if kind == "pdf":
+                async with converting:
+                    data = await pdf.to_pdf(doc.content, doc.filename)
+            else:
+                whole = await convert(doc, "pdf")
+                picture = await pdf.pdf_page(whole, 1) if whole is not None else None
+                data = picture.png if picture is not None else None
             if data is None:
                 return None
             converted[key] = data
@@ -141,6 +149,10 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
         data = await convert(doc, "png")
         return _error("broken") if data is None else Response(data, media_type=PNG)
 
+    async def shared_picture(request: Request) -> Response:
+        data = await stored_picture(store, request.path_params["token"], clock.now())
+        return _error("picture") if data is None else Response(data, media_type=PNG)
+
     async def healthz(request: Request) -> Response:
         if await store.reachable():
             return PlainTextResponse("ok")
@@ -157,6 +169,7 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
             Route("/d/{token}/docx", handler(docx_file), methods=["GET"]),
             Route("/d/{token}/pdf", handler(pdf_file), methods=["GET"]),
             Route("/d/{token}/page1.png", handler(page_picture), methods=["GET"]),
+            Route("/p/{token}.png", shared_picture, methods=["GET"]),
         ],
         exception_handlers={Exception: server_error},
     )

@@ -97,6 +97,8 @@ ERRORS: dict[str, tuple[int, str, str]] = {
                 "Đường dẫn này đã quá 7 ngày nên không dùng được nữa. Xin nhắn Trợ lý Chi bộ để nhận đường dẫn mới."),
     "revoked": (410, "Đường dẫn đã bị thu hồi",
                 "Đường dẫn này đã bị thu hồi. Xin nhắn Trợ lý Chi bộ để nhận đường dẫn mới."),
+    "picture": (404, "Không tìm thấy ảnh",
+                "Ảnh này không còn trên máy chủ (ảnh được giữ 7 ngày). Xin nhắn Trợ lý Chi bộ để xem lại."),
     "broken": (500, "Có lỗi ở máy chủ", "Máy chủ chưa mở được văn bản này. Xin thử lại sau ít phút."),
 }
 

@@ -36,7 +36,8 @@ from bot import redact
 from bot.clock import Clock
 from bot.config import Settings
 from bot.links import document_link
-from bot.messages import Incoming, OutDocument
+from bot.messages import Incoming, OutDocument, OutPicture
+from bot.pictures import picture_link
 from bot.store import Store
 from bot.web.app import create_app
 from bot.web.upload import upload_routes
@@ -151,9 +152,13 @@ def zalo_channel(store: Store, settings: Settings, clock: Clock) -> ZaloChannel:
             return None
         return await document_link(store, settings, doc.unit_id, doc.doc_id, clock.now())
 
+    async def picture(picture: OutPicture, user_id: str) -> str | None:
+        return await picture_link(store, settings, picture.data, ZALO, user_id, clock.now())
+
     bot = ZaloBot(settings.zalo_token, settings.zalo_api_base)
     return ZaloChannel(bot, Assistant(store, clock, settings=settings), document_link=link if settings.public_url else None,
-                       photos=webhook_mode(settings))  # a public https address: Zalo can fetch page 1's picture
+                       photos=webhook_mode(settings),  # a public https address: Zalo can fetch the pictures
+                       picture_link=picture if settings.public_url else None)
 
 
 @contextlib.asynccontextmanager

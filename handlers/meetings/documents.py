@@ -14,7 +14,7 @@ from typing import Any, TypedDict
 from bot import dates
 from bot.documents import Document, Signature, render_text
 from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
-from bot.issuing import Issued, IssueRequest, number_problem, outgoing_documents, pdf_note, series
+from bot.issuing import Issued, IssueRequest, file_name, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, Outgoing
 from bot.store.records import NewMeeting, Unit
 from bot.templating import environment
@@ -25,6 +25,7 @@ from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
 from handlers.plans import share_choice
+from handlers.previews import page_preview
 from handlers.reissue import (
     issue_or_explain,
     kept_number_problem,
@@ -153,7 +154,10 @@ async def preview(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
     answers = draft.answers
     errors, warnings = check(answers, ctx.unit)
-    out = [Outgoing(title="Xem trước", text=render_text(minutes_document(ctx.unit, answers, None)))]
+    doc = minutes_document(ctx.unit, answers, None)
+    name = file_name("Biên bản", None, MINUTES_TYPE, ctx.unit.code, upper_first(meeting_name(answers)))
+    picture = await page_preview(ctx, doc, name)  # a picture of the page, or the text
+    out = [picture] if picture is not None else [Outgoing(title="Xem trước", text=render_text(doc))]
     notes = [f"Cần sửa: {e}" for e in errors] + [f"Lưu ý: {w}" for w in warnings]
     return out + ([Outgoing(text="\n".join(notes))] if notes else [])
 
@@ -248,7 +252,13 @@ def new_meeting(answers: dict[str, Any]) -> NewMeeting:
 @action("resolution.preview")
 async def resolution_preview(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
-    return [Outgoing(title="Xem trước", text=render_text(resolution_document(ctx.unit, draft.answers)))]
+    answers = draft.answers
+    doc = resolution_document(ctx.unit, answers)
+    kind = answers["res_kind"]
+    name = file_name(RESOLUTIONS[kind][1], answers.get("number"), kind, ctx.unit.code,
+                     upper_first(meeting_name(answers["m"])))
+    picture = await page_preview(ctx, doc, name)  # a picture of the page, or the text
+    return [picture] if picture is not None else [Outgoing(title="Xem trước", text=render_text(doc))]
 
 
 @provider("resolution.next_number")

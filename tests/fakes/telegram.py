@@ -43,6 +43,7 @@ MAX_CALLBACK_DATA = 64
 
 SENDING_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto", "editMessageText"})
 MESSAGE_METHODS = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto: at most 10 MB, width + height at most 10000, ratio at most 20
 
 # Parameters the Bot API expects to be objects/arrays; form-encoded requests carry them as JSON.
 _JSON_FIELDS = frozenset(
@@ -1121,13 +1122,9 @@ class FakeTelegram:
         )
         return message
 
-    async def _send_photo(self, params: _Params) -> dict[str, Any]:
-        """sendPhoto, recorded like sendDocument (document_name and document_bytes hold the photo)."""
-        return await self._send_document(params, "photo")
-
-    async def _send_document(self, params: _Params, kind: str = "document") -> dict[str, Any]:
+    async def _send_document(self, params: _Params) -> dict[str, Any]:
         chat_id = self._target_chat(params)
-        document = params.get(kind)
+        document = params.get("document")
         if isinstance(document, str) and document.startswith("attach://"):
             document = params.get(document[len("attach://") :])
         stored: StoredFile | None = None
@@ -1140,7 +1137,7 @@ class FakeTelegram:
         elif isinstance(document, str) and document.startswith(("http://", "https://")):
             url_name = PurePosixPath(document.split("?", 1)[0]).name or "file"
         elif document is None:
-            raise _bad(f"there is no {kind} in the request")
+            raise _bad("there is no document in the request")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
 
@@ -1163,11 +1160,6 @@ class FakeTelegram:
         if stored is None:
             stored = self._store_file(url_name or "file", b"", None)
         fields: dict[str, Any] = {"document": stored.as_document()}
-        if kind == "photo":  # one PhotoSize, of the PNG's own size
-            png = stored.content
-            width, height = struct.unpack(">II", png[16:24]) if png.startswith(b"\x89PNG") else (0, 0)
-            fields = {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                                 "width": width, "height": height, "file_size": len(png)}]}
         if caption:
             fields["caption"] = caption
             if caption_entities:
@@ -1179,13 +1171,83 @@ class FakeTelegram:
         message = self._new_message(chat_id, self.bot_user, fields)
         self._record(
             Sent(
-                method="sendPhoto" if kind == "photo" else "sendDocument",
+                method="sendDocument",
                 chat_id=chat_id,
                 parse_mode=params.string("parse_mode"),
                 reply_markup=markup,
                 message_id=message["message_id"],
                 document_name=stored.file_name,
                 document_bytes=stored.content if url_name is None else None,
+                caption=caption,
+                raw_caption=raw_caption,
+                entities=caption_entities,
+                params={k: v for k, v in params.raw.items() if not isinstance(v, _Upload)},
+            )
+        )
+        return message
+
+    async def _send_photo(self, params: _Params) -> dict[str, Any]:
+        """An uploaded PNG or JPEG, checked as Telegram does (size, dimensions, an image at all), answered with
+        its PhotoSize list; a known file_id or an http(s) URL is accepted as is."""
+        chat_id = self._target_chat(params)
+        photo = params.get("photo")
+        if isinstance(photo, str) and photo.startswith("attach://"):
+            photo = params.get(photo[len("attach://") :])
+        width = height = 0
+        stored: StoredFile | None = None
+        if isinstance(photo, _Upload):
+            if not photo.content:
+                raise _bad("file must be non-empty")
+            if len(photo.content) > MAX_PHOTO_BYTES:
+                raise _ApiError(413, "Request Entity Too Large")
+            size = _image_size(photo.content)
+            if size is None:
+                raise _bad("IMAGE_PROCESS_FAILED")
+            width, height = size
+            if width + height > 10000 or max(width, height) > 20 * min(width, height):
+                raise _bad("PHOTO_INVALID_DIMENSIONS")
+        elif isinstance(photo, str) and photo in self._files:
+            stored = self._files[photo]
+        elif isinstance(photo, str) and photo.startswith(("http://", "https://")):
+            stored = self._store_file(PurePosixPath(photo.split("?", 1)[0]).name or "photo", b"", "image/jpeg")
+        elif photo is None:
+            raise _bad("there is no photo in the request")
+        else:
+            raise _bad("wrong file identifier/HTTP URL specified")
+
+        raw_caption = params.string("caption")
+        caption, caption_entities = (None, [])
+        if raw_caption is not None:
+            caption, caption_entities = self._format(raw_caption, params.string("parse_mode"))
+            if len(caption) > MAX_CAPTION:
+                raise _bad("message caption is too long")
+        markup = self._reply_markup(params)
+        reply_to = self._reply_to(chat_id, params)
+        self._check_sendable(chat_id)
+
+        if isinstance(photo, _Upload):
+            stored = self._store_file(photo.filename, photo.content, photo.content_type)
+        assert stored is not None
+        fields: dict[str, Any] = {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
+                                             "width": width, "height": height, "file_size": len(stored.content)}]}
+        if caption:
+            fields["caption"] = caption
+            if caption_entities:
+                fields["caption_entities"] = caption_entities
+        if reply_to is not None:
+            fields["reply_to_message"] = reply_to
+        if markup is not None and "inline_keyboard" in markup:
+            fields["reply_markup"] = markup
+        message = self._new_message(chat_id, self.bot_user, fields)
+        self._record(
+            Sent(
+                method="sendPhoto",
+                chat_id=chat_id,
+                parse_mode=params.string("parse_mode"),
+                reply_markup=markup,
+                message_id=message["message_id"],
+                document_name=stored.file_name,
+                document_bytes=stored.content,
                 caption=caption,
                 raw_caption=raw_caption,
                 entities=caption_entities,
@@ -1402,6 +1464,22 @@ def _form_unescape(filename: str) -> str:
     if "%" not in filename:
         return filename
     return filename.replace("%22", '"').replace("%0A", "\n").replace("%0D", "\r")
+
+
+def _image_size(data: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or a baseline/progressive JPEG; None when it is neither."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) >= 24 and data[12:16] == b"IHDR":
+        width, height = struct.unpack(">II", data[16:24])
+        return (width, height) if width and height else None
+    if data.startswith(b"\xff\xd8"):
+        i = 2
+        while i + 9 < len(data) and data[i] == 0xFF:
+            marker, length = data[i + 1], struct.unpack(">H", data[i + 2 : i + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", data[i + 5 : i + 9])
+                return (width, height) if width and height else None
+            i += 2 + length
+    return None
 
 
 async def _read_params(request: web.Request) -> _Params:
