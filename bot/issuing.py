@@ -163,8 +163,17 @@ class Issued:
     changes: DeadlineChanges | None = None  # a revision: what happened to the document's dated items
 
     @property
+    def shown_number(self) -> str:
+        """The number as a message names the document: "46-KH/ĐU", or "không số" (its line is left blank,
+        "Số      -KH/ĐU", for the number written in by hand)."""
+        if self.number is None:
+            return "không số"
+        return self.document.number.removeprefix("Số ").strip()
+
+    @property
     def caption(self) -> str:
-        return f"{self.document.number} — {self.title}"
+        number = f"Số {self.shown_number}" if self.number is not None else "Không số"
+        return f"{number} — {self.title}"
 
 
 async def _first_number(store: DocumentsStore, request: IssueRequest, doc_series: str) -> int | None:

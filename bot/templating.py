@@ -47,6 +47,10 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
@@ -56,6 +60,7 @@ def environment() -> Environment:
         date_short=lambda v: dates.format_date_short(_as_date(v)),
         weekday=lambda v: dates.weekday_vi(_as_date(v)),
         lower_first=lower_first,
+        upper_first=upper_first,
         add_days=add_days,
         add_months=add_months,
         m=escape_markup,  # user text, made literal for the markup
