@@ -156,7 +156,7 @@ def _assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
     return context.application.bot_data["assistant"]
 
 
-_MARKS = {MessageEntityType.BOLD: "**", MessageEntityType.ITALIC: "*", MessageEntityType.UNDERLINE: "__"}
+_MARKS: dict[str, str] = {MessageEntityType.BOLD: "**", MessageEntityType.ITALIC: "*", MessageEntityType.UNDERLINE: "__"}
 
 
 def marked_text(msg: Message) -> str:

@@ -24,6 +24,7 @@ from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
+from handlers.meetings.wording import held_phrase, split_conclusion
 from handlers.plans import share_choice
 from handlers.reissue import (
     issue_or_explain,
@@ -84,6 +85,8 @@ def view(answers: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
         "quality": QUALITY.get(answers.get("quality") or "", answers.get("quality") or ""),
         "dues": answers.get("dues") or "",
         "periods": periods(answers) if answers["kind"] == "thuong_ky" else None,
+        "held": held_phrase(answers),
+        "conclusion": split_conclusion(answers),
         "quarter": ROMAN[quarter_of(date.fromisoformat(answers["held_on"])) - 1],
     }
     for speech in answers.get("speeches") or []:
@@ -133,7 +136,7 @@ def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
     subject = meeting_name(m)
     subject = subject[0].upper() + subject[1:]
     if m["kind"] == "chuyen_de":
-        subject += f"\nChuyên đề: “{m['topic']}”"
+        subject += f"\nChuyên đề: “{plain_text(m['topic'])}”"
     return Document(
         **_header(unit),
         number=f"Số {number:02d}-{doc_type}/{unit.code}" if number else f"Số      -{doc_type}/{unit.code}",
