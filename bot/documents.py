@@ -199,10 +199,47 @@ def parse_markup(body: str) -> list[Block]:
     return blocks
 
 
-def escape_markup(text: str) -> str:
-    """User text made literal for the markup (a Jinja filter for templates): each line stays a line."""
-    text = text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
-    return re.sub(r"(?m)^(\s*)([#+=-])", r"\1\\\2", text)
+# Emphasis she gave an answer (typed ``**…**`` on the console, bold/italic/underline entities on Telegram): a pair
+# of the same delimiter around text that starts and ends with a non-space, not inside a word.
+_USER_PAIR = re.compile(r"(?<![\w*])(\*\*\*|\*\*|\*)(?=[^\s*])(.+?)(?<=[^\s*])\1(?![\w*])"
+                        r"|(?<![\w_])__(?=[^\s_])(.+?)(?<=[^\s_])__(?![\w_])")
+
+
+def _literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")
+
+
+def _inline_user(text: str) -> str:
+    """One line of user text as inline markup: its emphasis pairs kept, every other ``*``, ``_``, ``\\`` literal."""
+    out, pos = [], 0
+    for m in _USER_PAIR.finditer(text):
+        out.append(_literal(text[pos:m.start()]))
+        delim, inner = (m.group(1), m.group(2)) if m.group(1) else ("__", m.group(3))
+        out.append(delim + _inline_user(inner) + delim)
+        pos = m.end()
+    out.append(_literal(text[pos:]))
+    return "".join(out)
+
+
+def escape_markup(text: str, plain: bool = False) -> str:
+    """User text made safe for the markup (the templates' ``m`` filter): each line stays a paragraph's text (no
+    heading, bullet or centred line can be injected); the emphasis she gave it (``**bold**``, ``*italic*``,
+    ``***both***``, ``__underline__``, in pairs) is kept, any other ``*``, ``_`` or backslash is literal.
+    ``plain=True``: the emphasis dropped too (text the template sets in bold or italic itself)."""
+    if plain:
+        text = plain_text(text)
+    lines = [_literal(line) if plain else _inline_user(line) for line in text.split("\n")]
+    return re.sub(r"(?m)^(\s*)([#+=-])", r"\1\\\2", "\n".join(lines))
+
+
+def user_runs(line: str) -> list[Run]:
+    """One line of user text as styled runs: its emphasis pairs applied, everything else literal."""
+    return parse_inline(_inline_user(line))
+
+
+def plain_text(text: str) -> str:
+    """User text without the markers of its emphasis, as a chat message shows it (a lone ``*`` stays)."""
+    return "\n".join("".join(r.text for r in user_runs(line)) for line in text.split("\n"))
 
 
 # ------------------------------------------------------------------------------------------------ text

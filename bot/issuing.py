@@ -83,15 +83,33 @@ def _clean(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
+# Words a shortened title never ends on: they join what was cut off ("… và", "… của").
+_DANGLING = frozenset("và của cho về với tại trong theo các những để từ đến trên dưới lần thứ ngày tháng năm số".split())
+
+
 def _fit(text: str, limit: int) -> str:
-    """`text` in at most `limit` UTF-8 bytes, cut at a word boundary when there is one in the second half."""
+    """`text` in at most `limit` UTF-8 bytes, shortened between whole words, never inside a word or a number:
+    at the end of a clause ("…, " "…; " " - ") when one ends in its second half, without a dangling last word
+    ("và", "của", "năm" …). Only a single word longer than the limit is cut inside (between characters)."""
     if len(text.encode()) <= limit:
         return text
-    cut = text.encode()[:limit].decode(errors="ignore")
-    space = cut.rfind(" ")
-    if space > len(cut) // 2:
-        cut = cut[:space]
-    return cut
+    words = text.split(" ")
+    kept: list[str] = []
+    for word in words:
+        if len(" ".join([*kept, word]).encode()) > limit:
+            break
+        kept.append(word)
+    if not kept:
+        return text.encode()[:limit].decode(errors="ignore")
+    size = len(" ".join(kept))
+    for end in range(len(kept) - 1, 0, -1):  # the last clause end in the second half
+        clause = kept[end - 1].endswith((",", ";")) or kept[end] in ("-", "–", "—")
+        if clause and len(" ".join(kept[:end])) > size // 2:
+            kept = kept[:end]
+            break
+    while len(kept) > 1 and (kept[-1].rstrip(",;").casefold() in _DANGLING or kept[-1] in ("-", "–", "—")):
+        kept.pop()
+    return " ".join(kept).rstrip(",;")
 
 
 def file_name(head: str, number: int | None, doc_type: str, unit_code: str, title: str) -> str:
@@ -163,8 +181,17 @@ class Issued:
     changes: DeadlineChanges | None = None  # a revision: what happened to the document's dated items
 
     @property
+    def shown_number(self) -> str:
+        """The number as a message names the document: "46-KH/ĐU", or "không số" (its line is left blank,
+        "Số      -KH/ĐU", for the number written in by hand)."""
+        if self.number is None:
+            return "không số"
+        return self.document.number.removeprefix("Số ").strip()
+
+    @property
     def caption(self) -> str:
-        return f"{self.document.number} — {self.title}"
+        number = f"Số {self.shown_number}" if self.number is not None else "Không số"
+        return f"{number} — {self.title}"
 
 
 async def _first_number(store: DocumentsStore, request: IssueRequest, doc_series: str) -> int | None:

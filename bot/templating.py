@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot import dates
 from bot.documents import escape_markup
+from bot.formats import upper_first
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -47,6 +48,18 @@ def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
 
 
+def closed(line: str) -> str:
+    """A markup line of minutes as a sentence ends: a full stop added unless it ends with one of . ; : ! ? …
+    (behind any emphasis markers); a trailing comma becomes a full stop."""
+    line = line.rstrip()
+    core = line.rstrip("*_")
+    if not core or core[-1] in ".;:!?…" or core.endswith("\\*"):
+        return line
+    if core[-1] == ",":
+        return core[:-1] + "." + line[len(core):]
+    return line + "."
+
+
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
@@ -56,6 +69,8 @@ def environment() -> Environment:
         date_short=lambda v: dates.format_date_short(_as_date(v)),
         weekday=lambda v: dates.weekday_vi(_as_date(v)),
         lower_first=lower_first,
+        upper_first=upper_first,
+        closed=closed,
         add_days=add_days,
         add_months=add_months,
         m=escape_markup,  # user text, made literal for the markup

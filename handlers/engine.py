@@ -169,7 +169,7 @@ class Engine(ListsMixin):
         if step.validate:
             value = await run_validator(step.validate, ctx, draft, value)
         if typed is not None and str(value) != typed:
-            ctx.warn(tidying.READ_BACK + str(value))
+            ctx.warn(tidying.READ_BACK + tidying.shown(str(value)))
         return value
 
     async def _typed_option(self, ctx: Context, draft: Draft, step: Step, text: str) -> str | None:

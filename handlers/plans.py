@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
-from bot import dates
+from bot import dates, numbering
 from bot.citations import Citation, parse_citation
-from bot.documents import Document, Signature, render_text
+from bot.documents import Document, Signature, plain_text, render_text
 from bot.formats import ROMAN
 from bot.issuing import IssueRequest, file_name, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, OutDocument, Outgoing
@@ -181,7 +181,7 @@ async def signer_name(ctx: Context, draft: Draft) -> list[str]:
 
 # -- list items ---------------------------------------------------------------------------------
 
-@item_type("line", show=lambda v: v, separator="\n")
+@item_type("line", show=plain_text, separator="\n")
 def parse_line(ctx: Context, text: str) -> str:
     text = re.sub(r"^\s*[-+•]\s*", "", text).strip()
     if not text:
@@ -230,7 +230,10 @@ def parse_topic(ctx: Context, text: str) -> dict[str, Any]:
 def plan_document(unit: Unit, kind: str, answers: dict[str, Any]) -> Document:
     issued = date.fromisoformat(answers["issued_on"])
     number = answers.get("number")
-    body = environment().get_template(f"plans/{kind}.md.j2").render(a=answers, unit=unit, issuer=issuing_body(unit, answers))
+    layout = numbering.layout(answers.get("layout"))
+    body = environment().get_template(f"plans/{kind}.md.j2").render(
+        a=answers, unit=unit, issuer=issuing_body(unit, answers), layout=layout)
+    body = numbering.restyle(body, layout.sep)
     style = unit.spelling
     return Document(
         superior=apply_spelling(unit.superior, style).upper(),
@@ -238,9 +241,10 @@ def plan_document(unit: Unit, kind: str, answers: dict[str, Any]) -> Document:
         number=f"Số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Số      -{DOC_TYPE}/{unit.code}",
         place_date=f"{answers['place']}, {dates.format_date_long(issued)}",
         doc_type="KẾ HOẠCH",
-        subject=apply_spelling(answers["subject"], style),
+        subject=apply_spelling(plain_text(answers["subject"]), style),
         body=apply_spelling(body.strip(), style),
-        recipients=[apply_spelling(r, style) for r in sentences.recipients(answers.get("recipients") or [])],
+        recipients=[apply_spelling(plain_text(r), style)
+                    for r in sentences.recipients(answers.get("recipients") or [])],
         signature=Signature(answers["authority"], answers["signer_title"], answers["signer_name"]),
     )
 
@@ -264,10 +268,28 @@ def dated_items(doc: Document, source: str, today: date) -> list[dict[str, Any]]
             for i in by_date(extract(render_text(doc), today=today))]
 
 
+# Answers a new plan starts with, not asked but listed in the review ("sửa N" changes them): the value in the
+# unit's last plan of the family (an office keeps its habit), else the default.
+PRESETS = {"layout": ("plan_", numbering.DEFAULT), "structure": ("plan_midterm", "levels")}
+
+
+async def presets(ctx: Context, kind: str, given: dict[str, Any]) -> dict[str, Any]:
+    """The preset answers of a new plan of `kind` (those `given` left out)."""
+    out: dict[str, Any] = {}
+    for step in ctx.engine.flows[kind].steps:
+        if step.key in PRESETS and step.key not in given:
+            family, default = PRESETS[step.key]
+            last = await remembered.last_document_with(ctx, step.key, family)
+            offered = {o.value for o in step.options}
+            out[step.key] = last.answers[step.key] if last and last.answers[step.key] in offered else default
+    return out
+
+
 @action("plan.choose")
 async def choose(ctx: Context, draft: Draft) -> list[Outgoing]:
     kind = draft.answers["kind"]
-    return await ctx.engine.start(ctx, kind, pending=await remembered.recipients(ctx, kind, {}))
+    return await ctx.engine.start(ctx, kind, answers=await presets(ctx, kind, {}),
+                                  pending=await remembered.recipients(ctx, kind, {}))
 
 
 @action("plan.preview")
@@ -290,14 +312,14 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
         return plan_document(unit, kind, {**answers, "number": number})
 
     def items_of(doc: Document, number: int | None) -> list[dict[str, Any]]:
-        source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{answers['subject']}”"
+        source = f"Kế hoạch số {number:02d}-{DOC_TYPE}/{unit.code}" if number else f"Kế hoạch “{plain_text(answers['subject'])}”"
         return dated_items(doc, source, today)
 
     revision = revision_of(draft)
     result = await issue_or_explain(ctx, draft, IssueRequest(
         unit=unit, kind=kind, doc_type=DOC_TYPE, issued_on=date.fromisoformat(answers["issued_on"]),
-        title=answers["subject"], answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
-        build=build, file_head="Kế hoạch", file_title=answers["subject"], number=answers.get("number"),
+        title=plain_text(answers["subject"]), answers=answers, created_by=f"{ctx.incoming.channel}:{ctx.incoming.user_id}",
+        build=build, file_head="Kế hoạch", file_title=plain_text(answers["subject"]), number=answers.get("number"),
         numbered=answers.get("number") is not None, items_of=items_of, draft=ctx.key, revises=revision))
     if isinstance(result, list):
         return result
@@ -308,7 +330,7 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     if revision is not None:
         lines = revised_lines("kế hoạch", issued) + pdf_note(issued)
         return outgoing_documents(issued) + [Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)])]
-    lines = [f"Đã lưu kế hoạch {issued.document.number.removeprefix('Số ')} (mã văn bản {issued.doc_id})."]
+    lines = [f"Đã lưu kế hoạch {issued.shown_number} (mã văn bản {issued.doc_id})."]
     if items:
         lines.append(f"Đã đưa {len(items)} mốc thời gian của kế hoạch vào danh sách hạn chót:")
         lines += [f"- {dates.format_date_short(date.fromisoformat(i['due']))}: {i['title']}" for i in items[:10]]
@@ -445,4 +467,5 @@ async def start_kind(ctx: Context, kind: str | None, answers: dict[str, Any] | N
     if kind is None:
         return await ctx.engine.start(ctx, "plan")
     given = dict(answers or {})
+    given |= await presets(ctx, kind, given)
     return await ctx.engine.start(ctx, kind, answers=given, pending=await remembered.recipients(ctx, kind, given))

@@ -13,6 +13,7 @@ from typing import Any, cast
 from jinja2 import TemplateError
 
 from bot import dates
+from bot.documents import plain_text
 from bot.messages import Choice, Outgoing
 from bot.templating import environment
 from handlers.context import Context
@@ -242,7 +243,7 @@ def show(step: Step, value: Any, long: bool = True) -> str:
             return "\n" + "\n".join(f"   {i}. {s}" for i, s in enumerate(shown, 1))
         head = "; ".join(shown[:8])
         return f"{len(shown)} mục: {head}" + ("; …" if len(shown) > 8 else "")
-    text = value["text"] if isinstance(value, dict) and "text" in value else str(value)
+    text = plain_text(value["text"] if isinstance(value, dict) and "text" in value else str(value))
     if not long and len(text) > 200:
         return text[:200].rstrip() + "…"
     return text

@@ -56,9 +56,8 @@ async def issue_or_explain(ctx: Context, draft: Draft, request: IssueRequest) ->
 
 def revised_lines(name: str, issued: Issued) -> list[str]:
     """'Đã sửa kế hoạch 08-KH/CB (bản sửa lần 1), số giữ nguyên…' and what happened to its dated items."""
-    shown = issued.document.number.removeprefix("Số ").strip()
-    number = "số giữ nguyên" if issued.number is not None else "văn bản vẫn không ghi số"
-    lines = [f"Đã sửa {name} {shown} ({revision_label(issued.version)}), {number}, văn bản đề "
+    kept = "số giữ nguyên, " if issued.number is not None else ""
+    lines = [f"Đã sửa {name} {issued.shown_number} ({revision_label(issued.version)}), {kept}văn bản đề "
              f"{issued.document.place_date.rpartition(', ')[2]}. Bản trước vẫn được lưu: gõ /vanban bancu "
              f"{issued.doc_id} để nhận lại."]
     c = issued.changes

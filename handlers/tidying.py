@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.dates import DateError
+from bot.documents import plain_text
 from bot.messages import Choice
 from bot.text import fold
 from bot.tidy import Tidied, tidy
@@ -102,9 +103,14 @@ async def tidy_texts(ctx: Context, draft: Draft, step: Step, kind: str, texts: l
     return results
 
 
+def shown(text: str) -> str:
+    """An answer as a chat message shows it: the markers of its emphasis (``**…**``) left out."""
+    return plain_text(text)
+
+
 def read_back(ctx: Context, result: Tidied) -> None:
     if result.changed and result.text.strip():
-        ctx.warn(READ_BACK + result.text)
+        ctx.warn(READ_BACK + shown(result.text))
 
 
 def held_prompt(draft: Draft, step: Step) -> tuple[list[str], list[Choice]]:

@@ -20,6 +20,7 @@ from bot.documents import (
     escape_markup,
     parse_inline,
     parse_markup,
+    plain_text,
     render_docx,
     render_text,
 )
@@ -392,10 +393,16 @@ def test_parse_markup_never_raises(text):
 @settings(max_examples=200, deadline=None)
 @given(st.text().filter(lambda t: "\n" not in t and t.strip()))
 def test_escape_markup_round_trips(text):
+    """Any one line of user text stays one paragraph; its words print as typed, less the markers of the emphasis
+    it carries (pairs such as **…**); as plain text (plain=True) nothing is styled and every character is kept."""
     blocks = parse_markup(escape_markup(text))
     assert len(blocks) == 1 and blocks[0].kind == "para"
-    assert blocks[0].text == text.strip()
-    assert all(not (r.bold or r.italic or r.underline) for r in blocks[0].runs)
+    assert blocks[0].text == plain_text(text).strip()
+    plain = parse_markup(escape_markup(text, plain=True))
+    assert plain[0].text == plain_text(text).strip()
+    assert all(not (r.bold or r.italic or r.underline) for r in plain[0].runs)
+    if "*" not in text and "__" not in text:
+        assert blocks[0].text == text.strip() and blocks[0].runs == plain[0].runs
 
 
 @settings(max_examples=25, deadline=None)

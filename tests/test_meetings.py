@@ -131,7 +131,7 @@ def test_regular_meeting_scenario_writes_complete_minutes(replay):
     assert path.name == "Nghị quyết 01-NQ-CB - Sinh hoạt chi bộ thường kỳ tháng 11 năm 2026.docx"
     assert paragraphs(resolution)[:3] == ["NGHỊ QUYẾT", "Sinh hoạt chi bộ thường kỳ tháng 11 năm 2026", "-----"]
     assert_contains(resolution, [
-        "Số 01-NQ/CB", "Căn cứ kết quả buổi sinh hoạt chi bộ thường kỳ tháng 11 năm 2026 ngày 20/11/2026,",
+        "Số 01-NQ/CB", "Căn cứ kết quả buổi sinh hoạt chi bộ thường kỳ ngày 20/11/2026,",
         "CHI BỘ QUYẾT NGHỊ:", "I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ THÁNG 11 NĂM 2026",
         "II. PHƯƠNG HƯỚNG, NHIỆM VỤ THÁNG 12 NĂM 2026", "III. TỔ CHỨC THỰC HIỆN",
         "- Đồng chí Nguyễn Văn An: Chủ trì tổng vệ sinh đường làng, ngõ xóm; hoàn thành trước ngày 30/11/2026.",

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import html
 import logging
+import re
 import secrets
 import sys
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from weakref import WeakValueDictionary
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
-from telegram.constants import ChatAction, MessageLimit, ParseMode
+from telegram.constants import ChatAction, MessageEntityType, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -155,6 +156,41 @@ def _assistant(context: ContextTypes.DEFAULT_TYPE) -> Assistant:
     return context.application.bot_data["assistant"]
 
 
+_MARKS: dict[str, str] = {MessageEntityType.BOLD: "**", MessageEntityType.ITALIC: "*", MessageEntityType.UNDERLINE: "__"}
+
+
+def marked_text(msg: Message) -> str:
+    """The message's text (or caption) with the bold, italic and underline she gave it written as the documents'
+    markup (``**…**``, ``*…*``, ``__…__``; see bot/documents.py), line by line, the spaces at a span's ends
+    left outside it. Telegram counts entity offsets in UTF-16 code units."""
+    text = msg.text or msg.caption or ""
+    entities = msg.entities if msg.text else msg.caption_entities
+    spans = [e for e in entities or () if e.type in _MARKS]
+    if not spans:
+        return text
+    units = text.encode("utf-16-le")
+    starts: dict[int, list[str]] = {}
+    ends: dict[int, list[str]] = {}
+    for e in spans:
+        begin = len(units[: 2 * e.offset].decode("utf-16-le", errors="ignore"))
+        end = len(units[: 2 * (e.offset + e.length)].decode("utf-16-le", errors="ignore"))
+        for piece in re.finditer(r"[^\n]+", text[begin:end]):  # each line of the span on its own
+            first, last = begin + piece.start(), begin + piece.end()
+            while first < last and text[first].isspace():
+                first += 1
+            while last > first and text[last - 1].isspace():
+                last -= 1
+            if first < last:
+                starts.setdefault(first, []).append(_MARKS[e.type])
+                ends.setdefault(last, []).insert(0, _MARKS[e.type])
+    out = []
+    for i in range(len(text) + 1):
+        out += ends.get(i, []) + starts.get(i, [])
+        if i < len(text):
+            out.append(text[i])
+    return "".join(out)
+
+
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     msg, chat, user = update.effective_message, update.effective_chat, update.effective_user
     if msg is None or chat is None or user is None or user.is_bot:
@@ -170,7 +206,7 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         data = bytes(await file.download_as_bytearray())
         attachment = Attachment(name=msg.document.file_name or "tep", data=data)
     inc = Incoming(channel=CHANNEL, chat_id=str(chat.id), user_id=str(user.id),
-                   text=msg.text or msg.caption or "", attachment=attachment,
+                   text=marked_text(msg), attachment=attachment,
                    user_name=user.full_name, chat_type=chat.type)
     await _answer(context, chat.id, inc)
 

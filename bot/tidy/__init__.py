@@ -2,7 +2,8 @@
 
 `tidy(text, how=...)` runs, in order: spaces; loosely typed citations in the standard form (bot.citations);
 abbreviations written out (abbreviations.py); roster names in full (people.py); Party bodies and place names capitalised (bodies.py); relative dates made absolute
-(bot.dates.absolute_dates); then the capitals and end punctuation of the kind of text (sentences.py). It also
+(bot.dates.absolute_dates); then the capitals and end punctuation of the kind of text (sentences.py). The
+emphasis she gave the answer (``**bold**`` …) is set aside and carried over to the tidied text (styles.py). It also
 says whether the text reads as typed without tone marks (accents.py) and which typed names mean several roster
 members. Pure functions: no I/O.
 
@@ -14,11 +15,11 @@ name), "recipient" (a line of “Nơi nhận”).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from bot import citations, dates
-from bot.tidy import abbreviations, accents, people, sentences
+from bot.tidy import abbreviations, accents, people, sentences, styles
 from bot.tidy.bodies import capitalise_bodies
 from bot.tidy.people import Ambiguity
 
@@ -62,6 +63,10 @@ def tidy(
         raise ValueError(f"unknown kind of text {how!r}")
     if how == "none":
         return Tidied(text, text)
+    if styles.has_emphasis(text):  # the steps below read plain words; the emphasis is carried over
+        plain, marked = styles.split(text)
+        done = tidy(plain, how=how, roster=roster, known_names=known_names, today=today, resolved=resolved)
+        return replace(done, typed=text, text=styles.join(done.text, styles.carry(plain, marked, done.text)))
     chosen = dict(resolved or {})
     out = sentences.spaces(text)
     if how == "name":

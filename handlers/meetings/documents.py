@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, TypedDict
 
 from bot import dates
-from bot.documents import Document, Signature, render_text
+from bot.documents import Document, Signature, plain_text, render_text
 from bot.formats import ROMAN, clock_text, mm, percent, quarter_of, upper_first
 from bot.issuing import Issued, IssueRequest, file_name, number_problem, outgoing_documents, pdf_note, series
 from bot.messages import Choice, Outgoing
@@ -24,6 +24,7 @@ from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, provider, validator
 from handlers.meetings.attendance import attendance_of, check, periods, resolve
+from handlers.meetings.wording import held_phrase, split_conclusion
 from handlers.plans import share_choice
 from handlers.previews import page_preview
 from handlers.reissue import (
@@ -61,7 +62,7 @@ def title_lines(answers: dict[str, Any]) -> list[str]:
     """The title under BIÊN BẢN: the meeting in capitals, then the topic of a thematic one."""
     lines = [meeting_name(answers).upper()]
     if answers["kind"] == "chuyen_de":
-        lines.append(f"Chuyên đề: “{answers['topic']}”")
+        lines.append(f"Chuyên đề: “{plain_text(answers['topic'])}”")
     return lines
 
 
@@ -85,6 +86,8 @@ def view(answers: dict[str, Any], unit: Unit | None) -> dict[str, Any]:
         "quality": QUALITY.get(answers.get("quality") or "", answers.get("quality") or ""),
         "dues": answers.get("dues") or "",
         "periods": periods(answers) if answers["kind"] == "thuong_ky" else None,
+        "held": held_phrase(answers),
+        "conclusion": split_conclusion(answers),
         "quarter": ROMAN[quarter_of(date.fromisoformat(answers["held_on"])) - 1],
     }
     for speech in answers.get("speeches") or []:
@@ -134,7 +137,7 @@ def resolution_document(unit: Unit, answers: dict[str, Any]) -> Document:
     subject = meeting_name(m)
     subject = subject[0].upper() + subject[1:]
     if m["kind"] == "chuyen_de":
-        subject += f"\nChuyên đề: “{m['topic']}”"
+        subject += f"\nChuyên đề: “{plain_text(m['topic'])}”"
     return Document(
         **_header(unit),
         number=f"Số {number:02d}-{doc_type}/{unit.code}" if number else f"Số      -{doc_type}/{unit.code}",
@@ -188,9 +191,9 @@ async def save(ctx: Context, draft: Draft) -> list[Outgoing]:
     if revision is not None:
         return await _minutes_revised(ctx, issued, answers, warnings)
     out = outgoing_documents(issued)
-    doc, doc_id, meeting_id = issued.document, issued.doc_id, issued.meeting_id
+    doc_id, meeting_id = issued.doc_id, issued.meeting_id
     c = attendance_of(answers)
-    lines = [f"Đã lưu biên bản {doc.number.removeprefix('Số ')} ({title[0].lower() + title[1:]}; mã văn bản {doc_id}).",
+    lines = [f"Đã lưu biên bản {issued.shown_number} ({title[0].lower() + title[1:]}; mã văn bản {doc_id}).",
              f"Có mặt {c.present}/{c.due} đồng chí ({c.percent_text}); biểu quyết {view(answers, unit)['vote']}."]
     lines += [f"Lưu ý: {w}" for w in warnings]
     if tasks:
@@ -314,8 +317,7 @@ async def resolution_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     if issued.renumbered:
         ctx.warn(f"Số vừa chọn đã được dùng trong lúc soạn; văn bản nhận số {issued.number:02d}.")
     out = outgoing_documents(issued)
-    shown = issued.document.number.removeprefix("Số ").strip()
-    lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {shown} (mã văn bản {issued.doc_id}). "
+    lines = [f"Đã lưu {RESOLUTIONS[kind][1].lower()} {issued.shown_number} (mã văn bản {issued.doc_id}). "
              "Gõ /vanban để xem các văn bản."] + pdf_note(issued)
     out.append(Outgoing(text="\n".join(lines), choices=[share_choice(issued.doc_id)]))
     return out

@@ -595,12 +595,14 @@ class FakeTelegram:
         *,
         username: str | None = None,
         reply_to_message_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
     ) -> int:
-        """Queue a text message from a user. Bot commands get ``bot_command`` entities."""
+        """Queue a text message from a user. Bot commands get ``bot_command`` entities; `entities` adds others
+        (bold, italic … with UTF-16 offsets, as ``parse_html`` makes them)."""
         user = self._user(chat_id if user_id is None else user_id, first_name, username)
         chat = self._register_chat(chat_id, chat_type, user)
         fields: dict[str, Any] = {"text": text}
-        entities = _bot_command_entities(text) if "/" in text else []
+        entities = (_bot_command_entities(text) if "/" in text else []) + list(entities or [])
         if entities:
             fields["entities"] = entities
         if reply_to_message_id is not None:
