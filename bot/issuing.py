@@ -89,8 +89,8 @@ _DANGLING = frozenset("và của cho về với tại trong theo các những đ
 
 def _fit(text: str, limit: int) -> str:
     """`text` in at most `limit` UTF-8 bytes, shortened between whole words, never inside a word or a number:
-    at the end of a clause ("…, " "…; " " - ") when one ends in its second half, without a dangling last word
-    ("và", "của", "năm" …). Only a single word longer than the limit is cut inside (between characters)."""
+    at the end of a clause ("…, " "…; " " - ") or of a phrase (before "và", "của", "các" …) when one ends in its
+    second half, without a dangling last word ("và", "của", "năm" …). Only a single word longer than the limit is cut inside (between characters)."""
     if len(text.encode()) <= limit:
         return text
     words = text.split(" ")
@@ -102,9 +102,10 @@ def _fit(text: str, limit: int) -> str:
     if not kept:
         return text.encode()[:limit].decode(errors="ignore")
     size = len(" ".join(kept))
-    for end in range(len(kept) - 1, 0, -1):  # the last clause end in the second half
-        clause = kept[end - 1].endswith((",", ";")) or kept[end] in ("-", "–", "—")
-        if clause and len(" ".join(kept[:end])) > size // 2:
+    following = [*kept, words[len(kept)]]
+    for end in range(len(kept), 0, -1):  # the last phrase end in the second half: a clause's, or before "và", "của"…
+        clause = following[end - 1].endswith((",", ";")) or following[end] in ("-", "–", "—")
+        if (clause or following[end].casefold() in _DANGLING) and len(" ".join(kept[:end])) > size // 2:
             kept = kept[:end]
             break
     while len(kept) > 1 and (kept[-1].rstrip(",;").casefold() in _DANGLING or kept[-1] in ("-", "–", "—")):

@@ -231,3 +231,11 @@ def test_the_issue_s_file_name_keeps_its_year_whole():
     name = file_name("Kế hoạch", 9999, "KH", "ĐU", title)  # one byte short of "năm 2023": no "năm 20", no "năm"
     assert name.endswith("9 tháng đầu.docx") and name.removesuffix(".docx").split(" - ", 1)[1].split() == \
         words[:len(name.removesuffix(".docx").split(" - ", 1)[1].split())], name
+
+
+def test_a_shortened_file_name_ends_where_a_phrase_ends():
+    """Seed 003's title: cut before "các trường Đại học…", not after "Đại" (a name cut in two)."""
+    title = ("Tổ chức sơ kết công tác giữa nhiệm kỳ Đại hội lần thứ III Đảng bộ Khối các trường Đại học, Cao đẳng Hà "
+             "Nội và các chi, đảng bộ cơ sở trực thuộc")
+    name = file_name("Kế hoạch", 90, "KH", "ĐUK", title)
+    assert name == "Kế hoạch 90-KH-ĐUK - Tổ chức sơ kết công tác giữa nhiệm kỳ Đại hội lần thứ III Đảng bộ Khối.docx"
