@@ -213,3 +213,31 @@ def test_the_place_date_line_is_whole(printed):
         date = header.rows[1].cells[1].paragraphs
         assert len(date) == 1, f"{doc}: the place-date line was broken: {[p.text for p in date]}"
         assert re.search(r", ngày \d\d? tháng \d\d? năm \d{4}$", _header(doc)[1][0]), doc
+
+
+def _subject(lines: list[str]) -> list[str]:
+    """Page 1's subject lines: between the document type and the "-----" under it."""
+    start = next(i for i, line in enumerate(lines) if line.isupper() and line.split()[0] in TYPES)
+    return lines[start + 1 : lines.index("-----", start)]
+
+
+TYPES = ("KẾ", "BIÊN", "NGHỊ", "KẾT")
+
+
+def test_the_subject_breaks_where_a_person_would(printed):
+    """LibreOffice sets the subject exactly on the lines the document gives (bot/subject_lines.py): never one
+    word alone, never a number torn from its word."""
+    for doc in printed:
+        subject = _subject(doc.pages[0])
+        body = read_docx(str(doc.docx)).paragraphs
+        start = next(i for i, p in enumerate(body) if p.text.split()[:1] and p.text.split()[0] in TYPES)
+        assert subject == [p.text for p in body[start + 1 : start + 1 + len(subject)]], doc
+        assert body[start + 1 + len(subject)].text == "-----", doc
+        for before, after in zip(subject, subject[1:], strict=False):
+            assert len(after.split()) > 1 and not after.split()[0][0].isdigit(), f"{doc}: {before!r} / {after!r}"
+    seed_000 = next(doc for doc in printed if doc.scenario == "seed_000")
+    assert _subject(seed_000.pages[0]) == [
+        "Tổ chức Hội nghị Ban Chấp hành lần thứ 14",
+        "sơ kết công tác xây dựng Đảng 9 tháng đầu năm 2023,",
+        "triển khai phương hướng nhiệm vụ 3 tháng cuối năm 2023",
+    ]
