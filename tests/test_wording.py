@@ -196,6 +196,16 @@ def test_every_typed_line_of_the_minutes_ends_as_a_sentence(replay):
             "Đảng năm 2026.") in texts(body(path))
 
 
+def test_every_assignment_of_a_plan_ends_as_a_sentence(replay):
+    """TỔ CHỨC THỰC HIỆN: each duty she typed ends with a full stop, as in the seeds."""
+    for name in ("sloppy_plan", "seed_000", "admission"):
+        _, path = one(replay, name, "Kế hoạch")
+        lines = texts(body(path))
+        start = next(i for i, x in enumerate(lines) if "TỔ CHỨC THỰC HIỆN" in x)
+        duties = [x for x in lines[start + 1:] if x.startswith(("- ", "+ "))]
+        assert duties and all(x.endswith(END) for x in duties), (name, duties)
+
+
 def test_a_plan_without_a_number_is_announced_without_blanks(replay):
     run, _ = one(replay, "seed_004")
     assert "Đã lưu kế hoạch không số (mã văn bản" in run.stdout
