@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import OrderedDict
+
+from cachetools import LRUCache
 
 from bot import pdf
 from bot.documents import Document, render_docx
@@ -23,7 +24,7 @@ log = logging.getLogger(__name__)
 
 PREVIEW_TIMEOUT = 20.0  # seconds for LibreOffice (a cold start takes 1-3 s); then the text preview
 KEPT = 16  # PDFs of the last drafts previewed, in memory: “Xem trang 2” of an unchanged draft converts nothing
-_pdfs: OrderedDict[str, bytes] = OrderedDict()
+_pdfs: LRUCache[str, bytes] = LRUCache(KEPT)
 
 
 def _key(doc: Document) -> str:
@@ -36,12 +37,8 @@ async def _pdf_of(doc: Document, name: str) -> bytes | None:
     data = _pdfs.get(key)
     if data is None:
         data = await pdf.to_pdf(render_docx(doc), name, timeout=PREVIEW_TIMEOUT)
-        if data is None:
-            return None
-        _pdfs[key] = data
-        while len(_pdfs) > KEPT:
-            _pdfs.popitem(last=False)
-    _pdfs.move_to_end(key)
+        if data is not None:
+            _pdfs[key] = data
     return data
 
 

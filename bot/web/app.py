@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 
+from cachetools import LRUCache
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
@@ -76,7 +76,7 @@ Found = tuple[Unit, StoredDocument]
 
 
 def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
-    converted: OrderedDict[tuple[int, str], bytes] = OrderedDict()  # (document id, "pdf" | "png") → bytes
+    converted: LRUCache[tuple[int, str], bytes] = LRUCache(PDF_CACHE)  # (document id, "pdf" | "png") → bytes
     converting = asyncio.Semaphore(1)  # one LibreOffice at a time, whatever the number of visitors
 
     async def found(request: Request) -> Found | HTMLResponse:
@@ -126,12 +126,8 @@ def create_app(store: Store, settings: Settings, clock: Clock) -> Starlette:
                 whole = await convert(doc, "pdf")
                 picture = await pdf.pdf_page(whole, 1) if whole is not None else None
                 data = picture.png if picture is not None else None
-            if data is None:
-                return None
-            converted[key] = data
-            while len(converted) > PDF_CACHE:
-                converted.popitem(last=False)
-        converted.move_to_end(key)
+            if data is not None:
+                converted[key] = data
         return data
 
     async def pdf_file(request: Request, unit: Unit, doc: StoredDocument) -> Response:
