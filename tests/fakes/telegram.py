@@ -343,6 +343,17 @@ class StoredFile:
         }
 
 
+@dataclass(frozen=True)
+class _FileCaption:
+    """What a sendDocument/sendPhoto carries besides its file."""
+
+    raw_caption: str | None
+    caption: str | None
+    entities: list[dict[str, Any]]
+    markup: dict[str, Any] | None
+    reply_to: dict[str, Any] | None
+
+
 @dataclass(slots=True)
 class _Upload:
     filename: str
@@ -1124,6 +1135,49 @@ class FakeTelegram:
         )
         return message
 
+    def _file_caption(self, chat_id: int, params: _Params) -> _FileCaption:
+        """The caption, keyboard and reply of a sendDocument/sendPhoto, checked as Telegram does, and the chat
+        checked sendable: the file itself is stored only after this, so a rejected send leaves none behind."""
+        raw_caption = params.string("caption")
+        caption, entities = (None, [])
+        if raw_caption is not None:
+            caption, entities = self._format(raw_caption, params.string("parse_mode"))
+            if len(caption) > MAX_CAPTION:
+                raise _bad("message caption is too long")
+        caption_part = _FileCaption(raw_caption, caption, entities, self._reply_markup(params),
+                                    self._reply_to(chat_id, params))
+        self._check_sendable(chat_id)
+        return caption_part
+
+    def _file_message(self, method: str, chat_id: int, params: _Params, fields: dict[str, Any],
+                      part: _FileCaption, stored: StoredFile, content: bytes | None) -> dict[str, Any]:
+        """The message carrying a sent file (`fields` hold the document or the photo sizes), recorded."""
+        if part.caption:
+            fields["caption"] = part.caption
+            if part.entities:
+                fields["caption_entities"] = part.entities
+        if part.reply_to is not None:
+            fields["reply_to_message"] = part.reply_to
+        if part.markup is not None and "inline_keyboard" in part.markup:
+            fields["reply_markup"] = part.markup
+        message = self._new_message(chat_id, self.bot_user, fields)
+        self._record(
+            Sent(
+                method=method,
+                chat_id=chat_id,
+                parse_mode=params.string("parse_mode"),
+                reply_markup=part.markup,
+                message_id=message["message_id"],
+                document_name=stored.file_name,
+                document_bytes=content,
+                caption=part.caption,
+                raw_caption=part.raw_caption,
+                entities=part.entities,
+                params={k: v for k, v in params.raw.items() if not isinstance(v, _Upload)},
+            )
+        )
+        return message
+
     async def _send_document(self, params: _Params) -> dict[str, Any]:
         chat_id = self._target_chat(params)
         document = params.get("document")
@@ -1142,51 +1196,16 @@ class FakeTelegram:
             raise _bad("there is no document in the request")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
-
-        raw_caption = params.string("caption")
-        caption, caption_entities = (None, [])
-        if raw_caption is not None:
-            caption, caption_entities = self._format(raw_caption, params.string("parse_mode"))
-            if len(caption) > MAX_CAPTION:
-                raise _bad("message caption is too long")
-        markup = self._reply_markup(params)
-        reply_to = self._reply_to(chat_id, params)
-        self._check_sendable(chat_id)
-
+        part = self._file_caption(chat_id, params)
         if isinstance(document, _Upload):
-            # Stored only now so that rejected sends leave no file behind.
             content_type = document.content_type
             if content_type == "application/octet-stream":
                 content_type = None
             stored = self._store_file(document.filename, document.content, content_type)
         if stored is None:
             stored = self._store_file(url_name or "file", b"", None)
-        fields: dict[str, Any] = {"document": stored.as_document()}
-        if caption:
-            fields["caption"] = caption
-            if caption_entities:
-                fields["caption_entities"] = caption_entities
-        if reply_to is not None:
-            fields["reply_to_message"] = reply_to
-        if markup is not None and "inline_keyboard" in markup:
-            fields["reply_markup"] = markup
-        message = self._new_message(chat_id, self.bot_user, fields)
-        self._record(
-            Sent(
-                method="sendDocument",
-                chat_id=chat_id,
-                parse_mode=params.string("parse_mode"),
-                reply_markup=markup,
-                message_id=message["message_id"],
-                document_name=stored.file_name,
-                document_bytes=stored.content if url_name is None else None,
-                caption=caption,
-                raw_caption=raw_caption,
-                entities=caption_entities,
-                params={k: v for k, v in params.raw.items() if not isinstance(v, _Upload)},
-            )
-        )
-        return message
+        return self._file_message("sendDocument", chat_id, params, {"document": stored.as_document()}, part, stored,
+                                  stored.content if url_name is None else None)
 
     async def _send_photo(self, params: _Params) -> dict[str, Any]:
         """An uploaded PNG or JPEG, checked as Telegram does (size, dimensions, an image at all), answered with
@@ -1216,47 +1235,13 @@ class FakeTelegram:
             raise _bad("there is no photo in the request")
         else:
             raise _bad("wrong file identifier/HTTP URL specified")
-
-        raw_caption = params.string("caption")
-        caption, caption_entities = (None, [])
-        if raw_caption is not None:
-            caption, caption_entities = self._format(raw_caption, params.string("parse_mode"))
-            if len(caption) > MAX_CAPTION:
-                raise _bad("message caption is too long")
-        markup = self._reply_markup(params)
-        reply_to = self._reply_to(chat_id, params)
-        self._check_sendable(chat_id)
-
+        part = self._file_caption(chat_id, params)
         if isinstance(photo, _Upload):
             stored = self._store_file(photo.filename, photo.content, photo.content_type)
         assert stored is not None
-        fields: dict[str, Any] = {"photo": [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                                             "width": width, "height": height, "file_size": len(stored.content)}]}
-        if caption:
-            fields["caption"] = caption
-            if caption_entities:
-                fields["caption_entities"] = caption_entities
-        if reply_to is not None:
-            fields["reply_to_message"] = reply_to
-        if markup is not None and "inline_keyboard" in markup:
-            fields["reply_markup"] = markup
-        message = self._new_message(chat_id, self.bot_user, fields)
-        self._record(
-            Sent(
-                method="sendPhoto",
-                chat_id=chat_id,
-                parse_mode=params.string("parse_mode"),
-                reply_markup=markup,
-                message_id=message["message_id"],
-                document_name=stored.file_name,
-                document_bytes=stored.content,
-                caption=caption,
-                raw_caption=raw_caption,
-                entities=caption_entities,
-                params={k: v for k, v in params.raw.items() if not isinstance(v, _Upload)},
-            )
-        )
-        return message
+        sizes = [{"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "width": width,
+                  "height": height, "file_size": len(stored.content)}]
+        return self._file_message("sendPhoto", chat_id, params, {"photo": sizes}, part, stored, stored.content)
 
     async def _edit_message_text(self, params: _Params) -> dict[str, Any] | bool:
         raw, text, entities = self._text_and_entities(params)
