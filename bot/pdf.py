@@ -142,9 +142,3 @@ async def page_picture(docx: bytes, name: str, page: int = 1, timeout: float = 6
     """A page of a .docx as a PNG (through its PDF), or None as for to_pdf or when the PDF is unreadable."""
     data = await to_pdf(docx, name, timeout)
     return None if data is None else await pdf_page(data, page)
-
-
-async def page_image(docx: bytes, name: str, timeout: float = 60) -> bytes | None:
-    """Page 1 of a .docx as a PNG, or None as for page_picture."""
-    picture = await page_picture(docx, name, 1, timeout)
-    return None if picture is None else picture.png

@@ -63,16 +63,18 @@ def dark_pixels(png: bytes) -> int:
 
 
 async def test_page_image_is_a_png_and_none_when_off_or_missing(soffice, monkeypatch, tmp_path):
-    data = await pdf.page_image(b"PK fake docx", "ke-hoach.docx")
-    assert data is not None and data.startswith(pdf.PNG_SIGNATURE) and conversions(soffice) == ["pdf"]
+    picture = await pdf.page_picture(b"PK fake docx", "ke-hoach.docx")
+    assert picture is not None and conversions(soffice) == ["pdf"]
+    data = picture.png
+    assert data.startswith(pdf.PNG_SIGNATURE)
     image = Image.open(io.BytesIO(data))
     assert image.width == pdf.PAGE_WIDTH and image.height in (1754, 1755) and image.mode == "P"  # A4, 150 dpi, greys
     assert dark_pixels(data) > 0 and len(data) < 20_000
     monkeypatch.setenv("CHIBO_PDF", "off")
-    assert not pdf.available() and await pdf.page_image(b"x", "a.docx") is None
+    assert not pdf.available() and await pdf.page_picture(b"x", "a.docx") is None
     monkeypatch.setenv("CHIBO_PDF", "on")
     monkeypatch.setenv("PATH", str(tmp_path / "nowhere"))
-    assert not pdf.available() and await pdf.page_image(b"x", "a.docx") is None
+    assert not pdf.available() and await pdf.page_picture(b"x", "a.docx") is None
     assert conversions(soffice) == ["pdf"]  # no process started for either
 
 
@@ -96,8 +98,8 @@ async def test_libreoffice_draws_page_1(monkeypatch):
     from bot.documents import render_docx
 
     monkeypatch.delenv("CHIBO_PDF", raising=False)
-    data = await pdf.page_image(render_docx(DOC), "ke-hoach.docx")
-    assert data is not None and data.startswith(pdf.PNG_SIGNATURE)
+    picture = await pdf.page_picture(render_docx(DOC), "ke-hoach.docx")
+    assert picture is not None and picture.png.startswith(pdf.PNG_SIGNATURE)
 
 
 async def test_the_page_shows_page_1_and_serves_it_once_converted(site, soffice):
