@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
+from bot.roles import MANAGER
 from handlers import deadlines, intents, meetings, plans, questions, reminders, revise, unit
 from handlers.context import Context
 
@@ -23,6 +24,7 @@ class Command:
     menu: bool = True  # listed in the command menus and /trogiup
     aliases: tuple[str, ...] = ()
     needs_unit: bool = True  # the router answers NEEDS_UNIT to an account without a unit
+    role: str | None = MANAGER  # the least role that may run it (bot/roles.py); None: anyone
 
 
 async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:

@@ -28,6 +28,16 @@ class Context:
     preview_page: int = 1  # the page of the document a preview action shows (“Xem trang 2”)
     _people: list[Person] | None = field(default=None, repr=False)
 
+    @property
+    def role(self) -> str | None:
+        """The account's role in its unit (bot/roles.py), None without a unit."""
+        return self.account.role if self.account and self.unit else None
+
+    @property
+    def actor(self) -> str:
+        """Who is speaking, as the audit trail and invites name an account: "channel:user_id"."""
+        return f"{self.incoming.channel}:{self.incoming.user_id}"
+
     def warn(self, message: str) -> None:
         self.notes.append(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store.audit import AuditStore
 from bot.store.deadlines import DeadlinesStore
 from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
@@ -25,7 +26,7 @@ from bot.store.units import UnitsStore
 
 
 class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore, PicturesStore):
+            LinksStore, OutboxStore, PicturesStore, AuditStore):
     pass
 
 

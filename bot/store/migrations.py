@@ -300,6 +300,44 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX pictures_created ON pictures(created_at);
         """,
     ),
+    (
+        15,
+        "roles: owner, manager, member (accounts joined before roles keep what they could do: manager); an invite "
+        "names its role and, for a member, the roster member; the audit trail",
+        """
+        CREATE TABLE accounts_roles (
+            channel TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'manager', 'member')),
+            display_name TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id) ON DELETE SET NULL,
+            person_key TEXT,
+            PRIMARY KEY (channel, user_id)
+        );
+        INSERT INTO accounts_roles (channel, user_id, unit_id, role, display_name, created_at, person_id, person_key)
+            SELECT channel, user_id, unit_id, CASE role WHEN 'owner' THEN 'owner' ELSE 'manager' END, display_name,
+                   created_at, person_id, person_key
+            FROM accounts;
+        DROP TABLE accounts;
+        ALTER TABLE accounts_roles RENAME TO accounts;
+        CREATE INDEX accounts_person ON accounts(unit_id, person_key) WHERE person_key IS NOT NULL;
+        CREATE INDEX accounts_unit ON accounts(unit_id, role);
+        ALTER TABLE invites ADD COLUMN role TEXT NOT NULL DEFAULT 'manager' CHECK (role IN ('manager', 'member'));
+        ALTER TABLE invites ADD COLUMN person_id INTEGER REFERENCES people(id) ON DELETE SET NULL;
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            actor_name TEXT NOT NULL DEFAULT '',
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_unit ON audit(unit_id, id);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -34,7 +34,7 @@ class Account:
     channel: str
     user_id: str
     unit_id: int
-    role: str  # owner | member
+    role: str  # owner | manager | member (bot/roles.py)
     display_name: str = ""
     person_id: int | None = None  # the roster member (people.id) this account is, when known
     person_key: str | None = None  # shared by the accounts of one person on several apps (/ketnoi)
@@ -264,3 +264,14 @@ class OutboxItem:
     chat_id: str
     text: str
     claimed_at: str | None  # None: never claimed; else claimed and not confirmed (in flight, or a crash)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of a unit's audit trail (`/nhatky`): who did what, when."""
+    id: int
+    at: str  # ISO, with its offset
+    actor: str  # "channel:user_id"
+    actor_name: str
+    action: str  # bot/audit.py ACTIONS
+    detail: str
