@@ -23,3 +23,13 @@ class Clock:
 
     def today(self) -> date:
         return self.now().date()
+
+    def advance_to(self, moment: datetime) -> None:
+        """Move a frozen clock forward to `moment` (a script's `#time` line); never backward."""
+        if self._frozen is None:
+            raise ValueError("the clock is not frozen")
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.tz)
+        if moment < self._frozen:
+            raise ValueError("the clock never goes back")
+        self._frozen = moment

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import re
 import sys
+from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,6 +21,13 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "console"
 MESSAGE_BUDGET = 3800  # characters of one reminder (the same cut as on Telegram); sends are not paced
+# Script lines that are not messages: `#as hoa` (the next lines are typed by console user "hoa"; `#as` alone: back
+# to --user) and `#time +3d` / `#time +2h` / `#time 2026-12-05T07:00` (a frozen clock moves forward, then the
+# reminders due by then are sent to every user of the script).
+AS = re.compile(r"#as(?:\s+(\S+))?\s*$")
+TIME = re.compile(r"#time\s+(.+?)\s*$")
+STEP = re.compile(r"\+(\d{1,4})\s*([dhm])$")
+STEPS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 def exchanges(transcript: str) -> list[tuple[str, str]]:
@@ -42,6 +51,8 @@ class Console:
     def __init__(self, assistant, *, user_id: str, out_dir: Path, stdout: TextIO = sys.stdout):
         self.assistant = assistant
         self.user_id = user_id
+        self.first_user = user_id
+        self.sweepers: dict[str, Sweeper] = {}  # a frozen clock's sweep of each user the script spoke as
         self.out_dir = out_dir
         self.stdout = stdout
         self.choices: list[Choice] = []
@@ -151,13 +162,55 @@ class Console:
         store = getattr(self.assistant, "store", None)
         if store is None:
             return None
-        sweeper = Sweeper(store, self.assistant.clock, CHANNEL, self.show_reminder, chat_id=self.user_id,
+        user = self.user_id
+        sweeper = Sweeper(store, self.assistant.clock, CHANNEL, partial(self.show_reminder_to, user), chat_id=user,
                           budget=MESSAGE_BUDGET)
         await sweeper.sweep()
         if sweeper.frozen:
+            self.sweepers[user] = sweeper
             return sweeper
         self._ticking = asyncio.create_task(sweeper.run_forever(first_after=True), name="reminders")
         return None
+
+    async def show_reminder_to(self, user: str, chat_id: str, out: Outgoing) -> None:
+        """A reminder printed; one for another user of the script says whose it is."""
+        if user != self.user_id:
+            print(f"[Tin nhắn gửi {user}]", file=self.stdout)
+        await self.show_reminder(chat_id, out)
+
+    async def sweep_all(self) -> None:
+        """A frozen clock's sweep for every user the script spoke as (each one's chat once)."""
+        for sweeper in list(self.sweepers.values()):
+            await sweeper.sweep()
+
+    async def directive(self, line: str) -> bool:
+        """Run a script line `#as …` or `#time …`; False for any other line."""
+        if match := AS.match(line):
+            self.user_id = match.group(1) or self.first_user
+            self.choices = []
+            print(f"(Người gõ: {self.user_id})\n", file=self.stdout)
+            if self.user_id not in self.sweepers and self.assistant.clock.frozen:
+                await self.start_reminders()
+            resumed = await self.assistant.resume(CHANNEL, self.user_id, self.user_id)  # her question, if any
+            if resumed:
+                self.show(resumed)
+                await self.assistant.delivered(CHANNEL, self.user_id, self.user_id)
+            return True
+        if match := TIME.match(line):
+            clock = self.assistant.clock
+            try:
+                step = STEP.match(match.group(1))
+                moment = (clock.now() + timedelta(**{STEPS[step.group(2)]: int(step.group(1))}) if step
+                          else datetime.fromisoformat(match.group(1)))
+                clock.advance_to(moment)
+            except ValueError:
+                print(f"(Không đổi giờ được: “{match.group(1)}”. Dùng #time +3d, +2h, +30m hoặc "
+                      "2026-12-05T07:00, với --now, và chỉ tiến lên.)\n", file=self.stdout)
+                return True
+            print(f"(Bây giờ là {clock.now():%d/%m/%Y %H:%M})\n", file=self.stdout)
+            await self.sweep_all()
+            return True
+        return False
 
     async def run(self, stdin: TextIO = sys.stdin) -> None:
         interactive = stdin.isatty()
@@ -179,12 +232,14 @@ class Console:
             if not line:
                 break
             line = line.rstrip("\n")
+            if await self.directive(line.strip()):
+                continue
             if not interactive:
                 if not line.strip() or re.match(r"\s*#", line):
                     continue
                 print(f"> {line}", file=self.stdout)
             if sweeper is not None:
-                await sweeper.sweep()
+                await self.sweep_all()
             await self.send(line)
         if self._ticking is not None:
             self._ticking.cancel()

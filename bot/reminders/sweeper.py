@@ -110,6 +110,7 @@ class Sweeper:
         self._notices: dict[tuple[int, date], list[str]] = {}
         self._mine: set[tuple[str, str]] = set()  # claimed by this process, not confirmed yet
         self._refused: set[tuple[str, str]] = set()
+        self._first_seen: dict[str, datetime] = {}
         self._settings: dict[int, ReminderSettings] = {}
         self.shares = ShareSender(store, channel, chat_id, self.started)
 
@@ -121,7 +122,11 @@ class Sweeper:
             return None
         if not self.frozen:
             return instant
-        return now if instant >= self.started else None
+        if instant < self.started:
+            return None
+        # made while this process runs on a frozen clock: it exists since the clock's time it was first seen (a
+        # script's `#time` moves the clock on; its reminders are then due, not "before it existed")
+        return self._first_seen.setdefault(created or "", now)
 
     # -- the sweep ------------------------------------------------------------------------------
 
