@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.audit import label
 from bot.messages import Choice, Outgoing
-from bot.roles import LABELS
+from bot.roles import LABELS, OWNER
 from bot.store.records import AuditNote
 from handlers.context import Context
 
@@ -35,6 +35,8 @@ async def record(ctx: Context, action: str, detail: str = "") -> None:
 async def cmd_journal(ctx: Context, arg: str) -> list[Outgoing]:
     """/nhatky [truoc <id>]: the latest changes, newest first, PAGE at a time."""
     assert ctx.unit is not None
+    if ctx.role != OWNER:
+        return [Outgoing(text="Chỉ bí thư (chủ đơn vị) mới xem được nhật ký thay đổi của đơn vị.")]
     older = re.fullmatch(r"\s*truoc\s+(\d+)\s*", arg)
     before = int(older.group(1)) if older else None
     entries = await ctx.store.audit_trail(ctx.unit.id, limit=PAGE + 1, before=before)
