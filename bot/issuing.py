@@ -25,7 +25,7 @@ import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -34,7 +34,7 @@ from bot.messages import OutDocument, Outgoing
 from bot.pdf import to_pdf
 from bot.revisions import Revision, RevisionRefused, StaleRevision, match_items
 from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore, VersionConflict
-from bot.store.records import DeadlineChanges, NewMeeting, StoredDocument, Unit
+from bot.store.records import AuditNote, DeadlineChanges, NewMeeting, StoredDocument, Unit
 
 TERM_YEARS = 5
 FIRST_TERM = 2020  # congress terms run 2020-2025, 2025-2030, ...
@@ -160,6 +160,7 @@ class IssueRequest:
     items_of: Callable[[Document, int | None], list[DatedItem]] | None = None
     meeting: NewMeeting | None = None
     draft: tuple[str, str, str] | None = None
+    audit: AuditNote | None = None  # who issues it (action and detail are filled in): written with the document
     revises: Revision | None = None  # re-issue this document (same number) instead of issuing a new one
 
 
@@ -230,7 +231,8 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
                 "unit_id": unit.id, "kind": request.kind, "doc_type": request.doc_type, "series": doc_series,
                 "number": number, "issued_on": request.issued_on.isoformat(), "title": request.title,
                 "answers": answers, "filename": name, "content": data, "created_by": request.created_by,
-            }, items, meeting=request.meeting, draft=request.draft)
+            }, items, meeting=request.meeting, draft=request.draft,
+                audit=_audit(request, "document.issue", document, number))
             break
         except AlreadyIssued as done:
             return await _already_issued(store, request, done.document_id)
@@ -273,7 +275,8 @@ async def _revise(store: DocumentsStore, request: IssueRequest, revision: Revisi
         version, meeting_id, changes = await store.revise_document(unit.id, stored.id, revision.version, {
             "issued_on": request.issued_on.isoformat(), "title": request.title, "answers": answers,
             "filename": name, "content": data, "revised_by": request.created_by,
-        }, items, match_items, meeting=request.meeting, draft=request.draft)
+        }, items, match_items, meeting=request.meeting, draft=request.draft,
+            audit=_audit(request, "document.revise", document, number))
     except AlreadyIssued as done:
         return await _already_issued(store, request, done.document_id)
     except VersionConflict as conflict:
@@ -283,6 +286,15 @@ async def _revise(store: DocumentsStore, request: IssueRequest, revision: Revisi
     await pause("pdf")
     return Issued(doc_id=stored.id, meeting_id=meeting_id, number=number, document=document, title=request.title,
                   docx=data, file_name=name, pdf=pdf, items=items, unit_id=unit.id, version=version, changes=changes)
+
+
+def _audit(request: IssueRequest, action: str, document: Document, number: int | None) -> AuditNote | None:
+    """The audit line of issuing or revising: "Kế hoạch 05-KH/CB: <title>"."""
+    if request.audit is None:
+        return None
+    shown = document.number.removeprefix("Số ").strip() if number is not None else "không số"
+    return replace(request.audit, unit_id=request.unit.id, action=action,
+                   detail=f"{request.file_head} {shown}: {request.title}")
 
 
 def series_problem(unit: Unit, stored: StoredDocument, issued_on: date) -> str | None:

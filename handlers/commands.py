@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from bot.roles import MANAGER
-from handlers import deadlines, intents, meetings, plans, questions, reminders, revise, unit
+from bot.roles import MANAGER, OWNER
+from handlers import audit, deadlines, intents, meetings, members, plans, questions, reminders, revise, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -64,7 +64,9 @@ COMMANDS = [
     Command("dinhky", "Việc định kỳ: sinh hoạt, đảng phí, kiểm điểm", reminders.cmd_duties),
     Command("lienket", "Liên kết nhóm chat với đơn vị", reminders.cmd_link),
     Command("donvi", "Hồ sơ đơn vị, danh sách đảng viên", unit.cmd_unit),
-    Command("moi", "Mời người cùng quản lý", unit.cmd_invite, menu=False, needs_unit=False),
+    Command("moi", "Mời người cùng quản lý hoặc đảng viên", unit.cmd_invite, menu=False, needs_unit=False),
+    Command("thanhvien", "Thành viên, vai trò và mã mời", members.cmd_members, role=MANAGER),
+    Command("nhatky", "Nhật ký thay đổi của đơn vị", audit.cmd_journal, role=OWNER),
     Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False),
     Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False),
     Command("lam", "Việc gõ bằng lời, chọn từ gợi ý", intents.cmd_do, menu=False, needs_unit=False),

@@ -7,10 +7,13 @@ version it was opened from (handlers/revise.py starts it at the review screen).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.issuing import Issued, IssueRequest, issue
 from bot.messages import Outgoing
 from bot.revisions import Revision, RevisionRefused, StaleRevision, revision_label
 from bot.store.records import StoredDocument
+from handlers import audit
 from handlers.context import Context
 from handlers.draft import Draft
 
@@ -40,6 +43,8 @@ async def issue_or_explain(ctx: Context, draft: Draft, request: IssueRequest) ->
     """Issue the request; a revision that cannot be issued is explained instead (nothing is written): a date
     outside the number's year or term brings the review back with the reason, a revision of a version
     replaced meanwhile tells her to reopen the current one."""
+    if request.audit is None:
+        request = replace(request, audit=audit.note(ctx, "document.issue"))
     try:
         return await issue(ctx.store, request)
     except RevisionRefused as exc:

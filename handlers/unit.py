@@ -8,10 +8,12 @@ import re
 from typing import Any
 
 from bot.messages import Choice, Outgoing
-from bot.store.records import Person, Unit
+from bot.roles import LABELS, MANAGER, MEMBER, OWNER, at_least
+from bot.store.records import AuditNote, Person, Unit
 from bot.store.units import INVITE_DAYS, INVITE_TRIES, INVITE_WINDOW, LINK_LIFETIME, normal_code
 from bot.text import apply_spelling, fold
 from bot.tidy.people import capitalised_name
+from handlers import audit
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, provider, validator
@@ -157,15 +159,22 @@ async def start_route(ctx: Context, draft: Draft) -> list[Outgoing]:
 @action("join.save")
 async def join_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     inc = ctx.incoming
-    unit_id = await ctx.store.use_invite(draft.answers["code"], f"{inc.channel}:{inc.user_id}", ctx.clock.now())
-    if unit_id is None:
+    unit_id = await ctx.store.unit_of_invite(draft.answers["code"])
+    used = await ctx.store.join_unit(draft.answers["code"], inc.channel, inc.user_id, inc.user_name, ctx.clock.now(),
+                                     audit.note(ctx, "member.join", "", unit_id or 0))
+    if used is None:
         return [Outgoing(text="Mã mời vừa hết hiệu lực. Xin nhờ đồng chí bí thư tạo mã mới bằng /moi, rồi gõ /batdau.")]
-    await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "member", inc.user_name)
-    await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
+    await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, ctx.account.unit_id if ctx.account else None)
     await ctx.refresh()
-    assert ctx.unit is not None
-    joined = [Outgoing(text=f"Đồng chí đã tham gia {ctx.unit.name}.")]
-    return joined + [main_menu(ctx)] + (await who_am_i(ctx) if await ctx.people() else [])  # the question last
+    assert ctx.unit is not None and ctx.account is not None
+    people = await ctx.people()
+    member = next((p for p in people if p.id == ctx.account.person_id), None)
+    joined = f"Đồng chí đã tham gia {ctx.unit.name} với vai trò {LABELS[ctx.account.role]}"
+    joined += f", là đồng chí {member.name} trong danh sách đảng viên." if member else "."
+    replies = [Outgoing(text=joined), main_menu(ctx)]
+    if member is None and people:
+        replies += await who_am_i(ctx)  # the question last
+    return replies
 
 
 def unit_fields(answers: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
@@ -189,17 +198,46 @@ async def unit_save(ctx: Context, draft: Draft) -> list[Outgoing]:
     meta = draft.meta
     fields, roster, settings = unit_fields(draft.answers)
     if meta.get("unit_id"):
-        await ctx.store.update_unit(meta["unit_id"], fields, roster, settings)
+        notes = await _changes(ctx, meta["unit_id"], fields, roster, settings)
+        await ctx.store.update_unit(meta["unit_id"], fields, roster, settings, audit=notes)
         done = "Đã lưu các thay đổi của hồ sơ đơn vị."
     else:
         unit_id = await ctx.store.create_unit(fields, roster, settings)
         await ctx.store.link_account(inc.channel, inc.user_id, unit_id, "owner", inc.user_name)
         await ctx.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, unit_id)
+        await ctx.store.write_audit(audit.note(ctx, "unit.create", f"{fields['name']}, {len(roster)} đảng viên",
+                                               unit_id))
         done = f"Đã tạo hồ sơ {fields['name']}."
     await ctx.refresh()
     if meta.get(META):  # edited from /donvi: the profile is shown again (handlers/menus.py), not the main menu
         return [Outgoing(text=done)]
     return [Outgoing(text=done), main_menu(ctx)]
+
+
+PROFILE_LABELS = {"kind": "loại tổ chức", "superior": "cấp trên", "name": "tên đơn vị", "code": "ký hiệu văn bản",
+                  "place": "địa danh", "signer_name": "người ký", "signer_title": "chức vụ người ký",
+                  "spelling": "cách viết dấu", "numbering": "đánh số văn bản"}
+
+
+async def _changes(ctx: Context, unit_id: int, fields: dict[str, Any], roster: list[dict[str, Any]],
+                   settings: dict[str, Any]) -> list[AuditNote]:
+    """The audit lines of a profile edit: the fields changed (old → new) and the members added or removed."""
+    unit = await ctx.store.get_unit(unit_id)
+    if unit is None:
+        return []
+    before = {**{k: getattr(unit, k) for k in fields}, "numbering": unit.settings.get("numbering", "term")}
+    after = {**fields, **settings}
+    changed = [f"{PROFILE_LABELS.get(k, k)}: “{before.get(k) or ''}” → “{after[k]}”"
+               for k in after if k in PROFILE_LABELS and str(before.get(k) or "") != str(after[k] or "")]
+    notes = [audit.note(ctx, "unit.profile", "; ".join(changed), unit_id)] if changed else []
+    old = [p.name for p in await ctx.store.people(unit_id)]
+    new = [p["name"] for p in roster]
+    added = [n for n in new if n not in old]
+    removed = [n for n in old if n not in new]
+    if added or removed:
+        parts = ([f"thêm {', '.join(added)}"] if added else []) + ([f"bớt {', '.join(removed)}"] if removed else [])
+        notes.append(audit.note(ctx, "unit.roster", "; ".join(parts), unit_id))
+    return notes
 
 
 # -- commands -----------------------------------------------------------------------------------
@@ -270,21 +308,61 @@ async def profile_menu(ctx: Context) -> list[Outgoing]:
     return [Outgoing(
         title=f"Hồ sơ {ctx.unit.name}",
         text=profile_text(ctx.unit, people),
-        choices=[Choice("Sửa hồ sơ", "/donvi sua"), Choice("Mời người cùng quản lý", "/moi")],
+        choices=[Choice("Sửa hồ sơ", "/donvi sua"), Choice("Mời", "/moi"), Choice("Thành viên", "/thanhvien")],
     )]
+
+
+INVITE_ROLES = {MANAGER: "Người cùng quản lý", MEMBER: "Đảng viên"}
+ASK_WHO = "ask"  # a member invite for nobody in particular: she says who she is, a manager confirms
 
 
 async def cmd_invite(ctx: Context, arg: str) -> list[Outgoing]:
+    """/moi: the role of the invite (a manager only from the owner), for a member the roster member, then the code."""
     if not ctx.unit:
         return [Outgoing(text="Tài khoản này chưa thuộc đơn vị nào. Gõ /batdau để tạo đơn vị trước.")]
-    inc = ctx.incoming
-    code = await ctx.store.create_invite(ctx.unit.id, f"{inc.channel}:{inc.user_id}", ctx.clock.now())
-    return [Outgoing(
-        title=f"Mã mời: {code}",
-        text=(f"Gửi mã này cho đồng chí cùng quản lý {ctx.unit.name} (ví dụ phó bí thư). Người được mời mở "
-              "Trợ lý Chi bộ, gõ /batdau, chọn “Tham gia bằng mã mời” rồi nhập mã. "
-              f"Mã dùng được một lần, trong {INVITE_DAYS} ngày."),
-    )]
+    if not at_least(ctx.role, MANAGER):
+        return [Outgoing(text="Chỉ bí thư và người cùng quản lý mới tạo được mã mời.")]
+    return await ctx.engine.start(ctx, "invite")
+
+
+@provider("invite_roles")
+async def invite_roles(ctx: Context, draft: Draft) -> list[Choice]:
+    """The owner invites managers and members; a manager invites members only (no one invites an owner: the
+    owner hands the unit over in /thanhvien)."""
+    roles = [MANAGER, MEMBER] if ctx.role == OWNER else [MEMBER]
+    return [Choice(INVITE_ROLES[r], r) for r in roles]
+
+
+@provider("invite_people")
+async def invite_people(ctx: Context, draft: Draft) -> list[Choice]:
+    return [Choice(p.name, str(p.id)) for p in await ctx.people()] + [
+        Choice("Để đồng chí ấy tự chọn", ASK_WHO)]
+
+
+@action("invite.save")
+async def invite_save(ctx: Context, draft: Draft) -> list[Outgoing]:
+    assert ctx.unit is not None
+    role = draft.answers["role"]
+    if role == MANAGER and ctx.role != OWNER:
+        return [Outgoing(text="Chỉ bí thư (chủ đơn vị) mới mời được người cùng quản lý.")]
+    wanted = draft.answers.get("person")
+    person = next((p for p in await ctx.people() if str(p.id) == str(wanted)), None) if role == MEMBER else None
+    whom = f"đồng chí {person.name}" if person else ("một đảng viên" if role == MEMBER else "người cùng quản lý")
+    code = await ctx.store.create_invite(ctx.unit.id, ctx.actor, ctx.clock.now(), role=role,
+                                         person_id=person.id if person else None,
+                                         audit=audit.note(ctx, "invite.create", f"mã {{code}} mời {whom}"))
+    how = ("Người được mời mở Trợ lý Chi bộ (Zalo hoặc Telegram), gõ /batdau, chọn “Tham gia bằng mã mời” rồi nhập "
+           f"mã. Mã dùng được một lần, trong {INVITE_DAYS} ngày; thu hồi trong /thanhvien.")
+    if role == MANAGER:
+        text = (f"Gửi mã này cho đồng chí cùng quản lý {ctx.unit.name} (ví dụ phó bí thư, văn phòng): người đó soạn "
+                f"văn bản, sửa hồ sơ và mời đảng viên như đồng chí. {how}")
+    elif person:
+        text = (f"Gửi mã này cho đồng chí {person.name}: vào đơn vị, đồng chí ấy xem văn bản đã ban hành và việc "
+                f"được giao cho mình. {how}")
+    else:
+        text = (f"Gửi mã này cho một đảng viên của {ctx.unit.name}: vào đơn vị, đồng chí ấy chọn mình là ai trong "
+                f"danh sách, rồi bí thư hoặc người cùng quản lý xác nhận trong /thanhvien. {how}")
+    return [Outgoing(title=f"Mã mời: {code}", text=f"Vai trò: {INVITE_ROLES[role].lower()}. {text}")]
 
 
 # -- one person on two apps (/ketnoi), the roster member of an account --------------------------------
@@ -370,9 +448,17 @@ async def _set_member(ctx: Context, arg: str) -> list[Outgoing]:
         return await who_am_i(ctx)
     if fold(arg) in ("bo qua", "khong"):
         return [Outgoing(text="Đã bỏ qua. Khi cần, gõ /ketnoi la để chọn.")]
+    named = [p for p in people if fold(arg) in fold(p.name)] if not arg.isdigit() else []
+    if len(named) == 1:
+        arg = str(people.index(named[0]) + 1)
     if not arg.isdigit() or not 1 <= int(arg) <= len(people):
-        return [Outgoing(text=f"Xin chọn một số từ 1 đến {len(people)} trong danh sách dưới đây.")] + await who_am_i(ctx)
+        return [Outgoing(text=f"Xin chọn một số từ 1 đến {len(people)} hoặc gõ đúng họ tên trong danh sách dưới "
+                              "đây.")] + await who_am_i(ctx)
     member = people[int(arg) - 1]
+    if ctx.role == MEMBER and ctx.unit is not None:  # a member's word is confirmed by a manager before tasks and notices reach her
+        await ctx.store.ask_to_be(ctx.incoming.channel, ctx.incoming.user_id, ctx.unit.id, member.id)
+        return [Outgoing(text=f"Đã gửi đề nghị: đồng chí là {member.name}. Bí thư hoặc người cùng quản lý sẽ xác "
+                              "nhận trong /thanhvien; sau đó việc được giao cho đồng chí sẽ được nhắc đến đồng chí.")]
     await ctx.store.set_person(ctx.incoming.channel, ctx.incoming.user_id, member.id)
     await ctx.refresh()
     return [Outgoing(text=f"Đã ghi nhận: đồng chí là {member.name}.")]

@@ -125,6 +125,15 @@ async def onboard(talk: Talk, answers: list[str] = ONBOARD) -> str:
     return reply
 
 
+async def make_invite(talk: Talk, role: str = "Người cùng quản lý", person: str | None = None) -> str:
+    """/moi answered with the role (and, for "Đảng viên", the roster member): the reply with the code."""
+    await talk.say("/moi")
+    reply = await talk.say(role)
+    if person is not None:
+        reply = await talk.say(person)
+    return reply
+
+
 # -- console scenarios, each replayed once per test session -----------------------------------------
 
 REPLAY_NOW = "2026-11-23T08:00"  # the clock of every replay (`chibo chat --now`)

@@ -322,7 +322,7 @@ async def test_profile_and_deadline_menus_stay(store):
     await talk.say("Tuyên Quang mới")
     reply = await talk.say("xác nhận")
     assert "Đã lưu các thay đổi" in reply and "Địa danh: Tuyên Quang mới" in reply
-    assert talk.choices() == ["Sửa hồ sơ", "Mời người cùng quản lý"]
+    assert talk.choices() == ["Sửa hồ sơ", "Mời", "Thành viên"]
     await talk.say("/hanchot them")
     await say_all(talk, ["Nộp báo cáo sơ kết", "15/12/2026"])
     while "Lưu" in talk.choices() or "Xác nhận" in talk.choices() or "Bỏ qua" in talk.choices():

@@ -87,8 +87,10 @@ async def test_help_menu_and_commands_in_words(assistant):
     await onboard(talk)
     assert "Hướng dẫn" in await talk.say("giúp")
     assert "/sinhhoat —" in await talk.say("menu")  # asked for by name
-    assert "Mã mời:" in await talk.say("tôi muốn mời phó bí thư")
-    assert "Mã mời:" in await talk.say("moi pho bi thu")
+    assert "Mời với vai trò nào?" in await talk.say("tôi muốn mời phó bí thư")
+    assert "Mã mời:" in await talk.say("Người cùng quản lý")
+    assert "Mời với vai trò nào?" in await talk.say("moi pho bi thu")
+    await talk.say("/huy")
     assert "Đơn vị chưa có văn bản nào" in await talk.say("xem văn bản")
     assert "Hồ sơ" in await talk.say("hồ sơ đơn vị")
     assert "Nhắc việc" in await talk.say("nhắc nhở")

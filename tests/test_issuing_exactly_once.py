@@ -13,7 +13,7 @@ from bot.channels.console import Console
 from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, onboard, select, select_one
+from tests.conftest import NOW, Talk, make_invite, onboard, select, select_one
 from tests.test_meetings import BODY, HEAD, ONBOARD_CELL, ROLL, TAIL, TASK, say_all
 from tests.test_plan_flow import THEMATIC, confirm, draft
 
@@ -152,7 +152,7 @@ async def test_a_reply_the_channel_never_sent_comes_again_with_the_next_answer(a
 async def test_two_managers_confirming_the_same_number_at_once_get_two_plans(assistant: Assistant) -> None:
     owner, deputy = Talk(assistant, "u1"), Talk(assistant, "u2")
     await onboard(owner)
-    code = (await owner.say("/moi")).split("Mã mời: ")[1].split()[0]
+    code = (await make_invite(owner)).split("Mã mời: ")[1].split()[0]
     await deputy.say("/batdau")
     await deputy.tap("Tham gia bằng mã mời")
     await deputy.say(code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import ONBOARD, Talk, onboard, select
+from tests.conftest import ONBOARD, Talk, make_invite, onboard, select
 
 
 async def test_onboarding_creates_unit_and_roster(assistant):
@@ -34,12 +34,12 @@ async def test_old_spelling_is_applied_to_names(assistant):
 async def test_invite_and_join(assistant):
     owner, deputy, stranger = Talk(assistant, "u1"), Talk(assistant, "u2"), Talk(assistant, "u3")
     await onboard(owner)
-    code = (await owner.say("/moi")).split("Mã mời: ")[1][:8]
+    code = (await make_invite(owner)).split("Mã mời: ")[1][:8]
     await deputy.say("/batdau")
     assert "mã mời" in await deputy.tap("Tham gia bằng mã mời")
     assert "không đúng" in await deputy.say("ZZZZZZ")
     assert "đã tham gia Chi bộ Xóm Định Thành" in await deputy.say(code.lower())
-    assert (await assistant.store.account("test", "u2")).role == "member"
+    assert (await assistant.store.account("test", "u2")).role == "manager"
     assert "Nguyễn Văn An" in await deputy.say("/donvi")
     await stranger.say("/batdau")
     await stranger.tap("Tham gia bằng mã mời")

@@ -15,7 +15,7 @@ from bot.reminders.pacer import Undeliverable
 from bot.reminders.sweeper import Sweeper
 from bot.store import Store
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, onboard, select, select_one
+from tests.conftest import NOW, Talk, make_invite, onboard, select, select_one
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 from tests.test_meetings import BODY, HEAD, ROLL, TAIL, TASK, cell, say_all
@@ -61,7 +61,7 @@ async def in_group(assistant: Assistant, text: str, user: str = OWNER) -> str:
 
 
 async def join(assistant: Assistant, owner: Talk, user: str, channel: str) -> None:
-    code = (await owner.say("/moi")).split("Mã mời: ")[1][:8]
+    code = (await make_invite(owner)).split("Mã mời: ")[1][:8]
     member = Talk(assistant, user, channel=channel)
     await member.say("/batdau")
     await member.tap("Tham gia bằng mã mời")

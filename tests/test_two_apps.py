@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, onboard, select
+from tests.conftest import NOW, Talk, make_invite, onboard, select
 from tests.fakes.zalo import FakeZalo
 from tests.test_invites import wrong_code
 from tests.test_store import UNIT
@@ -71,7 +71,7 @@ async def test_a_link_code_expires_after_ten_minutes(store):
 async def test_wrong_link_and_invite_codes_share_five_tries_per_fifteen_minutes(store):
     assistant, tg = await owner_on_telegram(store)
     code = code_in(await tg.say("/ketnoi"))
-    invite = code_in(await tg.say("/moi"), "Mã mời: ")
+    invite = code_in(await make_invite(tg), "Mã mời: ")
     zalo = Talk(assistant, "z1", channel="zalo")
     await zalo.say("/batdau")
     await zalo.tap("Tham gia bằng mã mời")
@@ -117,7 +117,7 @@ async def test_joining_by_invite_on_zalo_through_the_assistant_and_picking_the_m
     assistant = Assistant(store, Clock(frozen=NOW))
     owner = Talk(assistant, "u1", channel="test")
     await onboard(owner)
-    invite = code_in(await owner.say("/moi"), "Mã mời: ")
+    invite = code_in(await make_invite(owner), "Mã mời: ")
     zalo = Talk(assistant, "z7", channel="zalo")
     await zalo.say("/batdau")
     await zalo.tap("Tham gia bằng mã mời")
@@ -125,7 +125,7 @@ async def test_joining_by_invite_on_zalo_through_the_assistant_and_picking_the_m
     assert "Đồng chí đã tham gia Chi bộ Xóm Định Thành" in joined and "Đồng chí là ai" in joined
     assert "Đã ghi nhận: đồng chí là Lê Văn Cường" in await zalo.tap("Lê Văn Cường")
     account = await store.account("zalo", "z7")
-    assert account.role == "member"
+    assert account.role == "manager"
     assert account.person_id == (await store.people(account.unit_id))[2].id
     assert "Đã bỏ qua" in await Talk(assistant, "z7", channel="zalo").say("/ketnoi la bo qua")
     assert "Xin chọn một số từ 1 đến 3" in await zalo.say("/ketnoi la 9")
@@ -149,7 +149,7 @@ async def test_a_roster_edit_keeps_the_member_of_an_account(store):
 
 async def test_joining_and_linking_through_the_real_zalo_channel(tmp_path, store):
     assistant, tg = await owner_on_telegram(store)
-    invite = code_in(await tg.say("/moi"), "Mã mời: ")
+    invite = code_in(await make_invite(tg), "Mã mời: ")
     code = code_in(await tg.say("/ketnoi"))
     await store.close()
     async with FakeZalo() as fake, running_zalo(fake, tmp_path / "test.sqlite3", Clock(frozen=NOW)) as run:
@@ -162,5 +162,5 @@ async def test_joining_and_linking_through_the_real_zalo_channel(tmp_path, store
         linked = "\n".join(await run.say("zchat2", f"/ketnoi {code}"))
         assert "Đã kết nối: tài khoản Zalo này làm việc cho Chi bộ Xóm Định Thành" in linked
         rows = await select(run.store, "SELECT channel, user_id, role FROM accounts ORDER BY created_at, channel")
-        assert {tuple(r) for r in rows} == {("telegram", "t1", "owner"), ("zalo", "zchat1", "member"),
+        assert {tuple(r) for r in rows} == {("telegram", "t1", "owner"), ("zalo", "zchat1", "manager"),
                                             ("zalo", "zchat2", "owner")}

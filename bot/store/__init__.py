@@ -8,6 +8,7 @@ from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
 from bot.store.links import LinksStore
 from bot.store.meetings import MeetingsStore
+from bot.store.members import MembersStore
 from bot.store.outbox import OutboxStore
 from bot.store.pictures import PicturesStore
 from bot.store.records import (
@@ -22,10 +23,9 @@ from bot.store.records import (
     deadline_of,
 )
 from bot.store.reminders import RemindersStore
-from bot.store.units import UnitsStore
 
 
-class Store(UnitsStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
+class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
             LinksStore, OutboxStore, PicturesStore, AuditStore):
     pass
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import aiosqlite
+
 from bot.store.base import Base
-from bot.store.records import AuditEntry
+from bot.store.records import AuditEntry, AuditNote
 
 
 class AuditStore(Base):
@@ -25,3 +27,11 @@ class AuditStore(Base):
             (unit_id, before if before is not None else 2**63 - 1, limit),
         )
         return [AuditEntry(**dict(r)) for r in rows]
+
+
+async def write_note(conn: aiosqlite.Connection, note: AuditNote) -> None:
+    """Write an audit line on `conn`, inside the transaction of the change it records."""
+    await conn.execute(
+        "INSERT INTO audit (unit_id, at, actor, actor_name, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (note.unit_id, note.at.isoformat(timespec="seconds"), note.actor, note.actor_name, note.action, note.detail),
+    )

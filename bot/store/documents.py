@@ -7,8 +7,9 @@ import sqlite3
 from datetime import date
 from typing import Any
 
+from bot.store.audit import write_note
 from bot.store.base import now_text
-from bot.store.records import NewMeeting, StoredDocument
+from bot.store.records import AuditNote, NewMeeting, StoredDocument
 from bot.store.versions import AlreadyIssued, VersionConflict, VersionsStore
 
 NUMBER_MAX = 9999  # a document number; larger ones (typed before this bound existed) are not counted
@@ -38,8 +39,8 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
         return row is not None
 
     async def save_document(self, doc: dict[str, Any], deadlines: list[dict[str, Any]], *,
-                            meeting: NewMeeting | None = None,
-                            draft: tuple[str, str, str] | None = None) -> tuple[int, int | None]:
+                            meeting: NewMeeting | None = None, draft: tuple[str, str, str] | None = None,
+                            audit: AuditNote | None = None) -> tuple[int, int | None]:
         """Store a finished document in ONE transaction with everything it creates: its number in the
         series, its dated items, the meeting it records (with attendance) and the completion of the draft
         it came from (the draft row is marked with the document's id, see bot/store/drafts.py). Returns (document id, meeting id or None).
@@ -72,6 +73,8 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
             )
             meeting_id = await self._insert_meeting(doc["unit_id"], meeting, doc_id) if meeting else None
             await self._mark_draft(draft, doc_id)
+            if audit is not None:  # who issued it: the trail's line commits with the document
+                await write_note(conn, audit)
         return doc_id, meeting_id
 
     async def meeting_of_document(self, doc_id: int) -> int | None:

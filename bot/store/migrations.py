@@ -338,6 +338,22 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX audit_unit ON audit(unit_id, id);
         """,
     ),
+    (
+        18,
+        "join requests: a member who joined without a roster member says who she is; a manager confirms it",
+        """
+        CREATE TABLE join_requests (
+            channel TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (channel, user_id),
+            FOREIGN KEY (channel, user_id) REFERENCES accounts(channel, user_id) ON DELETE CASCADE
+        );
+        CREATE INDEX join_requests_unit ON join_requests(unit_id, created_at);
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

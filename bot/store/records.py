@@ -275,3 +275,38 @@ class AuditEntry:
     actor_name: str
     action: str  # bot/audit.py ACTIONS
     detail: str
+
+
+@dataclass(frozen=True)
+class AuditNote:
+    """A line for the audit trail, written by a store method inside the transaction of the change it records."""
+
+    unit_id: int
+    at: datetime
+    actor: str  # "channel:user_id"
+    actor_name: str
+    action: str  # bot/audit.py ACTIONS
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class OpenInvite:
+    """An unused, unexpired invite code of a unit (`/thanhvien`)."""
+
+    code: str
+    role: str  # manager | member
+    person_id: int | None
+    created_by: str
+    expires_at: str  # UTC, bot/store/units.py utc_text
+
+
+@dataclass(frozen=True)
+class JoinRequest:
+    """An account that said which roster member she is, waiting for a manager's confirmation."""
+
+    channel: str
+    user_id: str
+    unit_id: int
+    person_id: int
+    display_name: str
+    created_at: str

@@ -7,13 +7,16 @@ import math
 import re
 import secrets
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiosqlite
 
+from bot.store.audit import write_note
 from bot.store.base import Base, now_text
-from bot.store.records import Account, InviteCheck, Person, Unit
+from bot.store.records import Account, AuditNote, InviteCheck, Person, Unit
 
 UNIT_FIELDS = ("kind", "superior", "name", "code", "place", "signer_name", "signer_title", "spelling")
 INVITE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # 32 letters: no 0/O, 1/I to misread
@@ -42,9 +45,12 @@ class UnitsStore(Base):
         return unit_id
 
     async def update_unit(self, unit_id: int, fields: dict[str, Any], people: list[dict[str, Any]],
-                          settings: dict[str, Any] | None = None) -> None:
-        """Replace the profile and roster; `settings` keys given are merged into the unit's settings."""
+                          settings: dict[str, Any] | None = None, audit: Sequence[AuditNote] = ()) -> None:
+        """Replace the profile and roster; `settings` keys given are merged into the unit's settings; the
+        `audit` lines are written in the same transaction."""
         async with self.transaction() as conn:
+            for note in audit:
+                await self.write_audit(note)
             await conn.execute(
                 f"UPDATE units SET {', '.join(f'{k} = ?' for k in UNIT_FIELDS)}, "
                 "settings = json_patch(settings, ?) WHERE id = ?",
@@ -176,23 +182,35 @@ class UnitsStore(Base):
         )
 
     async def create_invite(self, unit_id: int, created_by: str, now: datetime, days: int = INVITE_DAYS, *,
-                            purpose: str = "join", lifetime: timedelta | None = None) -> str:
+                            purpose: str = "join", lifetime: timedelta | None = None, role: str = "manager",
+                            person_id: int | None = None, audit: AuditNote | None = None) -> str:
         """A new single-use code of INVITE_LENGTH letters of INVITE_ALPHABET (40 bits), valid `days` days (or
-        `lifetime`). `purpose` "join" lets another person join the unit; "link" lets `created_by`'s other app in."""
+        `lifetime`). `purpose` "join" lets another person join the unit as `role` (manager or member, a member
+        for the roster member `person_id` when given); "link" lets `created_by`'s other app in. `audit` (its
+        detail may name the code as "{code}") is written in the same transaction."""
         if purpose not in PURPOSES:
             raise ValueError(purpose)
+        if role not in ("manager", "member"):
+            raise ValueError(role)
         expires = now + (lifetime if lifetime is not None else timedelta(days=days))
         while True:
             code = "".join(secrets.choice(INVITE_ALPHABET) for _ in range(INVITE_LENGTH))
             try:
-                await self.conn.execute(
-                    "INSERT INTO invites (code, unit_id, created_by, created_at, expires_at, purpose) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    (code, unit_id, created_by, utc_text(now), utc_text(expires), purpose),
-                )
+                async with self.transaction() as conn:
+                    await conn.execute(
+                        "INSERT INTO invites (code, unit_id, created_by, created_at, expires_at, purpose, role, "
+                        "person_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (code, unit_id, created_by, utc_text(now), utc_text(expires), purpose, role, person_id),
+                    )
+                    if audit is not None:
+                        await self.write_audit(replace(audit, detail=audit.detail.replace("{code}", code)))
                 return code
             except sqlite3.IntegrityError:
                 continue
+
+    async def write_audit(self, note: AuditNote) -> None:
+        """The audit line of a change, inside the caller's transaction."""
+        await write_note(self.conn, note)
 
     async def find_invite(self, code: str, now: datetime, purpose: str = "join") -> int | None:
         """The unit of a valid, unused, unexpired code of `purpose` (no count of tries: see `try_invite`)."""

@@ -15,9 +15,10 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from bot.store.audit import write_note
 from bot.store.base import now_text
 from bot.store.meetings import MeetingsStore
-from bot.store.records import Deadline, DeadlineChanges, DocumentVersion, NewMeeting, deadline_of
+from bot.store.records import AuditNote, Deadline, DeadlineChanges, DocumentVersion, NewMeeting, deadline_of
 
 if TYPE_CHECKING:
     from bot.revisions import ItemPlan
@@ -63,7 +64,7 @@ class VersionsStore(MeetingsStore):
                               items: Sequence[dict[str, Any]], match: Callable[[list[Deadline], list[dict[str, Any]]],
                                                                              ItemPlan], *,
                               meeting: NewMeeting | None = None, draft: tuple[str, str, str] | None = None,
-                              ) -> tuple[int, int | None, DeadlineChanges]:
+                              audit: AuditNote | None = None) -> tuple[int, int | None, DeadlineChanges]:
         """Re-issue document `doc_id` (opened at version `base_version`) in ONE transaction: the current
         version copied into `document_versions`, the row rewritten with `doc` (issued_on, title, answers,
         filename, content, revised_by) as version + 1, its dated items replaced as `match(old rows, items)`
@@ -100,6 +101,8 @@ class VersionsStore(MeetingsStore):
             # waiting send the current version anyway.
             await conn.execute("DELETE FROM outbox WHERE doc_id = ? AND sent_at IS NOT NULL", (doc_id,))
             await self._mark_draft(draft, doc_id)
+            if audit is not None:
+                await write_note(conn, audit)
         return version, meeting_id, changes
 
     async def _replace_items(self, unit_id: int, doc_id: int, items: list[dict[str, Any]],
