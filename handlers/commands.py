@@ -7,8 +7,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.messages import Outgoing
-from bot.roles import MANAGER, OWNER
-from handlers import audit, deadlines, intents, meetings, members, plans, questions, reminders, revise, unit
+from bot.roles import MANAGER, MEMBER, OWNER
+from handlers import audit, deadlines, intents, meetings, members, plans, questions, reminders, revise, tasks, unit
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
@@ -56,6 +56,7 @@ COMMANDS = [
     Command("kehoach", "Soạn kế hoạch", plans.cmd_plan),
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
+    Command("viec", "Việc được giao cho tôi", tasks.cmd_tasks, role=MEMBER),
     Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week),
     Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
     Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),

@@ -12,18 +12,22 @@ from bot.agenda import line, week_of
 from bot.dates_text import split_when
 from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
+from bot.tasks import done_text
 from bot.text import fold, parse_id
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
 from handlers.menus import again, from_menu, menu
 from handlers.plans import DATE_LIKE
+from handlers.tasks import doer_name
 
 if TYPE_CHECKING:
     from bot.extract.worker import Found
 
 KIND_LABELS = {"deadline": "Hạn chót", "event": "Sự kiện", "period": "Thời gian thực hiện"}
 LIST_LIMIT = 30
+DONE_SHOWN = timedelta(days=14)  # /hanchot shows the items marked done within this long, with who did them
+DONE_LIMIT = 10
 PASTED_PLAN = 300  # characters: a longer message with dates is read as a plan to import
 
 # -- reading a date phrase ----------------------------------------------------------------------
@@ -142,6 +146,12 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
                  "hoặc gửi tệp kế hoạch (.docx) nhận từ cấp trên để tôi tìm các hạn trong đó."]
     else:
         lines.append("Chọn số để xem, đánh dấu xong, hoãn, sửa hoặc xóa việc đó.")
+    done = await ctx.store.done_recently(ctx.unit.id, (ctx.clock.now() - DONE_SHOWN).isoformat(timespec="seconds"),
+                                         DONE_LIMIT)
+    if done:
+        lines.append(f"Đã xong gần đây ({len(done)}):")
+        lines += [f"- {row.title}" + (f" ({row.assignee})" if row.assignee else "") + f": {done_text(row)}"
+                  for row in done]
     return [Outgoing(title="Hạn chót của đơn vị", text="\n".join(lines),
                      choices=choices + [Choice("Thêm việc", "/hanchot them")])]
 
@@ -155,7 +165,7 @@ async def deadlines_menu(ctx: Context) -> list[Outgoing]:
 
 async def show_item(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
     ident = row.id
-    status = "đã xong" if row.status == "done" else "đang mở"
+    status = done_text(row) if row.status == "done" else "đang mở"
     return [Outgoing(title=row.title, text=f"{line(row, ctx.clock.today())}\nTrạng thái: {status}", choices=[
         Choice("Đã xong", f"/hanchot xong {ident}"), Choice("Hoãn 1 ngày", f"/hanchot hoan {ident} 1"),
         Choice("Hoãn 3 ngày", f"/hanchot hoan {ident} 3"), Choice("Hoãn đến ngày…", f"/hanchot hoanden {ident}"),
@@ -163,7 +173,9 @@ async def show_item(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 
 
 async def mark_done(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
-    await ctx.store.mark_deadline_done(row.unit_id, row.id, ctx.clock.now().isoformat(timespec="seconds"))
+
+    await ctx.store.mark_deadline_done(row.unit_id, row.id, ctx.clock.now().isoformat(timespec="seconds"),
+                                       by=ctx.actor, by_name=await doer_name(ctx))
     return [Outgoing(text=f"Đã đánh dấu hoàn thành: {row.title}.")]
 
 

@@ -28,7 +28,7 @@ from bot.formats import ROMAN
 from bot.messages import Choice, Outgoing
 from bot.text import fold
 from bot.wording import words
-from handlers import deadlines, meetings, plans
+from handlers import deadlines, meetings, plans, tasks
 from handlers.context import Context
 
 LONGEST = 160  # characters: a longer message is a pasted text or an item, never an order
@@ -353,6 +353,11 @@ INTENTS = [
         r"|^(?:xem |sua |cap nhat )?danh sach dang vien$|^(?:them|bot|xoa) dang vien\b")),
     Intent("ketnoi", "Kết nối Zalo và Telegram", command("ketnoi"), _re(
         r"\bket noi\b|\bdung (?:tren|ca|cung|them) (?:zalo|telegram)\b"), needs_unit=False),
+    Intent("viec", "Việc của tôi", command("viec"), _re(
+        r"^(?:xem )?(?:cac |nhung )?(?:viec|nhiem vu|cong viec) (?:cua toi|cua minh|cua em|duoc giao(?: cho (?:toi|minh|em))?)$"
+        r"|^(?:toi|minh|em) (?:co|con|duoc giao) (?:nhung |cac )?(?:viec|nhiem vu|cong viec) (?:gi|nao)\b"), asks=True),
+    Intent("xongviec", "Báo xong hoặc hoãn việc", tasks.typed_answer, _re(
+        tasks.DONE.pattern + "|" + tasks.SNOOZE.pattern.replace("?P<n>", "?:").replace("?P<days>", "?:")), asks=True),
     Intent("huy", "Hủy", command("huy"), _re(r"^(?:huy|huy bo|thoi|dung lai)$"), needs_unit=False),
 ]
 BY_NAME = {intent.name: intent for intent in INTENTS}

@@ -79,6 +79,7 @@ class Recipient:
     unit_id: int
     chat_id: str
     since: datetime | None = None  # when the chat started receiving this unit's reminders
+    person_id: int | None = None  # a member's private chat: only the items assigned to this roster member
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class Due:
     item_id: int | None = None
     text: str | None = None  # for rhythm notices: the text itself
     resend: bool = False  # claimed earlier and not confirmed: send again
+    member: bool = False  # to the member the item is assigned to (her reminder offers "Đã xong", "Hoãn 3 ngày")
 
 
 def _latest_since(*values: datetime | None) -> datetime | None:
@@ -122,11 +124,20 @@ def plan_due(now: datetime, recipients: Iterable[Recipient], settings: dict[int,
     def add(key: str, chat: Recipient, instant: datetime, since: datetime | None, **extra: Any) -> None:
         if instant <= floor or (since is not None and instant < since):
             return
-        out.append(Due(key, chat.chat_id, chat.unit_id, instant, now - instant > LATE_AFTER, **extra))
+        out.append(Due(key, chat.chat_id, chat.unit_id, instant, now - instant > LATE_AFTER,
+                       member=chat.person_id is not None, **extra))
 
     for chat in recipients:
         s = settings.get(chat.unit_id, ReminderSettings())
         if in_quiet(now.time(), s):
+            continue
+        if chat.person_id is not None:  # a member: her own items only, no digest, no notices
+            for item in by_unit.get(chat.unit_id, ()):
+                if item.person_id != chat.person_id or (item.kind == "event" and now.date() > item.day):
+                    continue
+                found = latest(moments(item, s, now.tzinfo), now)
+                if found is not None:
+                    add(found[0], chat, found[1], _latest_since(chat.since, item_since(item)), item_id=item.id)
             continue
         if s.digest:
             key, instant = digest_moment(now, s)

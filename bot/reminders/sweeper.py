@@ -170,12 +170,17 @@ class Sweeper:
         groups = [(unit_id, key.partition(":")[2], when) for unit_id, values in sorted(raw.items())
                   for key, when in (values.get("linked_at") or {}).items()
                   if key.partition(":")[0] == self.channel and key.partition(":")[2] in linked]
-        missing = sorted({unit_id for unit_id, _, _ in owners} - set(raw))
+        members = await self.store.member_chats(self.channel, self.chat_id)
+        missing = sorted(({unit_id for unit_id, _, _ in owners} | {unit_id for unit_id, *_ in members}) - set(raw))
         raw.update(await self.store.settings_of_units(missing))
         settings = {unit_id: ReminderSettings.of(values) for unit_id, values in raw.items()}
         recipients = [Recipient(unit_id, chat_id, self.since(created, now))
                       for unit_id, chat_id, created in owners if unit_id in settings]
         recipients += [Recipient(unit_id, chat_id, self.since(when, now)) for unit_id, chat_id, when in groups]
+        owner_chats = {(r.unit_id, r.chat_id) for r in recipients}
+        recipients += [Recipient(unit_id, chat_id, self.since(created, now), person_id)
+                       for unit_id, chat_id, created, person_id in members
+                       if unit_id in settings and (unit_id, chat_id) not in owner_chats]
         unit_ids = sorted({r.unit_id for r in recipients})
         today = now.date()
         items = await self.store.deadlines_to_remind(unit_ids, today - CATCH_UP - timedelta(days=1),
@@ -260,7 +265,7 @@ class Sweeper:
                 snooze = snooze_instant(item, self._settings.get(row.unit_id, ReminderSettings()), now.tzinfo)
                 if (snooze is not None and now < snooze) or (item.kind == "event" and now.date() > item.day):
                     return None
-            return reminder_message(item, now.date(), late, budget=self.budget)
+            return reminder_message(item, now.date(), late, budget=self.budget, member=row.member)
         if row.key.startswith("digest:"):
             cache = (row.unit_id, row.key + ("!" if late else ""))
             if cache not in digests:

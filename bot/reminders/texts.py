@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.agenda import week_summary
-from bot.messages import Outgoing
+from bot.messages import Choice, Outgoing
 from bot.reminders.calendar import day_text, holiday_warning
 from bot.store import Deadline, Store
 
@@ -41,8 +41,15 @@ def countdown(item: Deadline, today: date) -> str:
     return f"đã quá hạn {-left} ngày ({when})"
 
 
-def reminder_message(item: Deadline, today: date, late: bool = False, *, budget: int | None) -> Outgoing:
-    """"Nhắc việc: còn 7 ngày (thứ năm, 15/6/2023) — Nộp báo cáo sơ kết (Kế hoạch số 46-KH/ĐU)"."""
+def member_choices(item: Deadline) -> list[Choice]:
+    """What the member a task is assigned to can answer (handled by /viec, handlers/tasks.py)."""
+    return [Choice("Đã xong", f"/viec xong {item.id}"), Choice("Hoãn 3 ngày", f"/viec hoan {item.id} 3")]
+
+
+def reminder_message(item: Deadline, today: date, late: bool = False, *, budget: int | None,
+                     member: bool = False) -> Outgoing:
+    """"Nhắc việc: còn 7 ngày (thứ năm, 15/6/2023) — Nộp báo cáo sơ kết (Kế hoạch số 46-KH/ĐU)"; to the member
+    it is assigned to (`member`), with her choices "Đã xong" and "Hoãn 3 ngày"."""
     head = "Nhắc việc (nhắc muộn)" if late else "Nhắc việc"
     line = f"{head}: {countdown(item, today)} — {clip(item.title)}"
     if item.source:
@@ -53,6 +60,9 @@ def reminder_message(item: Deadline, today: date, late: bool = False, *, budget:
     warning = holiday_warning(item.day, item.kind)
     if warning:
         lines.append(warning)
+    if member:
+        lines.append("Khi xong, bấm “Đã xong” hoặc trả lời “xong”; cần thêm thời gian: “hoãn 3 ngày”.")
+        return Outgoing(text=fit("\n".join(lines), budget), choices=member_choices(item))
     return Outgoing(text=fit("\n".join(lines), budget))
 
 

@@ -2,12 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from bot.store.base import Base
-from bot.store.records import Deadline, NewDeadline, deadline_of
+import aiosqlite
 
-COLUMNS = "id, unit_id, kind, title, due, start, at_time, assignee, source, status, snoozed_until, document_id"
+from bot.store.base import Base
+from bot.store.records import Deadline, NewDeadline, Person, deadline_of
+from bot.tasks import person_of
+
+COLUMNS = ("id, unit_id, kind, title, due, start, at_time, assignee, source, status, snoozed_until, document_id, "
+           "person_id, done_at, done_by, done_by_name")
+
+
+async def match_people(conn: aiosqlite.Connection, unit_id: int, ids: Iterable[int] = ()) -> None:
+    """Set the roster member of the unit's items: of those in `ids` (matched again, their who may have changed)
+    and of every open item not matched yet (bot/tasks.py). Runs inside the caller's transaction, if any."""
+    async with conn.execute("SELECT id, name, status, exempt FROM people WHERE unit_id = ?", (unit_id,)) as cur:
+        roster = [Person(r["id"], r["name"], r["status"], bool(r["exempt"])) for r in await cur.fetchall()]
+    again = sorted(set(ids))
+    marks = ", ".join("?" for _ in again)
+    async with conn.execute(
+            "SELECT id, title, assignee, person_id FROM deadlines WHERE unit_id = ? AND duty IS NULL AND "
+            f"((status = 'open' AND person_id IS NULL){f' OR id IN ({marks})' if again else ''})",
+            (unit_id, *again)) as cur:
+        rows = list(await cur.fetchall())
+    changes = []
+    for r in rows:
+        person = person_of(r["assignee"], r["title"], roster)
+        if person != r["person_id"]:
+            changes.append((person, r["id"]))
+    await conn.executemany("UPDATE deadlines SET person_id = ? WHERE id = ?", changes)
 
 
 class DeadlinesStore(Base):
@@ -50,27 +75,65 @@ class DeadlinesStore(Base):
         return deadline_of(row) if row is not None else None
 
     async def add_deadline(self, unit_id: int, item: NewDeadline, *, source: str, created_at: str) -> int:
-        cur = await self.conn.execute(
-            "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*_values(item), unit_id, source, created_at))
-        deadline_id = cur.lastrowid
-        await cur.close()
-        assert deadline_id is not None
+        """Add one item, matched to the roster member it is assigned to (bot/tasks.py)."""
+        async with self.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*_values(item), unit_id, source, created_at))
+            deadline_id = cur.lastrowid
+            await cur.close()
+            assert deadline_id is not None
+            await match_people(conn, unit_id)
         return deadline_id
 
     async def add_deadlines(self, unit_id: int, items: list[NewDeadline], *, source: str, created_at: str) -> None:
-        await self.conn.executemany(
-            "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*_values(i), unit_id, source, created_at) for i in items])
+        async with self.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(*_values(i), unit_id, source, created_at) for i in items])
+            await match_people(conn, unit_id)
 
     async def update_deadline(self, unit_id: int, deadline_id: int, item: NewDeadline) -> None:
-        await self.conn.execute(
-            "UPDATE deadlines SET title = ?, kind = ?, due = ?, start = ?, at_time = ?, assignee = ? "
-            "WHERE id = ? AND unit_id = ?", (*_values(item), deadline_id, unit_id))
+        async with self.transaction() as conn:
+            await conn.execute(
+                "UPDATE deadlines SET title = ?, kind = ?, due = ?, start = ?, at_time = ?, assignee = ? "
+                "WHERE id = ? AND unit_id = ?", (*_values(item), deadline_id, unit_id))
+            await match_people(conn, unit_id, [deadline_id])
 
-    async def mark_deadline_done(self, unit_id: int, deadline_id: int, done_at: str) -> None:
-        await self.conn.execute("UPDATE deadlines SET status = 'done', done_at = ? WHERE id = ? AND unit_id = ?",
-                                (done_at, deadline_id, unit_id))
+    async def mark_deadline_done(self, unit_id: int, deadline_id: int, done_at: str, *, by: str | None = None,
+                                 by_name: str | None = None) -> bool:
+        """Mark an open item done, with who did it ("channel:user" and a name to show); False when it was not
+        open (done already, or gone)."""
+        cur = await self.conn.execute(
+            "UPDATE deadlines SET status = 'done', done_at = ?, done_by = ?, done_by_name = ? "
+            "WHERE id = ? AND unit_id = ? AND status = 'open'", (done_at, by, by_name, deadline_id, unit_id))
+        changed = cur.rowcount == 1
+        await cur.close()
+        return changed
+
+    async def person_tasks(self, unit_id: int, person_id: int) -> list[Deadline]:
+        """The open items assigned to one roster member, overdue first (by day), then by day."""
+        rows = await self._all(
+            f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND person_id = ? AND status = 'open' "
+            "ORDER BY due, COALESCE(start, due), at_time, id", (unit_id, person_id))
+        return [deadline_of(r) for r in rows]
+
+    async def done_recently(self, unit_id: int, since: str, limit: int) -> list[Deadline]:
+        """Items marked done at or after `since` (an ISO instant), the latest first."""
+        rows = await self._all(
+            f"SELECT {COLUMNS} FROM deadlines WHERE unit_id = ? AND status = 'done' AND done_at >= ? "
+            "ORDER BY done_at DESC, id DESC LIMIT ?", (unit_id, since, limit))
+        return [deadline_of(r) for r in rows]
+
+    async def last_reminded_item(self, channel: str, chat_id: str) -> int | None:
+        """The item of the latest reminder sent to a chat (to read a bare “xong” after it)."""
+        row = await self._one(
+            "SELECT key FROM reminder_log WHERE channel = ? AND chat_id = ? AND key LIKE 'dl:%' "
+            "AND sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1", (channel, chat_id))
+        if row is None:
+            return None
+        ident = row["key"].split(":")[1]
+        return int(ident) if ident.isdigit() else None
 
     async def snooze_deadline(self, unit_id: int, deadline_id: int, until: date) -> None:
         """No reminder of the item before `until` (then one on that day)."""

@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.store.audit import write_note
 from bot.store.base import now_text
+from bot.store.deadlines import match_people
 from bot.store.records import AuditNote, NewMeeting, StoredDocument
 from bot.store.versions import AlreadyIssued, VersionConflict, VersionsStore
 
@@ -71,6 +72,8 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
                 [(doc["unit_id"], d["kind"], d["title"], d["due"], d.get("start"), d.get("time"), d.get("who"),
                   doc_id, d.get("source", ""), now_text()) for d in deadlines],
             )
+            if deadlines:
+                await match_people(conn, doc["unit_id"])
             meeting_id = await self._insert_meeting(doc["unit_id"], meeting, doc_id) if meeting else None
             await self._mark_draft(draft, doc_id)
             if audit is not None:  # who issued it: the trail's line commits with the document

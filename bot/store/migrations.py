@@ -339,6 +339,16 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        16,
+        "tasks reach their owner: the roster member a dated item is assigned to, and who marked it done",
+        """
+        ALTER TABLE deadlines ADD COLUMN person_id INTEGER REFERENCES people(id) ON DELETE SET NULL;
+        ALTER TABLE deadlines ADD COLUMN done_by TEXT;
+        ALTER TABLE deadlines ADD COLUMN done_by_name TEXT;
+        CREATE INDEX deadlines_person ON deadlines(person_id, status) WHERE person_id IS NOT NULL;
+        """,
+    ),
+    (
         18,
         "join requests: a member who joined without a roster member says who she is; a manager confirms it",
         """

@@ -70,6 +70,9 @@ class Deadline:
     duty: str | None = None
     duty_period: str | None = None
     done_at: str | None = None
+    person_id: int | None = None  # the roster member (people.id) the item is assigned to, when matched
+    done_by: str | None = None  # who marked it done ("channel:user")
+    done_by_name: str | None = None  # that account's roster name (or display name) when it did
 
     @property
     def day(self) -> date:

@@ -100,6 +100,15 @@ class RemindersStore(Base):
             + (" AND user_id = ?" if chat_id else ""), (channel, *((chat_id,) if chat_id else ())))
         return [(r["unit_id"], str(r["chat_id"]), r["created_at"]) for r in rows]
 
+    async def member_chats(self, channel: str, chat_id: str | None = None) -> list[tuple[int, str, str | None, int]]:
+        """(unit, private chat, account created_at, roster member) of every account on the channel that is a roster
+        member and not the unit's owner (who hears of every item already): its own items are reminded to it."""
+        rows = await self._all(
+            "SELECT unit_id, user_id AS chat_id, created_at, person_id FROM accounts WHERE channel = ? "
+            "AND role != 'owner' AND person_id IS NOT NULL" + (" AND user_id = ?" if chat_id else ""),
+            (channel, *((chat_id,) if chat_id else ())))
+        return [(r["unit_id"], str(r["chat_id"]), r["created_at"], r["person_id"]) for r in rows]
+
     async def linked_chat_ids(self, channel: str, chat_id: str | None = None) -> set[str]:
         rows = await self._all(
             "SELECT chat_id FROM chats WHERE channel = ? AND linked = 1" + (" AND chat_id = ?" if chat_id else ""),

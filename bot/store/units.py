@@ -16,6 +16,7 @@ import aiosqlite
 
 from bot.store.audit import write_note
 from bot.store.base import Base, now_text
+from bot.store.deadlines import match_people
 from bot.store.records import Account, AuditNote, InviteCheck, Person, Unit
 
 UNIT_FIELDS = ("kind", "superior", "name", "code", "place", "signer_name", "signer_title", "spelling")
@@ -57,6 +58,7 @@ class UnitsStore(Base):
                 (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), unit_id),
             )
             await self._rewrite_roster(conn, unit_id, people)
+            await match_people(conn, unit_id)  # a member added may be the one an open task names
 
     @staticmethod
     async def _rewrite_roster(conn: aiosqlite.Connection, unit_id: int, people: list[dict[str, Any]]) -> None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.store.audit import write_note
 from bot.store.base import now_text
+from bot.store.deadlines import match_people
 from bot.store.meetings import MeetingsStore
 from bot.store.records import AuditNote, Deadline, DeadlineChanges, DocumentVersion, NewMeeting, deadline_of
 
@@ -125,6 +126,7 @@ class VersionsStore(MeetingsStore):
             "source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(unit_id, d["kind"], d["title"], d["due"], d.get("start"), d.get("time"), d.get("who"), doc_id, meeting,
               d.get("source", ""), now_text()) for d in plan.add])
+        await match_people(self.conn, unit_id, [row_id for row_id, _ in plan.keep + plan.update])
         return DeadlineChanges(kept=len(plan.keep), updated=len(plan.update), added=len(plan.add),
                                dropped=len(plan.drop))
 

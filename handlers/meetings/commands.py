@@ -12,12 +12,12 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.messages import Outgoing
 from bot.rhythm import short
-from bot.store import Store
+from bot.store import Deadline, Store
 from bot.text import fold, parse_id
 from handlers import remembered
 from handlers.context import Context
@@ -26,6 +26,18 @@ from handlers.meetings.rhythm import cmd_rhythm, this_month
 
 NEEDS_ROSTER = ("Hồ sơ đơn vị chưa có danh sách đảng viên (hoặc mọi đồng chí đều được miễn sinh hoạt), nên chưa "
                 "điểm danh được. Gõ /donvi, chọn “Sửa hồ sơ” để thêm danh sách đảng viên, rồi gõ lại /sinhhoat.")
+
+
+def _completed(row: Deadline) -> str:
+    """“đã hoàn thành (đ/c Nguyễn Thị Hoa báo xong ngày 03/12)”, as far as the tracker knows who and when."""
+    who = f"đ/c {row.done_by_name} báo xong" if row.done_by_name else "xong"
+    if not row.done_at:
+        return "đã hoàn thành" + (f" ({who})" if row.done_by_name else "")
+    try:
+        day = datetime.fromisoformat(row.done_at).strftime("%d/%m")
+    except ValueError:
+        return "đã hoàn thành"
+    return f"đã hoàn thành ({who} ngày {day})"
 
 
 async def previous_tasks(store: Store, unit_id: int, today: date) -> dict[str, Any] | None:
@@ -43,7 +55,7 @@ async def previous_tasks(store: Store, unit_id: int, today: date) -> dict[str, A
             names.append(f"buổi sinh hoạt chuyên đề ngày {short(meeting.held_on)}")
         for r in rows:
             done = r.status == "done"
-            status = ("đã hoàn thành" if done else "chưa hoàn thành, đã quá hạn" if r.due < today
+            status = (_completed(r) if done else "chưa hoàn thành, đã quá hạn" if r.due < today
                       else "đang thực hiện")
             tasks.append({"what": r.title, "owner": r.assignee or "", "due": r.due.isoformat(), "done": done,
                           "status": status})
