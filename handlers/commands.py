@@ -8,7 +8,19 @@ from dataclasses import dataclass
 
 from bot.messages import Outgoing
 from bot.roles import MANAGER, MEMBER, OWNER
-from handlers import audit, deadlines, intents, meetings, members, plans, questions, reminders, revise, tasks, unit
+from handlers import (
+    audit,
+    deadlines,
+    intents,
+    meetings,
+    members,
+    plans,
+    questions,
+    reminders,
+    revise,
+    tasks,
+    unit,
+)
 from handlers.context import Context
 
 Handler = Callable[[Context, str], Awaitable[list[Outgoing]]]
