@@ -97,6 +97,8 @@ async def greet(ctx: Context, text: str) -> list[Outgoing]:
 async def likely(ctx: Context) -> list[Choice]:
     """The two or three things she most likely wants now: what is due, the meeting to minute, a plan."""
     assert ctx.unit is not None
+    if not permissions.allowed(ctx, "kehoach"):  # a member: her tasks and the unit's documents
+        return [Choice("Việc được giao cho tôi", "/hanchot"), Choice("Văn bản đã ban hành", "/vanban")]
     today, unit_id = ctx.clock.today(), ctx.unit.id
     out: list[Choice] = []
     due = await ctx.store.deadlines_between(unit_id, today, week_of(today)[1])

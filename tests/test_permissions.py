@@ -149,3 +149,130 @@ def test_member_may_see_documents_and_her_tasks_only():
         assert not roles.at_least(roles.MEMBER, permissions.needed(line)), line
     for line in ("/vanban", "/vanban gui 1", "/vanban bancu 1", "/hanchot xong 1", "/hanchot hoan 1 3"):
         assert roles.at_least(roles.MEMBER, permissions.needed(line)), line
+
+
+# -- the reported attack and the member's day ---------------------------------------------------------
+
+async def test_joined_member_cannot_rename_the_unit(assistant):
+    """The report: an account that joined by an invite code renamed the unit to “Chi bộ Bị chiếm”."""
+    owner, joined = Talk(assistant, "u1"), Talk(assistant, "u2")
+    await onboard(owner)
+    code = (await owner.say("/moi")).split("Mã mời: ")[1][:8]
+    await joined.say("/batdau")
+    await joined.tap("Tham gia bằng mã mời")
+    await joined.say(code)
+    before = await dump(assistant.store)
+    for attempt in ("/donvi sua", "sửa hồ sơ đơn vị", "tạo đơn vị chi bộ", "/lam donvi sua ho so"):
+        reply = await joined.say(attempt)
+        assert APOLOGY not in reply
+        assert "Sửa hồ sơ" not in joined.choices(), attempt  # never offered
+        assert "sửa" not in reply.lower() or MEMBER_REFUSED in reply, (attempt, reply)
+    assert MEMBER_REFUSED in await joined.say("/donvi sua")
+    assert await dump(assistant.store) == before
+    unit = await assistant.store.get_unit((await assistant.store.account("test", "u1")).unit_id)
+    assert unit.name == "Chi bộ Xóm Định Thành"
+
+
+async def test_manager_can_rename_the_unit(unit):
+    manager = unit.talk(roles.MANAGER)
+    await manager.say("/donvi")
+    review = await manager.tap("Sửa hồ sơ")
+    number = next(line.split(".")[0].strip() for line in review.splitlines() if "Tên đơn vị" in line)
+    await manager.say(f"sửa {number}")
+    await manager.say("Xóm Định Thành Mới")
+    assert "Đã lưu các thay đổi" in await manager.say("Xác nhận và lưu")
+    assert (await unit.store.get_unit(unit.unit_id)).name == "Chi bộ Xóm Định Thành Mới"
+
+
+async def test_member_cannot_issue_invite_or_link(unit):
+    member = unit.talk(roles.MEMBER)
+    before = await dump(unit.store)
+    for attempt in ("/kehoach", "soạn kế hoạch kết nạp đảng viên", "ghi biên bản họp tháng 11", "soạn nghị quyết",
+                    "/sinhhoat", "/moi", "mời người cùng quản lý", "/lienket", "liên kết nhóm",
+                    "nhắc tôi nộp đảng phí trước 5/12", "Nộp báo cáo sơ kết trước 15/12", "/dinhky", "/nhacnho",
+                    f"sửa kế hoạch số {1}", "làm lại từ kế hoạch số 1", f"/vanban sua {unit.doc_id}",
+                    f"/vanban lamlai {unit.doc_id}", f"/vanban chiase {unit.doc_id}"):
+        reply = await member.say(attempt)
+        assert MEMBER_REFUSED in reply, (attempt, reply)
+        assert "/vanban" in reply and "/tuannay" in reply  # what she can do instead
+    assert await dump(unit.store) == before
+
+
+async def test_member_lists_documents_and_gets_a_file_again(unit):
+    member = unit.talk(roles.MEMBER)
+    listing = await member.say("/vanban")
+    assert "Kế hoạch" in listing and MEMBER_REFUSED not in listing
+    offered = [c.value for o in member.last for c in o.choices]
+    assert any(v.startswith("/vanban gui") for v in offered)
+    assert not any(v.startswith(("/vanban sua", "/vanban lamlai", "/vanban chiase")) for v in offered)
+    await member.say(f"/vanban gui {unit.doc_id}")
+    sent = [o.document for o in member.last if o.document is not None]
+    assert sent and sent[0].filename.endswith(".docx")
+
+
+async def test_member_acts_only_on_her_own_items(unit):
+    member = unit.talk(roles.MEMBER)
+    listing = await member.say("/hanchot")
+    assert "Nộp bản thu hoạch" in listing and "Chuẩn bị hội trường" not in listing
+    assert "Thêm việc" not in member.choices()
+    await member.say(f"/hanchot xem {unit.hers}")
+    assert "Đã xong" in member.choices() and "Sửa" not in member.choices() and "Xóa" not in member.choices()
+    before = await dump(unit.store)
+    for attempt in (f"/hanchot xong {unit.other}", f"/hanchot hoan {unit.other} 3", f"/hanchot hoanden {unit.other}",
+                    f"/hanchot xem {unit.other}"):
+        assert permissions.NOT_YOURS in await member.say(attempt), attempt
+    for attempt in (f"/hanchot sua {unit.hers}", f"/hanchot xoa {unit.hers}"):
+        assert MEMBER_REFUSED in await member.say(attempt), attempt
+    assert await dump(unit.store) == before
+    assert "Đã hoãn" in await member.say(f"/hanchot hoan {unit.hers} 3")
+    assert "Đã đánh dấu hoàn thành" in await member.say(f"/hanchot xong {unit.hers}")
+    rows = {r["id"]: r["status"] for r in await select(unit.store, "SELECT id, status FROM deadlines")}
+    assert (rows[unit.hers], rows[unit.other]) == ("done", "open")
+    week = await member.say("/tuannay")
+    assert "Chuẩn bị hội trường" not in week
+    assert "Chuẩn bị hội trường" not in await member.say("tuần này có gì phải làm?")
+    assert "Chuẩn bị hội trường" not in await member.say("việc của đ/c Cường?")
+    manager = unit.talk(roles.MANAGER)
+    assert "Chuẩn bị hội trường" in await manager.say("/tuannay")
+
+
+async def test_a_draft_begun_before_a_demotion_is_refused_cleanly(unit):
+    manager = unit.talk(roles.MANAGER)
+    await manager.say("/donvi")
+    await manager.tap("Sửa hồ sơ")  # the profile's review screen is open
+    await unit.store.link_account("test", "u2", unit.unit_id, roles.MEMBER, "Phó bí thư")  # demoted meanwhile
+    before = await dump(unit.store)
+    reply = await manager.say("Xác nhận và lưu")
+    assert "đã được bỏ" in reply and MEMBER_REFUSED in reply and APOLOGY not in reply
+    after = await dump(unit.store)
+    assert await unit.store.draft("test", "u2", "u2") is None
+    assert {k: v for k, v in before.items() if k != "drafts"} == {k: v for k, v in after.items() if k != "drafts"}
+    assert "Xóm Định Thành" in await manager.say("/donvi")  # she goes on as a member
+
+
+async def test_a_plan_draft_of_a_demoted_manager_is_never_issued(unit):
+    manager = unit.talk(roles.MANAGER)
+    await manager.say("/kehoach")  # a plan begun
+    assert await unit.store.draft("test", "u2", "u2") is not None
+    await unit.store.link_account("test", "u2", unit.unit_id, roles.MEMBER, "Phó bí thư")
+    count = len(await unit.store.documents(unit.unit_id))
+    reply = await manager.say("1")
+    assert "đã được bỏ" in reply and MEMBER_REFUSED in reply
+    assert "Đã tạo" not in await manager.say("Xác nhận và tạo văn bản")  # nothing left to confirm
+    assert manager.choices()  # what a member may do, offered instead
+    assert len(await unit.store.documents(unit.unit_id)) == count
+    assert await unit.assistant.resume("test", "u2", "u2") == []  # nothing left to resume
+
+
+async def test_menus_and_help_show_what_the_role_may_run(unit):
+    member, owner = unit.talk(roles.MEMBER), unit.talk(roles.OWNER)
+    help_member = await member.say("/trogiup")
+    assert "/vanban" in help_member and "/hanchot" in help_member
+    assert "/kehoach" not in help_member and "/lienket" not in help_member and "/dinhky" not in help_member
+    assert "/kehoach" in await owner.say("/trogiup")
+    assert "/kehoach" not in await member.say("/batdau")
+    await member.say("chào")
+    assert all(not permissions.needed(c.value) or roles.at_least(roles.MEMBER, permissions.needed(c.value))
+               for o in member.last for c in o.choices)
+    # Telegram's command menu is one for the whole bot: the full list.
+    assert [name for name, _ in unit.assistant.menu()] == [c.name for c in COMMANDS if c.menu]
