@@ -14,6 +14,7 @@ from bot import roles
 from bot.store import NewDeadline, Store
 from handlers import permissions
 from handlers.commands import BY_NAME, COMMANDS, NEEDS_UNIT, Command, cmd_cancel
+from handlers.forms import load_flows
 from handlers.intents import INTENTS, Intent
 from handlers.router import Assistant
 from tests.conftest import NOW, Talk, onboard, select
@@ -136,6 +137,7 @@ def test_every_command_and_intent_chooses_its_role():
         assert all(r in (None, *roles.ROLES) for r in command.verbs.values()), command.name
     for intent in INTENTS:
         assert intent.command is None or intent.command.split()[0] in BY_NAME, intent.name
+    assert set(load_flows()) == set(permissions.FLOW_COMMAND), "every flow names the command whose role it needs"
     for flow in permissions.FLOW_COMMAND.values():
         assert flow is None or flow.split()[0] in BY_NAME
 
