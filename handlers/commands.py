@@ -4,10 +4,12 @@ menu are all generated from `COMMANDS`."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot import roles
 from bot.messages import Outgoing
 from bot.roles import MANAGER, MEMBER, OWNER
+from bot.text import fold
 from handlers import (
     audit,
     deadlines,
@@ -36,12 +38,29 @@ class Command:
     menu: bool = True  # listed in the command menus and /trogiup
     aliases: tuple[str, ...] = ()
     needs_unit: bool = True  # the router answers NEEDS_UNIT to an account without a unit
-    role: str | None = MANAGER  # the least role that may run it (bot/roles.py); None: anyone
+    # The least role that may run it (bot/roles.py; None: anyone, even without a unit). Required: a new command
+    # must choose (tests/test_permissions.py walks every command as each role).
+    role: str | None = field(kw_only=True)
+    # Sub-actions (the first word of the argument, folded) that need another role than the command itself.
+    verbs: dict[str, str | None] = field(default_factory=dict, kw_only=True)
+
+    def role_for(self, arg: str) -> str | None:
+        """The least role that may run the command with this argument."""
+        verb = fold(arg.strip().partition(" ")[0])
+        return self.verbs.get(verb, self.role)
 
 
 async def cmd_help(ctx: Context, arg: str) -> list[Outgoing]:
     lines = ["Trợ lý Chi bộ giúp bí thư chi bộ và văn phòng đảng ủy làm việc ngay trên điện thoại.", ""]
-    lines += [f"/{name} — {desc}" for name, desc in menu()]
+    lines += [f"/{name} — {desc}" for name, desc in menu_for(ctx)]
+    if ctx.role == MEMBER:
+        lines += [
+            "",
+            f"Đồng chí là {roles.LABELS[MEMBER]} của đơn vị: đồng chí xem và nhận lại các văn bản đã ban hành (/vanban), "
+            "xem việc được giao cho mình, đánh dấu xong hoặc hoãn việc đó (/hanchot, /tuannay). Soạn, ban hành, sửa "
+            "văn bản, sửa hồ sơ đơn vị và mời người khác do bí thư hoặc người cùng quản lý làm.",
+        ]
+        return [Outgoing(title="Hướng dẫn", text="\n".join(lines))]
     lines += [
         "",
         "Khi tôi hỏi từng câu: trả lời bằng tin nhắn hoặc bấm nút; “quay lại” để về câu trước; "
@@ -62,33 +81,51 @@ async def cmd_cancel(ctx: Context, arg: str) -> list[Outgoing]:
     return [Outgoing(text="Hiện không có việc nào đang làm dở.")]
 
 
-# In the order of the menus.
+# In the order of the menus. Each row chooses its role (README "Roles"): None for what anyone may do,
+# MEMBER for what a party member of the roster may do, MANAGER for the owner and managers.
 COMMANDS = [
-    Command("batdau", "Bắt đầu, tạo hoặc tham gia đơn vị", unit.cmd_start, aliases=("start",), needs_unit=False),
-    Command("kehoach", "Soạn kế hoạch", plans.cmd_plan),
-    Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
-    Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
+    Command("batdau", "Bắt đầu, tạo hoặc tham gia đơn vị", unit.cmd_start, aliases=("start",), needs_unit=False,
+            role=None),
+    Command("kehoach", "Soạn kế hoạch", plans.cmd_plan, role=MANAGER),
+    Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting, role=MANAGER),
+    # A member: her own items (listed, marked done, snoozed: handlers/permissions.py can_act_on).
+    Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines, role=MEMBER,
+            verbs={"them": MANAGER, "sua": MANAGER, "xoa": MANAGER}),
     Command("viec", "Việc được giao cho tôi", tasks.cmd_tasks, role=MEMBER),
-    Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week),
-    Command("vanban", "Văn bản đã soạn", revise.cmd_documents),
-    Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm),
-    Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics),
-    Command("nhacnho", "Cài đặt nhắc việc", reminders.cmd_settings),
-    Command("dinhky", "Việc định kỳ: sinh hoạt, đảng phí, kiểm điểm", reminders.cmd_duties),
-    Command("lienket", "Liên kết nhóm chat với đơn vị", reminders.cmd_link),
-    Command("donvi", "Hồ sơ đơn vị, danh sách đảng viên", unit.cmd_unit),
-    Command("moi", "Mời người cùng quản lý hoặc đảng viên", unit.cmd_invite, menu=False, needs_unit=False),
+    Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week, role=MEMBER),  # a member: her own items
+    # A member: the list, a file again, an earlier version; not revising, redoing, sharing or deleting.
+    Command("vanban", "Văn bản đã soạn", revise.cmd_documents, role=MEMBER,
+            verbs={"sua": MANAGER, "lamlai": MANAGER, "chiase": MANAGER, "xoa": MANAGER}),
+    Command("nhipsinhhoat", "Các tháng, quý đã sinh hoạt", meetings.cmd_rhythm, role=MANAGER),
+    Command("thongke", "Thống kê dự họp, nhiệm vụ", meetings.cmd_statistics, role=MANAGER),
+    Command("nhacnho", "Cài đặt nhắc việc", reminders.cmd_settings, role=MANAGER),
+    Command("dinhky", "Việc định kỳ: sinh hoạt, đảng phí, kiểm điểm", reminders.cmd_duties, role=MANAGER),
+    Command("lienket", "Liên kết nhóm chat với đơn vị", reminders.cmd_link, role=MANAGER),
+    # A member sees the profile and the roster; editing them is for managers.
+    Command("donvi", "Hồ sơ đơn vị, danh sách đảng viên", unit.cmd_unit, role=MEMBER,
+            verbs={"sua": MANAGER, "chinh": MANAGER}),
+    Command("moi", "Mời người cùng quản lý hoặc đảng viên", unit.cmd_invite, menu=False, needs_unit=False,
+            role=MANAGER),
+    # Managers list, confirm join requests and revoke member codes; the rest is the owner's (handlers/members.py).
     Command("thanhvien", "Thành viên, vai trò và mã mời", members.cmd_members, role=MANAGER),
     Command("nhatky", "Nhật ký thay đổi của đơn vị", audit.cmd_journal, role=OWNER),
-    Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False),
-    Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False),
-    Command("lam", "Việc gõ bằng lời, chọn từ gợi ý", intents.cmd_do, menu=False, needs_unit=False),
-    Command("trogiup", "Hướng dẫn", cmd_help, aliases=("help",), needs_unit=False),
+    Command("ketnoi", "Dùng cùng tài khoản trên Zalo và Telegram", unit.cmd_link, needs_unit=False, role=None),
+    Command("huy", "Hủy việc đang làm", cmd_cancel, needs_unit=False, role=None),
+    # The intent it runs is checked (handlers/intents.py Intent.command).
+    Command("lam", "Việc gõ bằng lời, chọn từ gợi ý", intents.cmd_do, menu=False, needs_unit=False, role=None),
+    Command("trogiup", "Hướng dẫn", cmd_help, aliases=("help",), needs_unit=False, role=None),
 ]
 
 BY_NAME = {name: c for c in COMMANDS for name in (c.name, *c.aliases)}
 
 
-def menu() -> list[tuple[str, str]]:
-    """(name, description) of the commands shown in the menus, in order."""
-    return [(c.name, c.description) for c in COMMANDS if c.menu]
+def menu(role: str | None = roles.OWNER) -> list[tuple[str, str]]:
+    """(name, description) of the commands shown in the menus to `role`, in order (by default all of them:
+    Telegram's command menu is one for the whole bot)."""
+    return [(c.name, c.description) for c in COMMANDS if c.menu and roles.at_least(role, c.role)]
+
+
+def menu_for(ctx: Context) -> list[tuple[str, str]]:
+    """The commands shown to this account: those its role may run (all of them before it has a unit: it will
+    own the unit it creates)."""
+    return menu(ctx.role if ctx.unit else roles.OWNER)

@@ -14,6 +14,7 @@ from bot.messages import Choice, Outgoing
 from bot.store import Deadline, NewDeadline
 from bot.tasks import done_text
 from bot.text import fold, parse_id
+from handlers import permissions
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Invalid, action, item_type, validator
@@ -133,6 +134,8 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
         row = await ctx.store.deadline(item_id, ctx.unit.id) if item_id is not None else None
         if row is None:
             return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị.")]
+        if not await permissions.can_act_on(ctx, row):  # a member: only her own items (the router checked the verb)
+            return [Outgoing(text=permissions.NOT_YOURS)]
         reply = await ACTIONS_ON_ITEM[verb](ctx, row, extra.strip())
         return await again(ctx, "hanchot", reply) if verb in ("xong", "hoan", "xoa") else reply
     today = ctx.clock.today()
@@ -140,7 +143,12 @@ async def cmd_deadlines(ctx: Context, arg: str) -> list[Outgoing]:
     groups = [("Quá hạn", await ctx.store.overdue_deadlines(ctx.unit.id, today)),
               ("Tuần này", await ctx.store.deadlines_between(ctx.unit.id, today, sunday)),
               ("Sắp tới", await ctx.store.deadlines_after(ctx.unit.id, sunday, LIST_LIMIT))]
+    groups = [(title, await permissions.visible(ctx, rows)) for title, rows in groups]  # a member: her own
     lines, choices = _numbered(groups, today)
+    if not lines and not permissions.allowed(ctx, "hanchot them"):
+        return [Outgoing(title="Việc được giao cho đồng chí", text="Hiện không có việc nào đang mở giao cho đồng chí. "
+                         "Bí thư hoặc người cùng quản lý giao việc trong biên bản, kế hoạch hoặc danh sách hạn chót; "
+                         "việc giao cho đồng chí sẽ hiện ở đây.")]
     if not lines:
         lines = ["Chưa có hạn chót nào đang mở. Gõ một câu như “Nộp báo cáo sơ kết trước 15/6” để thêm, "
                  "hoặc gửi tệp kế hoạch (.docx) nhận từ cấp trên để tôi tìm các hạn trong đó."]
@@ -195,7 +203,12 @@ async def snooze_to(ctx: Context, row: Deadline, extra: str) -> list[Outgoing]:
 async def save_snooze(ctx: Context, draft: Draft) -> list[Outgoing]:
     assert ctx.unit is not None
     until = date.fromisoformat(draft.answers["until"])
-    await ctx.store.snooze_deadline(ctx.unit.id, draft.meta["id"], until)
+    row = await ctx.store.deadline(draft.meta["id"], ctx.unit.id)
+    if row is None:
+        return [Outgoing(text="Việc này không còn trong danh sách của đơn vị.")]
+    if not await permissions.can_act_on(ctx, row):  # her role or the item's person changed while she answered
+        return [Outgoing(text=permissions.NOT_YOURS)]
+    await ctx.store.snooze_deadline(ctx.unit.id, row.id, until)
     return [Outgoing(text=f"Đã hoãn nhắc việc này đến {dates.weekday_vi(until)}, {dates.format_date_short(until)}.")]
 
 
@@ -310,6 +323,8 @@ PASTE_PLAN = ("Xin mở tệp kế hoạch, sao chép toàn bộ nội dung rồ
 async def offer_upload(ctx: Context) -> list[Outgoing]:
     """She has a plan from above to send: where the channel brings files, send it here; elsewhere (Zalo) a
     one-time upload link when the server has a public address, else paste the text."""
+    if not permissions.allowed(ctx, "hanchot them"):
+        return [permissions.refusal(ctx, "hanchot them")]
     if ctx.incoming.files:
         return [Outgoing(text="Xin gửi tệp kế hoạch (Word .docx hoặc văn bản .txt) vào cuộc trò chuyện này; tôi sẽ "
                               "tìm các hạn chót trong đó. Cũng có thể dán nội dung kế hoạch thành một tin nhắn.")]

@@ -13,7 +13,7 @@ from bot import dates
 from bot.formats import thousands
 from bot.messages import Choice, Outgoing
 from bot.text import is_count
-from handlers import choosing, listedit, menus, prompts, tidying
+from handlers import choosing, listedit, menus, permissions, prompts, tidying
 from handlers.choosing import BACK, CONFIRM, PREVIEW, SKIP, SKIP_REQUIRED, norm
 from handlers.context import Context
 from handlers.draft import Draft
@@ -53,6 +53,8 @@ class Engine(ListsMixin):
 
         `pending` gives lists their starting items (found by the caller), shown for keeping or removing.
         """
+        if not permissions.may_run_flow(ctx, flow_name):  # every way into a job ends here: her role is checked
+            return [permissions.refusal(ctx)]
         flow = self.flows[flow_name]
         ctx.started_flow = True
         draft = Draft(flow=flow_name, answers=dict(answers or {}), meta=dict(meta or {}),
@@ -335,6 +337,9 @@ class Engine(ListsMixin):
         return await self._reask(ctx, flow, draft, f"Xin chọn “{flow.confirm_label}”, hoặc gõ “sửa N” để sửa mục N.")
 
     async def _finish(self, ctx: Context, flow: Flow, draft: Draft) -> list[Outgoing]:
+        if not permissions.may_run_flow(ctx, draft.flow):  # the last guard before saving or issuing anything
+            await ctx.store.delete_draft(*ctx.key)
+            return [permissions.refusal(ctx)]
         ctx.started_flow = False
         out = await run_action(flow.on_done, ctx, draft)
         if not ctx.started_flow:  # an action may chain into another flow, whose draft must stay

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from bot.formats import ROMAN
 from bot.messages import Choice, Outgoing
 from bot.text import fold
 from bot.wording import words
-from handlers import deadlines, meetings, plans, tasks
+from handlers import deadlines, meetings, permissions, plans, tasks
 from handlers.context import Context
 
 LONGEST = 160  # characters: a longer message is a pasted text or an item, never an order
@@ -97,6 +97,8 @@ async def greet(ctx: Context, text: str) -> list[Outgoing]:
 async def likely(ctx: Context) -> list[Choice]:
     """The two or three things she most likely wants now: what is due, the meeting to minute, a plan."""
     assert ctx.unit is not None
+    if not permissions.allowed(ctx, "kehoach"):  # a member: her tasks and the unit's documents
+        return [Choice("Việc được giao cho tôi", "/hanchot"), Choice("Văn bản đã ban hành", "/vanban")]
     today, unit_id = ctx.clock.today(), ctx.unit.id
     out: list[Choice] = []
     due = await ctx.store.deadlines_between(unit_id, today, week_of(today)[1])
@@ -295,6 +297,9 @@ class Intent:
     weak: re.Pattern[str] | None = None
     needs_unit: bool = True  # before onboarding: a note, then onboarding
     asks: bool = False  # also taken from a question ("giúp gì?", "chào, khỏe không?")
+    # The command (with its verb) of the command table whose role it needs (handlers/permissions.py); None:
+    # open to anyone. Required: a new intent must choose.
+    command: str | None = field(kw_only=True)
 
 
 def _re(pattern: str) -> re.Pattern[str]:
@@ -306,59 +311,61 @@ INTENTS = [
     Intent("chao", "Chào", greet, _re(
         r"^(?:xin )?(?:chao|hello|hi|helo|alo|a lo|hey|good morning)(?: (?:ban|em|tro ly|anh|chi|dong chi|bot|"
         r"moi nguoi|ca nha|buoi sang|buoi chieu|buoi toi|nhe|nha|a|khoe khong|co khoe khong))*$"
-        r"|^(?:bat dau|bat dau lai|start|khoi dong|mo dau|lam quen)$"), needs_unit=False, asks=True),
+        r"|^(?:bat dau|bat dau lai|start|khoi dong|mo dau|lam quen)$"), needs_unit=False, asks=True, command=None),
     Intent("trogiup", "Hướng dẫn", command("trogiup"), _re(
         r"^(?:giup|giup do|giup voi|tro giup|huong dan|help|cach dung|huong dan su dung|can giup|can giup do|"
         r"(?:ban|tro ly|em)? ?(?:lam|giup) duoc (?:nhung )?(?:gi|viec gi)|dung the nao|su dung the nao|lam sao)$"),
-        needs_unit=False, asks=True),
+        needs_unit=False, asks=True, command=None),
     Intent("menu", "Các lệnh", command("batdau"), _re(
-        r"^(?:xem |mo |hien )?(?:menu|thuc don|danh sach lenh|cac lenh|lenh|danh muc)$"), needs_unit=False),
+        r"^(?:xem |mo |hien )?(?:menu|thuc don|danh sach lenh|cac lenh|lenh|danh muc)$"), needs_unit=False, command=None),
     Intent("camon", "Cảm ơn", thanks, _re(
         r"^(?:cam on|cam on (?:ban|em|tro ly|nhieu|nhe|nha)|thanks|thank you|tks|thank|ok|oke|okay|vang|da|"
-        r"duoc roi|tot|hay qua|tuyet)(?: (?:nhe|nha|a|nhieu))*$"), needs_unit=False, asks=True),
+        r"duoc roi|tot|hay qua|tuyet)(?: (?:nhe|nha|a|nhieu))*$"), needs_unit=False, asks=True, command=None),
     Intent("kehoachtren", "Gửi kế hoạch cấp trên", plan_from_above, _re(
         r"\b(?:co|nhan duoc|nhan|day la)\b.*\bke hoach\b.*\b(?:cap tren|(?:huyen|tinh|thanh|quan|dang|xa|phuong) uy|"
-        r"dang bo)\b")),
+        r"dang bo)\b"), command="hanchot them"),
     Intent("kehoach", "Soạn kế hoạch", start_plan, _re(
         rf"^(?:{_VERB} )?(?:ban )?ke hoach\b(?!.*\b(?:cap tren|cua (?:huyen|tinh|thanh|quan|dang|xa|phuong) uy)\b)"),
-        weak=_re(r"\b(?:ket nap|giua nhiem ky|so ket|tong ket|chi bo mau|chuyen de nam|chuyen de)\b")),
+        weak=_re(r"\b(?:ket nap|giua nhiem ky|so ket|tong ket|chi bo mau|chuyen de nam|chuyen de)\b"), command="kehoach"),
     Intent("bienban", "Ghi biên bản sinh hoạt", start_minutes, _re(
         rf"^(?:{_VERB} )?(?:lai )?bien ban\b|^ghi (?:lai )?(?:buoi )?(?:sinh hoat|hop)\b"),
-        weak=_re(r"^(?:buoi )?(?:sinh hoat|hop)\b")),
+        weak=_re(r"^(?:buoi )?(?:sinh hoat|hop)\b"), command="sinhhoat"),
     Intent("nghiquyet", "Soạn nghị quyết", start_resolution, _re(
-        rf"^(?:{_VERB} |ban hanh )?(?:nghi quyet|ket luan)\b")),
+        rf"^(?:{_VERB} |ban hanh )?(?:nghi quyet|ket luan)\b"), command="sinhhoat"),
     Intent("themhan", "Thêm hạn chót", add_deadline, _re(
         r"^(?:nhac|nho|ghi nho)\b(?! nho$| nho (?:viec|hang tuan|hang ngay)$| viec$)"
         r"|^(?:them|tao|dat|ghi|dat ra|len)(?: (?:mot|1))? (?:han chot|han|viec can lam|viec|cong viec|moc|"
-        r"nhac nho|lich|su kien|nhiem vu)\b"), weak=_re(r"\b(?:dang phi|han chot)\b")),
+        r"nhac nho|lich|su kien|nhiem vu)\b"), weak=_re(r"\b(?:dang phi|han chot)\b"), command="hanchot them"),
     Intent("moi", "Mời người cùng quản lý", invite, _re(
         r"^(?:moi|gui loi moi)(?: them)? (?:pho bi thu|bi thu|nguoi|dong chi|cung|quan ly|tham gia|ban|chi uy|"
         r"thanh vien|cap uy|vao)\b|\bma moi\b|^them (?:nguoi|pho bi thu|chi uy vien) (?:cung )?quan ly|^tham gia\b"),
-        needs_unit=False),
+        needs_unit=False, command="moi"),
     Intent("taodonvi", "Tạo đơn vị", create_unit, _re(r"^(?:tao|dang ky|lap) (?:moi )?(?:don vi|ho so|tai khoan|chi bo|dang uy)\b"),
-        needs_unit=False),
+        needs_unit=False, command="donvi"),
     Intent("hanchot", "Các hạn chót", command("hanchot"), _re(
         r"^(?:xem |mo |liet ke )?(?:danh sach )?(?:cac |nhung )?(?:han chot|viec can lam|viec phai lam|"
-        r"cong viec|viec can theo doi)(?: cua (?:chi bo|don vi))?$")),
+        r"cong viec|viec can theo doi)(?: cua (?:chi bo|don vi))?$"), command="hanchot"),
     Intent("vanban", "Văn bản đã soạn", command("vanban"), _re(
         r"^(?:xem |mo |tim |danh sach )?(?:cac |nhung )?van ban(?: da (?:soan|ban hanh|luu|tao))?$"
-        r"|^(?:gui lai|xem lai|tim lai|lay lai) (?:ke hoach|bien ban|nghi quyet|ket luan|van ban)\b")),
-    Intent("thongke", "Thống kê", command("thongke"), _re(r"\bthong ke\b")),
+        r"|^(?:gui lai|xem lai|tim lai|lay lai) (?:ke hoach|bien ban|nghi quyet|ket luan|van ban)\b"), command="vanban"),
+    Intent("thongke", "Thống kê", command("thongke"), _re(r"\bthong ke\b"), command="thongke"),
     Intent("nhacnho", "Cài đặt nhắc việc", command("nhacnho"), _re(
-        r"^(?:cai dat |cai |chinh |doi |tat |bat |xem )?(?:gio )?nhac(?: nho| viec)?$")),
-    Intent("dinhky", "Việc định kỳ", command("dinhky"), _re(r"\bdinh ky\b"), weak=_re(r"\bdang phi\b")),
-    Intent("lienket", "Liên kết nhóm chat", command("lienket"), _re(r"\blien ket\b(?:.*\bnhom\b)?")),
+        r"^(?:cai dat |cai |chinh |doi |tat |bat |xem )?(?:gio )?nhac(?: nho| viec)?$"), command="nhacnho"),
+    Intent("dinhky", "Việc định kỳ", command("dinhky"), _re(r"\bdinh ky\b"), weak=_re(r"\bdang phi\b"), command="dinhky"),
+    Intent("lienket", "Liên kết nhóm chat", command("lienket"), _re(r"\blien ket\b(?:.*\bnhom\b)?"), command="lienket"),
     Intent("donvi", "Hồ sơ đơn vị", command("donvi"), _re(
         r"^(?:xem |sua |cap nhat |doi )?(?:ho so|thong tin)(?: (?:don vi|chi bo|dang bo))?$"
-        r"|^(?:xem |sua |cap nhat )?danh sach dang vien$|^(?:them|bot|xoa) dang vien\b")),
+        r"|^(?:xem |sua |cap nhat )?danh sach dang vien$|^(?:them|bot|xoa) dang vien\b"), command="donvi"),
     Intent("ketnoi", "Kết nối Zalo và Telegram", command("ketnoi"), _re(
-        r"\bket noi\b|\bdung (?:tren|ca|cung|them) (?:zalo|telegram)\b"), needs_unit=False),
+        r"\bket noi\b|\bdung (?:tren|ca|cung|them) (?:zalo|telegram)\b"), needs_unit=False, command="ketnoi"),
     Intent("viec", "Việc của tôi", command("viec"), _re(
         r"^(?:xem )?(?:cac |nhung )?(?:viec|nhiem vu|cong viec) (?:cua toi|cua minh|cua em|duoc giao(?: cho (?:toi|minh|em))?)$"
-        r"|^(?:toi|minh|em) (?:co|con|duoc giao) (?:nhung |cac )?(?:viec|nhiem vu|cong viec) (?:gi|nao)\b"), asks=True),
+        r"|^(?:toi|minh|em) (?:co|con|duoc giao) (?:nhung |cac )?(?:viec|nhiem vu|cong viec) (?:gi|nao)\b"), asks=True,
+        command="viec"),
     Intent("xongviec", "Báo xong hoặc hoãn việc", tasks.typed_answer, _re(
-        tasks.DONE.pattern + "|" + tasks.SNOOZE.pattern.replace("?P<n>", "?:").replace("?P<days>", "?:")), asks=True),
-    Intent("huy", "Hủy", command("huy"), _re(r"^(?:huy|huy bo|thoi|dung lai)$"), needs_unit=False),
+        tasks.DONE.pattern + "|" + tasks.SNOOZE.pattern.replace("?P<n>", "?:").replace("?P<days>", "?:")), asks=True,
+        command="viec"),
+    Intent("huy", "Hủy", command("huy"), _re(r"^(?:huy|huy bo|thoi|dung lai)$"), needs_unit=False, command="huy"),
 ]
 BY_NAME = {intent.name: intent for intent in INTENTS}
 
@@ -368,6 +375,9 @@ async def _run(ctx: Context, intent: Intent, text: str) -> list[Outgoing]:
         note = Outgoing(text=f"Để làm việc này ({intent.label.lower()}), trước hết xin cho tôi biết về đơn vị của "
                              "đồng chí (chỉ một lần).")
         return [note] + await _command(ctx, "batdau")
+    # An order in words is checked as the command it stands for (before onboarding: onboarding's own intents).
+    if ctx.unit is not None and intent.command and not permissions.allowed(ctx, intent.command):
+        return [permissions.refusal(ctx, intent.command)]
     return await intent.run(ctx, text)
 
 

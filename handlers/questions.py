@@ -22,6 +22,7 @@ from bot.messages import Choice, Outgoing
 from bot.store import Deadline
 from bot.tidy.accents import has_marks
 from bot.wording import content_words, find, mentions, name_words, names_person, words
+from handlers import permissions
 from handlers.context import Context
 from handlers.deadlines import DATE_LIKE, LIST_LIMIT, _numbered, cmd_deadlines
 
@@ -105,17 +106,17 @@ async def answer(ctx: Context, scope: str) -> list[Outgoing]:
     """What is due in a period (and what is overdue); with nothing due, the next item after the period."""
     assert ctx.unit is not None  # the router answers plain words only for a unit's accounts
     today, store, unit_id = ctx.clock.today(), ctx.store, ctx.unit.id
-    late = await store.overdue_deadlines(unit_id, today)
+    late = await permissions.visible(ctx, await store.overdue_deadlines(unit_id, today))  # a member: her own
     if scope == "overdue":
         lines, choices = _numbered([("Quá hạn chưa xong", late)], today)
         return [Outgoing(title="Việc cần làm", text="\n".join(lines or ["Không có việc quá hạn."]), choices=choices)]
     title, first, last = period(scope, today)
-    rows = await store.deadlines_between(unit_id, first, last)
+    rows = await permissions.visible(ctx, await store.deadlines_between(unit_id, first, last))
     groups = [(title, rows)] + ([("Quá hạn chưa xong", late)] if late else [])
     lines, choices = _numbered(groups, today)
     if not rows:
         lines.insert(0, f"{title}: không có việc nào đến hạn.")
-        after = await store.deadlines_after(unit_id, max(last, today), 1)
+        after = await permissions.visible(ctx, await store.deadlines_after(unit_id, max(last, today), 1))
         if after:
             lines.insert(1, f"Việc gần nhất: {after[0].title} — {when_text(after[0])}.")
             choices.append(Choice("Xem việc gần nhất", f"/hanchot xem {after[0].id}"))
@@ -133,7 +134,7 @@ async def about_person(ctx: Context, typed: list[str], sure: bool) -> list[Outgo
     nothing bears the name and the question was only maybe about a person (`sure` False)."""
     assert ctx.unit is not None
     members = [p.name for p in await ctx.people() if names_person(typed, p.name)]
-    rows = await ctx.store.tracked_deadlines(ctx.unit.id, ctx.clock.today(), 500)
+    rows = await permissions.visible(ctx, await ctx.store.tracked_deadlines(ctx.unit.id, ctx.clock.today(), 500))
     wanted = [typed] + [name_words(m) for m in members] + [name_words(m)[-1:] for m in members]
     mine = [r for r in rows if r.status == "open" and any(
         mentions(w, r.assignee or "") or mentions(["dong chi", *w], r.title) for w in wanted)]
@@ -177,7 +178,7 @@ def _topic(text: str, strong: list[str]) -> str:
 async def about_thing(ctx: Context, text: str, query: list[str]) -> list[Outgoing]:
     assert ctx.unit is not None
     today = ctx.clock.today()
-    rows = await ctx.store.tracked_deadlines(ctx.unit.id, today - timedelta(days=90), 500)
+    rows = await permissions.visible(ctx, await ctx.store.tracked_deadlines(ctx.unit.id, today - timedelta(days=90), 500))
     found = find(query, [(r, f"{r.title} {r.source}") for r in rows])  # not the assignee: “Thị” is no “thi”
     topic = _topic(text, found.strong)
     full = [r for r in found.full if r.status == "open"] or found.full
@@ -195,7 +196,8 @@ async def about_thing(ctx: Context, text: str, query: list[str]) -> list[Outgoin
         lines, choices = _numbered([("Các việc gần giống", found.closest)], today)
         head = f"Không có việc nào khớp đúng{topic or ' nội dung đồng chí hỏi'} trong danh sách hạn chót."
         return [Outgoing(title="Việc cần làm", text="\n".join([head] + lines), choices=choices)]
-    upcoming = await ctx.store.deadlines_after(ctx.unit.id, today - timedelta(days=1), SHOWN)
+    upcoming = await permissions.visible(ctx, await ctx.store.deadlines_after(ctx.unit.id, today - timedelta(days=1),
+                                                                               SHOWN))
     head = f"Trong danh sách hạn chót không có việc nào về{topic or ' nội dung đồng chí hỏi'}."
     hint = "Để thêm, gõ một câu có ngày, ví dụ “Nộp báo cáo kiểm điểm trước 15/12”."
     if not upcoming:

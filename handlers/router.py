@@ -16,7 +16,7 @@ from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from bot.text import fold
-from handlers import deadlines, intents, meetings, plans, questions, revise
+from handlers import deadlines, intents, meetings, permissions, plans, questions, revise
 from handlers.commands import BY_NAME, NEEDS_UNIT, menu
 from handlers.context import Context
 from handlers.draft import Draft
@@ -58,9 +58,11 @@ class Assistant:
         inc = Incoming(channel=channel, chat_id=chat_id, user_id=user_id)
         ctx = await self._context(inc)
         draft = await self._draft(ctx)
+        if draft is not None and not permissions.may_run_flow(ctx, draft.flow):
+            return await self._drop_draft(ctx, draft)
         if draft is None:
             return await self._undelivered(ctx)
-        return await self.engine.resume(ctx, draft, note="Tiếp tục việc đang dở:")
+        return permissions.prune(ctx, await self.engine.resume(ctx, draft, note="Tiếp tục việc đang dở:"))
 
     async def delivered(self, channel: str, chat_id: str, user_id: str) -> None:
         """Called by a channel once it has sent the replies to a message: a document issued in that reply
@@ -78,6 +80,10 @@ class Assistant:
 
     async def _handle(self, inc: Incoming) -> list[Outgoing]:
         ctx = await self._context(inc)
+        return permissions.prune(ctx, await self._answer(ctx))
+
+    async def _answer(self, ctx: Context) -> list[Outgoing]:
+        inc = ctx.incoming
         await self.store.touch_chat(inc.channel, inc.chat_id, inc.chat_type, ctx.unit.id if ctx.unit else None)
         draft = await self._draft(ctx)
         text = inc.text.strip()
@@ -85,6 +91,10 @@ class Assistant:
         if inc.choice and inc.choice.startswith("/"):
             text = inc.choice
             ctx.incoming = inc = replace(inc, text=text, choice=None)
+        if draft is not None and not permissions.may_run_flow(ctx, draft.flow):
+            # A draft begun before her role changed (or on a code path that forgot to ask): dropped, never saved.
+            dropped = await self._drop_draft(ctx, draft)
+            return dropped + (await self._route(ctx, None, text) if text.startswith("/") else [])
 
         if draft is None:  # the conversation may have ended in a document the user has not received yet
             undelivered = await self._undelivered(ctx)
@@ -114,6 +124,14 @@ class Assistant:
             if reply is not None:
                 return reply
         return await intents.not_understood(ctx, text)
+
+    async def _drop_draft(self, ctx: Context, draft: Draft) -> list[Outgoing]:
+        """A draft of a job the account may no longer do: deleted, with why."""
+        await self.store.delete_draft(*ctx.key)
+        title = self.engine.flows[draft.flow].title if draft.flow in self.engine.flows else draft.flow
+        refused = permissions.refusal(ctx)
+        refused.text = f"Việc đang làm dở ({title}) đã được bỏ, không lưu gì. {refused.text}"
+        return [refused]
 
     # -- a document issued, its reply not delivered (a crash after the commit) ---------------------------
 
@@ -171,6 +189,9 @@ class Assistant:
             return [Outgoing(text=f"Không có lệnh /{name}. Gõ /trogiup để xem các lệnh.")]
         if command.needs_unit and not ctx.unit:
             return [Outgoing(text=NEEDS_UNIT)]
+        # The one check of a command against the account's role (the role is chosen in the command table).
+        if not permissions.allowed(ctx, f"{command.name} {arg}"):
+            return [Outgoing(text=NEEDS_UNIT)] if ctx.unit is None else [permissions.refusal(ctx, f"{command.name} {arg}")]
         return await command.handler(ctx, arg)
 
     def menu(self) -> list[tuple[str, str]]:

@@ -244,12 +244,12 @@ async def _changes(ctx: Context, unit_id: int, fields: dict[str, Any], roster: l
 
 def main_menu(ctx: Context) -> Outgoing:
     """The commands, shown after onboarding and on /batdau."""
-    from handlers.commands import menu  # the command table refers to this module's commands
+    from handlers.commands import menu_for  # the command table refers to this module's commands
 
     name = ctx.unit.name if ctx.unit else ""
     return Outgoing(
         title=f"Trợ lý Chi bộ — {name}" if name else "Trợ lý Chi bộ",
-        text="\n".join(["Đồng chí có thể:"] + [f"/{command} — {description}" for command, description in menu()]),
+        text="\n".join(["Đồng chí có thể:"] + [f"/{command} — {description}" for command, description in menu_for(ctx)]),
     )
 
 

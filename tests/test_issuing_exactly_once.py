@@ -156,6 +156,8 @@ async def test_two_managers_confirming_the_same_number_at_once_get_two_plans(ass
     await deputy.say("/batdau")
     await deputy.tap("Tham gia bằng mã mời")
     await deputy.say(code)
+    joined = await assistant.store.account("test", "u2")  # a manager (an invite's role: the "members" helper)
+    await assistant.store.link_account("test", "u2", joined.unit_id, "manager", joined.display_name)
     assert "2. Số kế hoạch: 1" in await draft(owner) and "2. Số kế hoạch: 1" in await draft(deputy)
     replies = await asyncio.gather(confirm(owner), confirm(deputy))
     assert not any(APOLOGY in r for r in replies), replies
