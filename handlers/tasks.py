@@ -124,7 +124,8 @@ async def typed_answer(ctx: Context, text: str) -> list[Outgoing]:
     said = order_words(text).strip(" .!")
     done, snooze = DONE.fullmatch(said), SNOOZE.fullmatch(said)
     found = done or snooze
-    assert found is not None  # the intent's pattern
+    if found is None:  # chosen from the suggestions (/lam), not typed: her tasks, each with its choices
+        return await my_tasks(ctx)
     verb = "xong" if done else "hoan"
     days = int(snooze.group("days")) if snooze and snooze.group("days") else SNOOZE_DAYS
     if not 0 < days <= 60:

@@ -17,10 +17,11 @@ from handlers.commands import BY_NAME, COMMANDS, NEEDS_UNIT, Command, cmd_cancel
 from handlers.forms import load_flows
 from handlers.intents import INTENTS, Intent
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, onboard, select
+from tests.conftest import NOW, Talk, make_invite, onboard, select
 from tests.test_plan_flow import confirm, draft
 
 MEMBER_REFUSED = "việc này do bí thư hoặc người cùng quản lý làm"
+OWNER_REFUSED = "Việc này chỉ bí thư (chủ đơn vị) làm"
 APOLOGY = "Xin lỗi, tôi gặp lỗi"
 USERS = {None: "u9", roles.MEMBER: "u3", roles.MANAGER: "u2", roles.OWNER: "u1"}
 VOLATILE = {"chats", "sqlite_sequence"}  # touched by every message (last seen), not state a command changes
@@ -84,7 +85,9 @@ def walk(unit: Unit) -> list[str]:
 def expected_refusal(role: str | None, needed: str | None) -> str | None:
     if roles.at_least(role, needed):
         return None
-    return NEEDS_UNIT if role is None else MEMBER_REFUSED
+    if role is None:
+        return NEEDS_UNIT
+    return OWNER_REFUSED if role == roles.MANAGER else MEMBER_REFUSED
 
 
 @pytest.mark.slow
@@ -98,7 +101,8 @@ async def test_every_command_as_every_role(unit, role):
         reply = await talk.say(line)
         assert APOLOGY not in reply, (role, line)
         if refusal is None:
-            assert MEMBER_REFUSED not in reply and NEEDS_UNIT not in reply, (role, line, reply)
+            assert MEMBER_REFUSED not in reply and OWNER_REFUSED not in reply and NEEDS_UNIT not in reply, \
+                (role, line, reply)
         else:
             assert refusal in reply, (role, line, reply)
             assert await dump(unit.store) == before, (role, line)
@@ -117,9 +121,9 @@ async def test_every_intent_as_every_role(unit, role):
         if role is None:
             assert MEMBER_REFUSED not in reply, (line, reply)
         elif roles.at_least(role, permissions.needed(intent.command or "")):
-            assert MEMBER_REFUSED not in reply, (role, line, reply)
+            assert MEMBER_REFUSED not in reply and OWNER_REFUSED not in reply, (role, line, reply)
         else:
-            assert MEMBER_REFUSED in reply, (role, line, reply)
+            assert expected_refusal(role, permissions.needed(intent.command or "")) in reply, (role, line, reply)
             assert await dump(unit.store) == before, (role, line)
         await talk.say("/huy")
 
@@ -159,7 +163,7 @@ async def test_joined_member_cannot_rename_the_unit(assistant):
     """The report: an account that joined by an invite code renamed the unit to “Chi bộ Bị chiếm”."""
     owner, joined = Talk(assistant, "u1"), Talk(assistant, "u2")
     await onboard(owner)
-    code = (await owner.say("/moi")).split("Mã mời: ")[1][:8]
+    code = (await make_invite(owner, "Đảng viên", "Nguyễn Văn An")).split("Mã mời: ")[1][:8]
     await joined.say("/batdau")
     await joined.tap("Tham gia bằng mã mời")
     await joined.say(code)
