@@ -55,6 +55,7 @@ COMMANDS = [
     Command("batdau", "Bắt đầu, tạo hoặc tham gia đơn vị", unit.cmd_start, aliases=("start",), needs_unit=False),
     Command("kehoach", "Soạn kế hoạch", plans.cmd_plan),
     Command("sinhhoat", "Ghi biên bản sinh hoạt chi bộ", meetings.cmd_meeting),
+    Command("thongbao", "Gửi thông báo họp chi bộ tới đảng viên", meetings.notice.cmd_notice),
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines),
     Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week),
     Command("vanban", "Văn bản đã soạn", revise.cmd_documents),

@@ -284,8 +284,10 @@ def reminder_sender(bot: Bot) -> Callable[[str, Outgoing], Awaitable[None]]:
                 await bot.send_document(target, InputFile(out.document.data, filename=out.document.filename),
                                         caption=caption, parse_mode=ParseMode.HTML)
                 return
-            for message in render(out):  # reminders are cut to fit one message
-                await bot.send_message(target, message, parse_mode=ParseMode.HTML)
+            messages = render(out)  # reminders are cut to fit one message
+            for n, message in enumerate(messages, 1):  # the buttons (a notice's answers) under the last part
+                await bot.send_message(target, message, parse_mode=ParseMode.HTML,
+                                       reply_markup=keyboard(out) if n == len(messages) else None)
         except (BadRequest, Forbidden) as exc:
             raise Undeliverable(str(exc)) from exc
 
