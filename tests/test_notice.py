@@ -91,7 +91,8 @@ async def test_the_notice_is_suggested_and_delivered_once_to_each_member_and_the
     assert [chat for chat, _ in zalo.notices()] == [DUNG]
     private = next(out for chat, out in telegram.notices() if chat == BINH)
     text = private.text
-    for line in ("CHI BỘ XÓM ĐỊNH THÀNH", "THÔNG BÁO", "Về việc sinh hoạt chi bộ thường kỳ tháng 12/2026",
+    for line in ("ĐẢNG BỘ XÃ KIM PHÚ\nCHI BỘ XÓM ĐỊNH THÀNH", "THÔNG BÁO", "T/M CHI BỘ\nBÍ THƯ\nNguyễn Thị Thược",
+                 "Về việc sinh hoạt chi bộ thường kỳ tháng 12/2026",
                  "1. Thời gian: 14 giờ 00, chủ nhật, ngày 20/12/2026.", "2. Địa điểm: Nhà văn hóa xóm.",
                  "3. Nội dung:", "4. Thành phần: toàn thể đảng viên trong chi bộ", "Nguyễn Thị Thược"):
         assert line in text, line

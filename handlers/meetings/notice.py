@@ -170,7 +170,8 @@ def notice_text(unit: Unit, kind: str, meeting_on: date, meeting_at: str, place:
                 items: list[str]) -> str:
     """The notice as a chi bộ writes it: who, when (weekday), where, the agenda, who is invited, the signer."""
     title = heading(kind, meeting_on, topic)
-    lines = [unit.name.upper(), "", "THÔNG BÁO", f"Về việc {title}", "",
+    lines = [*([unit.superior.upper()] if unit.superior else []), unit.name.upper(), "", "THÔNG BÁO",
+             f"Về việc {title}", "",
              f"{unit.name} thông báo tổ chức {title} như sau:",
              f"1. Thời gian: {when_text(meeting_on, meeting_at)}.",
              f"2. Địa điểm: {place.rstrip('.')}.",
@@ -181,9 +182,8 @@ def notice_text(unit: Unit, kind: str, meeting_on: date, meeting_at: str, place:
               "Đề nghị các đồng chí đảng viên sắp xếp công việc, dự sinh hoạt đầy đủ, đúng giờ. Đồng chí nào vắng mặt "
               "xin báo cáo lý do với chi ủy trước buổi sinh hoạt.",
               "",
-              f"T/M CHI ỦY — {unit.signer_title.upper() or 'BÍ THƯ'}",
-              unit.signer_name]
-    return "\n".join(line for line in lines if line is not None)
+              "T/M CHI BỘ", unit.signer_title.upper() or "BÍ THƯ", unit.signer_name]
+    return "\n".join(lines)
 
 
 def _text_of(ctx: Context, answers: dict[str, Any]) -> str:
