@@ -91,6 +91,7 @@ COMMANDS = [
     # A member: her own items (listed, marked done, snoozed: handlers/permissions.py can_act_on).
     Command("hanchot", "Các hạn chót", deadlines.cmd_deadlines, role=MEMBER,
             verbs={"them": MANAGER, "sua": MANAGER, "xoa": MANAGER}),
+    Command("thongbao", "Gửi thông báo họp chi bộ tới đảng viên", meetings.notice.cmd_notice, role=MANAGER),
     Command("viec", "Việc được giao cho tôi", tasks.cmd_tasks, role=MEMBER),
     Command("tuannay", "Việc cần làm trong tuần", questions.cmd_week, role=MEMBER),  # a member: her own items
     # A member: the list, a file again, an earlier version; not revising, redoing, sharing or deleting.

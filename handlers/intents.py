@@ -330,6 +330,9 @@ INTENTS = [
     Intent("bienban", "Ghi biên bản sinh hoạt", start_minutes, _re(
         rf"^(?:{_VERB} )?(?:lai )?bien ban\b|^ghi (?:lai )?(?:buoi )?(?:sinh hoat|hop)\b"),
         weak=_re(r"^(?:buoi )?(?:sinh hoat|hop)\b"), command="sinhhoat"),
+    Intent("thongbao", "Gửi thông báo họp chi bộ", command("thongbao"), _re(
+        r"\b(?:gui|soan|lam|ra|phat) (?:cai )?thong bao (?:hop|sinh hoat)\b|^thong bao (?:hop|sinh hoat) chi bo$"),
+        command="thongbao"),
     Intent("nghiquyet", "Soạn nghị quyết", start_resolution, _re(
         rf"^(?:{_VERB} |ban hanh )?(?:nghi quyet|ket luan)\b"), command="sinhhoat"),
     Intent("themhan", "Thêm hạn chót", add_deadline, _re(

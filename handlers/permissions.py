@@ -24,7 +24,7 @@ FLOW_COMMAND: dict[str, str | None] = {
     "plan_conference": "kehoach", "plan_midterm": "kehoach", "plan_model_meeting": "kehoach",
     "meeting": "sinhhoat", "resolution": "sinhhoat",
     "deadline": "hanchot them", "deadline_import": "hanchot them", "deadline_snooze": "hanchot hoanden",
-    "reminder_settings": "nhacnho", "invite": "moi",
+    "reminder_settings": "nhacnho", "invite": "moi", "notice": "thongbao",
 }
 # Every flow of data/flows/ is named above (tests/test_permissions.py checks it); a flow of no file (a test's
 # own) is open.

@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.issuing import stored_delivery
 from bot.messages import Incoming, Outgoing
+from bot.reminders.notices import CHOICE_PREFIX as NOTICE_CHOICE
 from bot.store import Store
 from bot.text import fold
 from handlers import deadlines, intents, meetings, permissions, plans, questions, revise
@@ -95,6 +96,8 @@ class Assistant:
             # A draft begun before her role changed (or on a code path that forgot to ask): dropped, never saved.
             dropped = await self._drop_draft(ctx, draft)
             return dropped + (await self._route(ctx, None, text) if text.startswith("/") else [])
+        if inc.choice and inc.choice.startswith(NOTICE_CHOICE) and ctx.unit:  # a member's answer to a meeting notice
+            return await meetings.notice.answer_choice(ctx, inc.choice)
 
         if draft is None:  # the conversation may have ended in a document the user has not received yet
             undelivered = await self._undelivered(ctx)
@@ -118,7 +121,7 @@ class Assistant:
             return await self.engine.handle(ctx, draft)
         if not ctx.unit:
             return await intents.understand(ctx, text) or await intents.before_onboarding(ctx, text)
-        for understand in (revise.revise_by_words, plans.redo_by_number, intents.understand, meetings.free_text,
+        for understand in (meetings.notice.free_text, revise.revise_by_words, plans.redo_by_number, intents.understand, meetings.free_text,
                            questions.free_text, deadlines.free_text):
             reply = await understand(ctx, text)
             if reply is not None:

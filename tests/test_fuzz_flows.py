@@ -192,6 +192,7 @@ STARTERS: list[Callable[[Walk], Awaitable[None]]] = [
     by_command("/sinhhoat"),
     by_command("/sinhhoat nghiquyet"),
     by_command("/sinhhoat ketluan"),
+    by_command("/thongbao moi"),
     by_command("/hanchot them"),
     by_command("/hanchot hoanden 1"),
     by_command("/hanchot sua 1"),

@@ -285,7 +285,7 @@ def reminder_sender(bot: Bot) -> Callable[[str, Outgoing], Awaitable[None]]:
                                         caption=caption, parse_mode=ParseMode.HTML)
                 return
             messages = render(out)  # reminders are cut to fit one message
-            for n, message in enumerate(messages, 1):  # a member's reminder has her choices: on the last part
+            for n, message in enumerate(messages, 1):  # her choices (a task's, a notice's) under the last part
                 await bot.send_message(target, message, parse_mode=ParseMode.HTML,
                                        reply_markup=keyboard(out) if n == len(messages) else None)
         except (BadRequest, Forbidden) as exc:

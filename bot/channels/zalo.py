@@ -359,6 +359,8 @@ class ZaloChannel:
         try:
             for text in pack([render(out, await self.links([out]))]):  # a shared document: a line with its link
                 await self.bot.send_message(chat_id, text)
+            if out.choices:  # a notice's answers: typed "1" or "Tôi sẽ dự" selects them
+                self.choices[chat_id] = out.choices
         except ZaloError as exc:
             if exc.transient:
                 raise

@@ -22,6 +22,7 @@ from bot.reminders.moments import (
     plan_due,
     snooze_instant,
 )
+from bot.reminders.notices import NoticeSender
 from bot.reminders.pacer import Pacer, Undeliverable, paced_send
 from bot.reminders.settings import MAX_DAYS, ReminderSettings, in_quiet
 from bot.reminders.shares import ShareSender
@@ -51,6 +52,7 @@ class SweepResult:
     skipped: int = 0  # unconfirmed rows of earlier sweeps no longer due at now: deleted unsent (see _pending)
     created: int = 0  # duty deadlines created
     shared: int = 0  # shared documents of the outbox sent (bot/reminders/shares.py; no quiet hours)
+    noticed: int = 0  # meeting notices sent (bot/reminders/notices.py; no quiet hours)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (key, chat) confirmed
 
 
@@ -113,6 +115,7 @@ class Sweeper:
         self._first_seen: dict[str, datetime] = {}
         self._settings: dict[int, ReminderSettings] = {}
         self.shares = ShareSender(store, channel, chat_id, self.started)
+        self.notices_out = NoticeSender(store, channel, chat_id, self.started)
 
     # -- since: when a thing began to exist, in the clock's terms -------------------------------
 
@@ -161,6 +164,9 @@ class Sweeper:
             shared = await self.shares.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
             result.shared, result.failed, result.refused = (shared.sent, result.failed + shared.failed,
                                                             result.refused + shared.refused)
+            noticed = await self.notices_out.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
+            result.noticed, result.failed, result.refused = (noticed.sent, result.failed + noticed.failed,
+                                                             result.refused + noticed.refused)
             return result
 
     async def _load(self, now: datetime) -> tuple[list[Recipient], dict[int, ReminderSettings], list[Deadline]]:

@@ -9,6 +9,7 @@ from bot.store.drafts import DraftsStore
 from bot.store.links import LinksStore
 from bot.store.meetings import MeetingsStore
 from bot.store.members import MembersStore
+from bot.store.notices import NoticesStore
 from bot.store.outbox import OutboxStore
 from bot.store.pictures import PicturesStore
 from bot.store.records import (
@@ -26,7 +27,7 @@ from bot.store.reminders import RemindersStore
 
 
 class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore, PicturesStore, AuditStore):
+            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore):
     pass
 
 

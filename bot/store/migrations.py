@@ -349,6 +349,46 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         """,
     ),
     (
+        17,
+        "meeting notices: the notice of a meeting sent to the members, their answers, its sends (claim, confirm)",
+        """
+        CREATE TABLE notices (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('thuong_ky', 'chuyen_de')),
+            meeting_on TEXT NOT NULL,
+            meeting_at TEXT NOT NULL,
+            place TEXT NOT NULL,
+            topic TEXT NOT NULL DEFAULT '',
+            agenda TEXT NOT NULL DEFAULT '[]',
+            text TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX notices_unit ON notices(unit_id, meeting_on);
+        CREATE TABLE notice_replies (
+            notice_id INTEGER NOT NULL REFERENCES notices(id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('attend', 'absent')),
+            reason TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            PRIMARY KEY (notice_id, person_id)
+        );
+        CREATE TABLE notice_sends (
+            id INTEGER PRIMARY KEY,
+            notice_id INTEGER NOT NULL REFERENCES notices(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            private INTEGER NOT NULL DEFAULT 1,
+            claimed_at TEXT,
+            sent_at TEXT,
+            UNIQUE (notice_id, channel, chat_id)
+        );
+        CREATE INDEX notice_sends_unsent ON notice_sends(channel, chat_id) WHERE sent_at IS NULL;
+        """,
+    ),
+    (
         18,
         "join requests: a member who joined without a roster member says who she is; a manager confirms it",
         """

@@ -313,3 +313,45 @@ class JoinRequest:
     person_id: int
     display_name: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The notice of a meeting sent to the unit's members (bot/store/notices.py)."""
+
+    id: int
+    unit_id: int
+    kind: str  # thuong_ky | chuyen_de
+    meeting_on: date
+    meeting_at: str  # "14:00"
+    place: str
+    topic: str
+    agenda: list[str]
+    text: str
+    created_by: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class NoticeReply:
+    """A member's answer to a notice: she will attend, or asks to be excused (with her reason)."""
+
+    notice_id: int
+    person_id: int
+    name: str
+    status: str  # attend | absent
+    reason: str
+    at: str
+
+
+@dataclass(frozen=True)
+class NoticeSend:
+    """A row of `notice_sends` not confirmed yet: the notice to send to one chat."""
+
+    id: int
+    notice_id: int
+    unit_id: int
+    channel: str
+    chat_id: str
+    private: bool  # a member's private chat (answer buttons) or a linked group
+    claimed_at: str | None

@@ -1,12 +1,13 @@
 """`/sinhhoat`: log a meeting (flow `meeting`, data/flows/meeting.yaml) or write its Nghị quyết / Kết luận
 (flow `resolution`); meeting questions asked in plain words.
 
-`/sinhhoat` starts the flow `meeting` with two answers already set:
+`/sinhhoat` starts the flow `meeting` with these answers already set:
 
 * `roster`: the unit's roster copied from the profile (name, status, exempt), so the minutes keep the
   roster as it was on the day and every count can be computed again from the stored answers;
 * `prev`: the tasks given at the last regular meeting, each with its status on the deadline tracker
-  (None when there is none): shown when the chi ủy reviews last month, and put in the agenda.
+  (None when there is none): shown when the chi ủy reviews last month, and put in the agenda;
+* `notices`: the recent meeting notices with the absences members announced (handlers/meetings/notice_roll.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.text import fold, parse_id
 from handlers import remembered
 from handlers.context import Context
 from handlers.meetings.attendance import roster_snapshot
+from handlers.meetings.notice_roll import notice_absences
 from handlers.meetings.rhythm import cmd_rhythm, this_month
 
 NEEDS_ROSTER = ("Hồ sơ đơn vị chưa có danh sách đảng viên (hoặc mọi đồng chí đều được miễn sinh hoạt), nên chưa "
@@ -83,11 +85,13 @@ async def start_minutes(ctx: Context, given: dict[str, Any]) -> list[Outgoing]:
     """The flow `meeting`, with `given` answers besides the roster and the previous tasks (the kind, month
     and day a message named: handlers/intents.py)."""
     assert ctx.unit is not None
-    roster = roster_snapshot(await ctx.people())
+    people = await ctx.people()
+    roster = roster_snapshot(people)
     if not any(not m["exempt"] for m in roster):
         return [Outgoing(text=NEEDS_ROSTER)]
     prev = await previous_tasks(ctx.store, ctx.unit.id, ctx.clock.today())
-    return await ctx.engine.start(ctx, "meeting", answers={**given, "roster": roster, "prev": prev})
+    notices = await notice_absences(ctx, people)  # absences announced answering a notice: offered at the roll call
+    return await ctx.engine.start(ctx, "meeting", answers={**given, "roster": roster, "prev": prev, "notices": notices})
 
 
 async def start_resolution(ctx: Context, kind: str, ident: str) -> list[Outgoing]:

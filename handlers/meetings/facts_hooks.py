@@ -34,6 +34,7 @@ from handlers.meetings.facts import (
     status_of,
 )
 from handlers.meetings.hooks import check_absentee, check_person, tidied
+from handlers.meetings.notice_roll import FROM_NOTICE, usable
 
 NOBODY = {"khong", "khong co", "ko co", "khong ai", "khong ai vang", "khong co ai", "khong co ai vang", "khong vang", "du", "du het",
           "day du", "co mat du", "co mat day du", "du ca", "co du", "khong dong chi nao vang", "full"}
@@ -121,6 +122,10 @@ def _absentees(ctx: Context, draft: Draft, text: str, known: list[dict[str, Any]
 @validator("meeting.roll")
 async def check_roll(ctx: Context, draft: Draft, value: str) -> str:
     """“Có mặt đủ”, “Có đồng chí vắng” (then one at a time), or the absentees with their reasons in one message."""
+    if value == FROM_NOTICE and usable(draft.answers):  # the absences members announced answering the notice
+        _clear_typed(draft)
+        _set_absent(ctx, draft, usable(draft.answers))
+        return "absent"
     folded = fold(value).strip(" .!")
     if folded in NOBODY:
         _clear_typed(draft)
