@@ -198,6 +198,7 @@ STARTERS: list[Callable[[Walk], Awaitable[None]]] = [
     by_command("/hanchot sua 1"),
     start_import,
     by_command("/nhacnho sua"),
+    by_command("/moi"),
     by_command("/donvi"),
     by_engine("start"),
     by_engine("join"),
