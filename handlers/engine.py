@@ -14,7 +14,7 @@ from bot.formats import thousands
 from bot.messages import Choice, Outgoing
 from bot.text import is_count
 from handlers import choosing, listedit, menus, permissions, prompts, tidying
-from handlers.choosing import BACK, CONFIRM, PREVIEW, SKIP, SKIP_REQUIRED, norm
+from handlers.choosing import BACK, CONFIRM, DONE, PREVIEW, SKIP, SKIP_REQUIRED, norm
 from handlers.context import Context
 from handlers.draft import Draft
 from handlers.forms import Flow, Invalid, Step, run_action, run_validator
@@ -147,6 +147,12 @@ class Engine(ListsMixin):
             return await self._accept(ctx, flow, draft, step, None)
         if chosen == "__keep__":
             return await self._accept(ctx, flow, draft, step, draft.answers.get(step.key))
+        if chosen is None and folded in DONE and step.type in ("text", "longtext"):
+            # "xong" is how she ends a list: as the whole answer to a free text it means "nothing", never a line
+            if step.optional:
+                return await self._accept(ctx, flow, draft, step, None)
+            return await self._reask(ctx, flow, draft, "Câu này cần nội dung (“xong” không được ghi vào văn bản). "
+                                                        "Xin gõ nội dung:")
         try:
             value = await self._value(ctx, draft, step, chosen, text)
         except Invalid as exc:
@@ -161,7 +167,13 @@ class Engine(ListsMixin):
             chosen, text = None, again
         if chosen is None and step.type in ("choice", "person"):
             chosen = await self._typed_option(ctx, draft, step, text)
-        value = chosen if chosen is not None else await self._parse(ctx, step, text)
+        try:
+            value = chosen if chosen is not None else await self._parse(ctx, step, text)
+        except Invalid:
+            # "1" at a date or time question is no date or time: the suggestion numbered 1 on screen
+            if not (step.type in ("date", "time") and is_count(text) and 0 < int(text) <= len(draft.offered)):
+                raise
+            chosen = value = draft.offered[int(text) - 1][1]
         if chosen is not None and step.type in ("date", "time", "number"):
             value = await self._parse(ctx, step, chosen)
         typed = None  # typed text that is tidied: what she typed, to say what will be printed instead

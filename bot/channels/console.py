@@ -24,6 +24,10 @@ MESSAGE_BUDGET = 3800  # characters of one reminder (the same cut as on Telegram
 # Script lines that are not messages: `#as hoa` (the next lines are typed by console user "hoa"; `#as` alone: back
 # to --user) and `#time +3d` / `#time +2h` / `#time 2026-12-05T07:00` (a frozen clock moves forward, then the
 # reminders due by then are sent to every user of the script).
+# `$MA_MOI` in a script line stands for the last invite code the console printed ("Mã mời: …"): a script cannot
+# know the random code its owner is given, and her invitee types it.
+CODE = "$MA_MOI"
+CODE_SHOWN = re.compile(r"Mã mời: ([A-Z0-9]{4,16})")
 AS = re.compile(r"#as(?:\s+(\S+))?\s*$")
 TIME = re.compile(r"#time\s+(.+?)\s*$")
 STEP = re.compile(r"\+(\d{1,4})\s*([dhm])$")
@@ -56,6 +60,7 @@ class Console:
         self.out_dir = out_dir
         self.stdout = stdout
         self.choices: list[Choice] = []
+        self.last_code = ""  # the last invite code printed: `$MA_MOI` in a script line
         self._ticking: asyncio.Task[None] | None = None  # the reminder sweep's task (real clock)
 
     def incoming(self, line: str) -> Incoming:
@@ -117,6 +122,8 @@ class Console:
             elif lines:
                 self.choices = []
             if lines:
+                if shown := CODE_SHOWN.findall("\n".join(lines)):
+                    self.last_code = shown[-1]
                 print("\n".join(lines), file=self.stdout)
                 print(file=self.stdout)
         self.stdout.flush()
@@ -198,6 +205,7 @@ class Console:
             return True
         if match := TIME.match(line):
             clock = self.assistant.clock
+            await self.sweep_all()  # what the last line made is seen at the clock's time it was made
             try:
                 step = STEP.match(match.group(1))
                 moment = (clock.now() + timedelta(**{STEPS[step.group(2)]: int(step.group(1))}) if step
@@ -234,6 +242,8 @@ class Console:
             line = line.rstrip("\n")
             if await self.directive(line.strip()):
                 continue
+            if CODE in line and self.last_code:
+                line = line.replace(CODE, self.last_code)
             if not interactive:
                 if not line.strip() or re.match(r"\s*#", line):
                     continue
