@@ -146,7 +146,9 @@ async def test_a_hostile_upload_does_not_delay_another_chat(fake, tmp_path, bomb
         assert len(texts) < 3, "the slow upload was over before the other chat asked"
         texts = [m.text or "" for m in (await fake.wait_sent(8001, before + 3, timeout=30))[before:]]
         assert "giải nén ra 200 MB" in texts[0] and "quá dài" in texts[1], texts
-        assert "vượt giới hạn 200 mốc" in texts[2], texts[2]
+        # refused for its 200+ items; on a machine loaded by other jobs the reading (at a lower priority) may
+        # reach its time limit first — refused all the same, and the other chat was answered meanwhile
+        assert "vượt giới hạn 200 mốc" in texts[2] or "vượt giới hạn 20 giây" in texts[2], texts[2]
 
 
 def test_console_refuses_a_huge_file_without_reading_it(tmp_path):
