@@ -83,16 +83,6 @@ async def suggest_time(ctx: Context, draft: Draft) -> list[str]:
     return [clock_text(started).replace(" giờ ", "h")] if re.fullmatch(r"\d{2}:\d{2}", started) else []
 
 
-@provider("notice.place")
-async def suggest_place(ctx: Context, draft: Draft) -> list[str]:
-    assert ctx.unit is not None
-    out: list[str] = []
-    for place in await ctx.store.last_places(ctx.unit.id):
-        if place not in out:
-            out.append(place)
-    return out[:2]
-
-
 @provider("notice.topic")
 async def suggest_topic(ctx: Context, draft: Draft) -> list[str]:
     assert ctx.unit is not None
