@@ -90,9 +90,8 @@ async def assigned_to_me(ctx: Context, row: Deadline) -> bool:
     account = ctx.account
     if account is None or account.person_id is None or ctx.unit is None or row.unit_id != ctx.unit.id:
         return False
-    person_id = getattr(row, "person_id", None)
-    if person_id is not None:
-        return bool(person_id == account.person_id)
+    if row.person_id is not None:
+        return row.person_id == account.person_id
     if not row.assignee:
         return False
     people = await ctx.people()

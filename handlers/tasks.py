@@ -17,11 +17,11 @@ from bot.messages import Choice, Outgoing
 from bot.roles import MANAGER, at_least
 from bot.store import Deadline
 from bot.text import fold, parse_id
+from handlers import permissions
 from handlers.context import Context
 
 NO_PERSON = ("Đồng chí chưa được gắn với tên nào trong danh sách đảng viên của đơn vị, nên tôi chưa biết việc nào "
              "được giao cho đồng chí. Xin đề nghị bí thư chi bộ gắn tài khoản này với tên của đồng chí.")
-NOT_YOURS = "Việc này không được giao cho đồng chí, nên đồng chí không đánh dấu hay hoãn được; xin báo bí thư chi bộ."
 BUTTONS = 8  # tasks listed with their own choices
 SNOOZE_DAYS = 3
 
@@ -76,9 +76,8 @@ async def _act(ctx: Context, verb: str, row: Deadline | None, days: int) -> list
     assert ctx.unit is not None
     if row is None:
         return [Outgoing(text="Không tìm thấy việc này trong danh sách của đơn vị. Gõ /viec để xem việc của mình.")]
-    mine = ctx.account is not None and ctx.account.person_id is not None and row.person_id == ctx.account.person_id
-    if not mine and not at_least(ctx.role, MANAGER):
-        return [Outgoing(text=NOT_YOURS)]
+    if not await permissions.can_act_on(ctx, row):
+        return [Outgoing(text=permissions.NOT_YOURS)]
     if row.status != "open":
         return [Outgoing(text=f"Việc “{row.title}” đã được đánh dấu xong từ trước.")]
     if verb == "xong":

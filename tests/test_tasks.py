@@ -180,7 +180,7 @@ async def test_member_marks_done_snoozes_and_cannot_touch_another_members_task(a
     assert "Đã hoãn nhắc “Thăm hỏi gia đình chính sách” đến thứ năm, 26/11/2026" in await member.say(
         "hoãn việc 1 3 ngày")
     dung = rows["Thu quỹ khuyến học"]["id"]
-    assert "không được giao cho đồng chí" in await member.say(f"/viec xong {dung}")
+    assert "Việc này không giao cho đồng chí" in await member.say(f"/viec xong {dung}")
     assert (await store.deadline(dung)).status == "open"
     assert "chưa được gắn với tên nào trong danh sách đảng viên" in await Talk(assistant, "m2").say("/viec")
     assert "chưa được gắn với tên nào" in await Talk(assistant, "m2").say("việc của tôi")
