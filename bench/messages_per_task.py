@@ -95,6 +95,8 @@ def main() -> None:
     paths = [args.scenarios / f"{n.removesuffix('.txt')}.txt" for n in args.names] or sorted(args.scenarios.glob("*.txt"))
     print(f"{'scenario':<22} {'task':<48} {'messages':>8} {'target':>7}")
     for path in paths:
+        if any(line.startswith("#as") for line in path.read_text(encoding="utf-8").splitlines()):
+            continue  # typed by several people (`#as`): one person's task is not a run of consecutive messages
         for name, count in tasks(transcript(path)):
             target = TARGETS.get(name)
             natural = path.stem.startswith("sloppy_")
