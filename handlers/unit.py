@@ -457,11 +457,26 @@ async def _set_member(ctx: Context, arg: str) -> list[Outgoing]:
     member = people[int(arg) - 1]
     if ctx.role == MEMBER and ctx.unit is not None:  # a member's word is confirmed by a manager before tasks and notices reach her
         await ctx.store.ask_to_be(ctx.incoming.channel, ctx.incoming.user_id, ctx.unit.id, member.id)
+        await _ask_managers(ctx, member)
         return [Outgoing(text=f"Đã gửi đề nghị: đồng chí là {member.name}. Bí thư hoặc người cùng quản lý sẽ xác "
                               "nhận trong /thanhvien; sau đó việc được giao cho đồng chí sẽ được nhắc đến đồng chí.")]
     await ctx.store.set_person(ctx.incoming.channel, ctx.incoming.user_id, member.id)
     await ctx.refresh()
     return [Outgoing(text=f"Đã ghi nhận: đồng chí là {member.name}.")]
+
+
+async def _ask_managers(ctx: Context, member: Person) -> None:
+    """The owner's and managers' private chats get the request with its two answers (sent by the sweep)."""
+    assert ctx.unit is not None
+    inc = ctx.incoming
+    who = f"{inc.channel}:{inc.user_id}"
+    name = (ctx.account.display_name if ctx.account else "") or inc.user_name or "Một tài khoản"
+    chats = [(a.channel, a.user_id) for a in await ctx.store.unit_accounts(ctx.unit.id) if at_least(a.role, MANAGER)]
+    text = (f"Tài khoản “{name}” trên {app_name(inc.channel)} đã tham gia {ctx.unit.name} với vai trò đảng viên và "
+            f"cho biết mình là đồng chí {member.name} trong danh sách đảng viên. Xin đồng chí xác nhận (hoặc xem "
+            "/thanhvien).")
+    await ctx.store.queue_messages(ctx.unit.id, chats, text, [("Xác nhận", f"/thanhvien xac nhan {who}"),
+                                                              ("Từ chối", f"/thanhvien tu choi {who}")])
 
 
 async def cmd_link(ctx: Context, arg: str) -> list[Outgoing]:

@@ -34,3 +34,19 @@ def test_time_moves_the_clock_and_reminds_every_user_of_the_script(tmp_path):
     assert "[Tin nhắn gửi local]" in after and "hạn chót là hôm nay (thứ tư, 25/11/2026) — Nộp báo cáo" in after
     assert after.count("Nộp báo cáo") == 1  # sent once
     assert "Không đổi giờ được: “2026-11-20T00:00”" in after and "Không đổi giờ được: “sớm”" in after
+
+
+def test_a_join_request_reaches_the_managers_with_its_answers(tmp_path):
+    """A member who joined with a code made for nobody says who she is: the owner's chat gets the request (sent by
+    the sweep, once) and confirms it."""
+    out = chat(tmp_path, [*ONBOARD, "/moi", "Đảng viên", "Để đồng chí ấy tự chọn",
+                          "#as binh", "/batdau", "Tham gia bằng mã mời", "$MA_MOI", "Trần Thị Bình", "/viec",
+                          "#as", "/thanhvien xac nhan console:binh", "#as binh", "/viec"])
+    request = ("Tài khoản “binh” trên máy tính (chibo chat) đã tham gia Chi bộ Xóm Định Thành với vai trò đảng viên "
+               "và cho biết mình là đồng chí Trần Thị Bình trong danh sách đảng viên.")
+    assert "Đã gửi đề nghị: đồng chí là Trần Thị Bình." in out
+    assert out.count(request) == 1  # to the owner, once
+    pushed = out.split("[Tin nhắn gửi local]", 1)[1]
+    assert pushed.lstrip("\n").split("\n")[0] == request + " Xin đồng chí xác nhận (hoặc xem /thanhvien)."
+    assert "Đã xác nhận" in out.split("> /thanhvien xac nhan console:binh", 1)[1]
+    assert "chưa được gắn với tên nào" in out.split("> /viec")[1] and "chưa được gắn" not in out.split("> /viec")[2]

@@ -77,7 +77,7 @@ class Console:
                 with path.open("rb") as file:  # no more than one byte over the limit, should it have grown
                     data = file.read(MAX_UPLOAD + 1)
                 return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id,
-                                attachment=Attachment(path.name, data), user_name="console")
+                                attachment=Attachment(path.name, data), user_name=self.user_id)
         choice = None
         # A question of a running flow (values "<seq>.<n>") gets the text as typed, as on Telegram: the engine
         # itself reads a typed number or label as the offered choice where it cannot be the answer itself.
@@ -88,7 +88,7 @@ class Console:
             else:
                 choice = next((c.value for c in self.choices if fold(c.label) == fold(line)), None)
         return Incoming(channel=CHANNEL, chat_id=self.user_id, user_id=self.user_id, text=line,
-                        choice=choice, user_name="console")
+                        choice=choice, user_name=self.user_id)
 
     def refusal(self, line: str) -> str | None:
         """Why the file of an `@PATH` line is not sent: larger than a file sent may be (its size is read

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock
 from bot.messages import Outgoing
 from bot.reminders.duties import ensure_duties, satisfied_duties
+from bot.reminders.messages import MessageSender
 from bot.reminders.moments import (
     CATCH_UP,
     LATE_AFTER,
@@ -53,6 +54,7 @@ class SweepResult:
     created: int = 0  # duty deadlines created
     shared: int = 0  # shared documents of the outbox sent (bot/reminders/shares.py; no quiet hours)
     noticed: int = 0  # meeting notices sent (bot/reminders/notices.py; no quiet hours)
+    messaged: int = 0  # messages queued for an account sent (bot/reminders/messages.py; no quiet hours)
     keys: list[tuple[str, str]] = field(default_factory=list)  # (key, chat) confirmed
 
 
@@ -116,6 +118,7 @@ class Sweeper:
         self._settings: dict[int, ReminderSettings] = {}
         self.shares = ShareSender(store, channel, chat_id, self.started)
         self.notices_out = NoticeSender(store, channel, chat_id, self.started)
+        self.messages_out = MessageSender(store, channel, chat_id, self.started)
 
     # -- since: when a thing began to exist, in the clock's terms -------------------------------
 
@@ -167,6 +170,9 @@ class Sweeper:
             noticed = await self.notices_out.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
             result.noticed, result.failed, result.refused = (noticed.sent, result.failed + noticed.failed,
                                                              result.refused + noticed.refused)
+            messaged = await self.messages_out.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
+            result.messaged, result.failed, result.refused = (messaged.sent, result.failed + messaged.failed,
+                                                              result.refused + messaged.refused)
             return result
 
     async def _load(self, now: datetime) -> tuple[list[Recipient], dict[int, ReminderSettings], list[Deadline]]:

@@ -9,6 +9,7 @@ from bot.store.drafts import DraftsStore
 from bot.store.links import LinksStore
 from bot.store.meetings import MeetingsStore
 from bot.store.members import MembersStore
+from bot.store.messages_out import MessagesOutStore
 from bot.store.notices import NoticesStore
 from bot.store.outbox import OutboxStore
 from bot.store.pictures import PicturesStore
@@ -27,7 +28,7 @@ from bot.store.reminders import RemindersStore
 
 
 class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore):
+            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore, MessagesOutStore):
     pass
 
 

@@ -11,12 +11,18 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Self
 
 import aiosqlite
 
 from bot.store.migrations import MIGRATIONS
+
+
+def claim_stamp() -> str:
+    """Real time in UTC, to the microsecond, for the claim and confirmation stamps of a queued row, whatever the
+    assistant's clock says (a claim older than the process is an orphan: bot/reminders/queued.py)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 def now_text() -> str:

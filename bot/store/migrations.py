@@ -404,6 +404,24 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX join_requests_unit ON join_requests(unit_id, created_at);
         """,
     ),
+    (
+        19,
+        "messages to another account of the unit (a join request to its managers), sent by the sweep",
+        """
+        CREATE TABLE messages_out (
+            id INTEGER PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            channel TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            choices TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT
+        );
+        CREATE INDEX messages_out_unsent ON messages_out(channel, chat_id) WHERE sent_at IS NULL;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

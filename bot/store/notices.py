@@ -9,15 +9,10 @@ right after the send. A member's answer is one row per (notice, person): a secon
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
-from bot.store.base import Base
+from bot.store.base import Base, claim_stamp
 from bot.store.records import Notice, NoticeReply, NoticeSend
-
-
-def _wall() -> str:
-    return datetime.now(UTC).isoformat(timespec="microseconds")
-
 
 NOTICE_COLUMNS = "id, unit_id, kind, meeting_on, meeting_at, place, topic, agenda, text, created_by, created_at"
 
@@ -110,13 +105,13 @@ class NoticesStore(Base):
         """One compare-and-set on ``claimed_at``: True when this call claimed the row."""
         cur = await self.conn.execute(
             "UPDATE notice_sends SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
-            (_wall(), send_id, seen_claim))
+            (claim_stamp(), send_id, seen_claim))
         claimed = cur.rowcount == 1
         await cur.close()
         return claimed
 
     async def confirm_notice_send(self, send_id: int) -> None:
-        await self.conn.execute("UPDATE notice_sends SET sent_at = ? WHERE id = ?", (_wall(), send_id))
+        await self.conn.execute("UPDATE notice_sends SET sent_at = ? WHERE id = ?", (claim_stamp(), send_id))
 
     async def drop_notice_send(self, send_id: int) -> None:
         await self.conn.execute("DELETE FROM notice_sends WHERE id = ? AND sent_at IS NULL", (send_id,))

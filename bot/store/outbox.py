@@ -7,15 +7,8 @@ compare-and-set statement on ``claimed_at``, ``sent_at`` is written right after 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from bot.store.base import Base
+from bot.store.base import Base, claim_stamp
 from bot.store.records import OutboxItem
-
-
-def _wall() -> str:
-    """Real time, for the claim and confirmation stamps, whatever the clock says."""
-    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 class OutboxStore(Base):
@@ -28,7 +21,7 @@ class OutboxStore(Base):
                 cur = await conn.execute(
                     "INSERT INTO outbox (doc_id, unit_id, channel, chat_id, text, created_by, created_at) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (doc_id, channel, chat_id) DO NOTHING",
-                    (doc_id, unit_id, channel, chat_id, text, created_by, _wall()))
+                    (doc_id, unit_id, channel, chat_id, text, created_by, claim_stamp()))
                 if cur.rowcount == 1:
                     added.append((channel, chat_id))
                 await cur.close()
@@ -48,14 +41,14 @@ class OutboxStore(Base):
         compare-and-set, so two sweeps never both claim it); True when this call claimed it."""
         cur = await self.conn.execute(
             "UPDATE outbox SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
-            (_wall(), item_id, seen_claim))
+            (claim_stamp(), item_id, seen_claim))
         claimed = cur.rowcount == 1
         await cur.close()
         return claimed
 
     async def confirm_share(self, item_id: int) -> None:
         """The document was sent: write ``sent_at``."""
-        await self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (_wall(), item_id))
+        await self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (claim_stamp(), item_id))
 
     async def drop_share(self, item_id: int) -> None:
         """Forget an unconfirmed row (the chat refuses the bot, the document is gone)."""

@@ -355,3 +355,16 @@ class NoticeSend:
     chat_id: str
     private: bool  # a member's private chat (answer buttons) or a linked group
     claimed_at: str | None
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """A message queued for another account's chat (bot/store/messages_out.py), not confirmed yet."""
+
+    id: int
+    unit_id: int
+    channel: str
+    chat_id: str
+    text: str
+    choices: list[tuple[str, str]]  # (label, value)
+    claimed_at: str | None
