@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.channels.telegram import reminder_sender
+from bot.reminders.sweeper import Sweeper
 from bot.store import Store
 from bot.store.members import MemberError
 from bot.store.records import AuditNote
@@ -199,7 +201,7 @@ async def test_nhatky_shows_profile_roster_role_and_document_events(assistant: A
 
 
 async def test_confirm_buttons_through_telegram(fake, tmp_path, clock) -> None:
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock) as app:
         owner = TgUser(fake, 5001, "Thược")
         for answer in ["/batdau", "Tạo đơn vị mới", "Chi bộ", "Đảng bộ xã Kim Phú", "Xóm Định Thành", "CB",
                        "Tuyên Quang", "Nguyễn Thị Thược", "Bí thư", "ủy, hòa (kiểu mới)", "Theo nhiệm kỳ",
@@ -213,8 +215,19 @@ async def test_confirm_buttons_through_telegram(fake, tmp_path, clock) -> None:
         await binh.tap("Tham gia bằng mã mời")
         assert "Đồng chí là ai trong danh sách đảng viên?" in await binh.say(code)
         assert "Đã gửi đề nghị" in await binh.tap("Trần Thị Bình")
-        assert "nói mình là đồng chí Trần Thị Bình" in await owner.say("/thanhvien")
-        assert "Đã xác nhận: Bình là đồng chí Trần Thị Bình" in await owner.tap("Xác nhận 1")
+        # The request reaches the owner's chat by the sweep, with its answers as buttons (the real sender).
+        sweep_store = await Store.open(str(tmp_path / "db.sqlite3"))
+        try:
+            sent = await Sweeper(sweep_store, clock, "telegram", reminder_sender(app.bot)).sweep()
+            again = await Sweeper(sweep_store, clock, "telegram", reminder_sender(app.bot)).sweep()
+        finally:
+            await sweep_store.close()
+        assert (sent.messaged, again.messaged) == (1, 0)  # once, also for a new sweeper
+        pushed = owner.last_with_buttons()
+        assert "cho biết mình là đồng chí Trần Thị Bình" in (pushed.text or "")
+        assert [b["text"] for b in pushed.buttons] == ["Xác nhận", "Từ chối"]
+        assert "Đã xác nhận: Bình là đồng chí Trần Thị Bình" in await owner.tap("Xác nhận")  # on the pushed message
+        assert "nói mình là đồng chí Trần Thị Bình" not in await owner.say("/thanhvien")  # no longer waiting
     store = await Store.open(str(tmp_path / "db.sqlite3"))
     try:
         account = await store.account("telegram", "5002")
