@@ -10,18 +10,10 @@ from bot.store.records import OutMessage
 
 class MessageSender(QueuedSender[OutMessage]):
     what = "message"
+    table = "messages_out"
 
     async def pending(self) -> list[OutMessage]:
         return await self.store.pending_messages(self.channel, self.chat_id)
 
-    async def claim(self, row: OutMessage) -> bool:
-        return await self.store.claim_message(row.id, row.claimed_at)
-
     async def message(self, row: OutMessage) -> Outgoing | None:
         return Outgoing(text=row.text, choices=[Choice(label, value) for label, value in row.choices])
-
-    async def confirm(self, row: OutMessage) -> None:
-        await self.store.confirm_message(row.id)
-
-    async def drop(self, row: OutMessage) -> None:
-        await self.store.drop_message(row.id)

@@ -20,12 +20,10 @@ def answer_choices(notice_id: int) -> list[Choice]:
 
 class NoticeSender(QueuedSender[NoticeSend]):
     what = "notice send"
+    table = "notice_sends"
 
     async def pending(self) -> list[NoticeSend]:
         return await self.store.pending_notice_sends(self.channel, self.chat_id)
-
-    async def claim(self, row: NoticeSend) -> bool:
-        return await self.store.claim_notice_send(row.id, row.claimed_at)
 
     async def message(self, row: NoticeSend) -> Outgoing | None:
         notice = await self.store.notice(row.unit_id, row.notice_id)
@@ -34,9 +32,3 @@ class NoticeSender(QueuedSender[NoticeSend]):
         if not row.private:
             return Outgoing(text=notice.text)
         return Outgoing(text=f"{notice.text}\n\n{ANSWER_HINT}", choices=answer_choices(notice.id))
-
-    async def confirm(self, row: NoticeSend) -> None:
-        await self.store.confirm_notice_send(row.id)
-
-    async def drop(self, row: NoticeSend) -> None:
-        await self.store.drop_notice_send(row.id)

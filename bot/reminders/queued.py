@@ -54,10 +54,11 @@ def _instant(value: str | None) -> datetime | None:
 
 
 class QueuedSender(Generic[Row]):
-    """The queued rows of one channel (and chat, when given), sent once each. A queue says how its rows are
-    listed, claimed, written as a message, confirmed and dropped."""
+    """The queued rows of one channel (and chat, when given), sent once each. A queue names its table and says
+    how its rows are listed and written as a message."""
 
     what = "row"  # for the log
+    table = ""  # its queue in the store (bot/store/base.py QUEUES)
 
     def __init__(self, store: Store, channel: str, chat_id: str | None, started: datetime) -> None:
         self.store = store
@@ -69,17 +70,8 @@ class QueuedSender(Generic[Row]):
     async def pending(self) -> list[Row]:
         raise NotImplementedError
 
-    async def claim(self, row: Row) -> bool:
-        raise NotImplementedError
-
     async def message(self, row: Row) -> Outgoing | None:
         """The message of a row; None when what it sends is gone (the row is dropped)."""
-        raise NotImplementedError
-
-    async def confirm(self, row: Row) -> None:
-        raise NotImplementedError
-
-    async def drop(self, row: Row) -> None:
         raise NotImplementedError
 
     def _ours(self, row: Row) -> bool:
@@ -105,7 +97,7 @@ class QueuedSender(Generic[Row]):
                 for row in rows:
                     if failures >= MAX_FAILURES or not keep_going():
                         return
-                    if not await self.claim(row):
+                    if not await self.store.claim_queued(self.table, row.id, row.claimed_at):
                         continue  # another sweep took it meanwhile
                     self._mine.add(row.id)
                     out = await self.message(row)
@@ -124,7 +116,7 @@ class QueuedSender(Generic[Row]):
                         log.warning("%s %s to %s:%s not sent (retried next sweep): %r", self.what, row.id,
                                     self.channel, row.chat_id, error)
                         return  # this chat's next rows wait too, to keep their order
-                    await self.confirm(row)  # at once: the only await between the server's answer and this write
+                    await self.store.confirm_queued(self.table, row.id)  # at once: the only await between the server's answer and this write
                     failures = 0
                     self._mine.discard(row.id)
                     result.sent += 1
@@ -133,5 +125,5 @@ class QueuedSender(Generic[Row]):
         return result
 
     async def _drop(self, row: Row) -> None:
-        await self.drop(row)
+        await self.store.drop_queued(self.table, row.id)
         self._mine.discard(row.id)

@@ -11,12 +11,10 @@ from bot.store import OutboxItem
 
 class ShareSender(QueuedSender[OutboxItem]):
     what = "shared document"
+    table = "outbox"
 
     async def pending(self) -> list[OutboxItem]:
         return await self.store.pending_shares(self.channel, self.chat_id)
-
-    async def claim(self, row: OutboxItem) -> bool:
-        return await self.store.claim_share(row.id, row.claimed_at)
 
     async def message(self, row: OutboxItem) -> Outgoing | None:
         doc = await self.store.document(row.unit_id, row.doc_id)
@@ -24,9 +22,3 @@ class ShareSender(QueuedSender[OutboxItem]):
             return None
         return Outgoing(text=row.text, document=OutDocument(doc.filename, doc.content, row.text,
                                                             unit_id=doc.unit_id, doc_id=doc.id))
-
-    async def confirm(self, row: OutboxItem) -> None:
-        await self.store.confirm_share(row.id)
-
-    async def drop(self, row: OutboxItem) -> None:
-        await self.store.drop_share(row.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.store.audit import AuditStore
+from bot.store.base import QueuedRows
 from bot.store.deadlines import DeadlinesStore
 from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
@@ -28,7 +29,7 @@ from bot.store.reminders import RemindersStore
 
 
 class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore, MessagesOutStore):
+            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore, MessagesOutStore, QueuedRows):
     pass
 
 

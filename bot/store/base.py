@@ -123,3 +123,31 @@ class Base:
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return list(await cur.fetchall())
+
+
+QUEUES = frozenset({"outbox", "notice_sends", "messages_out"})  # tables of rows the sweep sends (bot/reminders/queued.py)
+
+
+class QueuedRows(Base):
+    """Claim, confirm and drop a row of one of the sweep's queues: the same three statements for every queue."""
+
+    async def claim_queued(self, table: str, row_id: int, seen_claim: str | None) -> bool:
+        """Claim an unconfirmed row whose ``claimed_at`` is still `seen_claim` (one statement: a compare-and-set, so
+        two sweeps never both claim it); True when this call claimed it."""
+        assert table in QUEUES
+        cur = await self.conn.execute(
+            f"UPDATE {table} SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
+            (claim_stamp(), row_id, seen_claim))
+        claimed = cur.rowcount == 1
+        await cur.close()
+        return claimed
+
+    async def confirm_queued(self, table: str, row_id: int) -> None:
+        """The row was sent: write ``sent_at``."""
+        assert table in QUEUES
+        await self.conn.execute(f"UPDATE {table} SET sent_at = ? WHERE id = ?", (claim_stamp(), row_id))
+
+    async def drop_queued(self, table: str, row_id: int) -> None:
+        """Forget an unconfirmed row (the chat refuses the bot, what it sends is gone)."""
+        assert table in QUEUES
+        await self.conn.execute(f"DELETE FROM {table} WHERE id = ? AND sent_at IS NULL", (row_id,))

@@ -27,18 +27,3 @@ class MessagesOutStore(Base):
         return [OutMessage(r["id"], r["unit_id"], r["channel"], r["chat_id"], r["text"],
                            [(label, value) for label, value in json.loads(r["choices"])], r["claimed_at"])
                 for r in rows]
-
-    async def claim_message(self, message_id: int, seen_claim: str | None) -> bool:
-        """One compare-and-set on ``claimed_at``: True when this call claimed the row."""
-        cur = await self.conn.execute(
-            "UPDATE messages_out SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
-            (claim_stamp(), message_id, seen_claim))
-        claimed = cur.rowcount == 1
-        await cur.close()
-        return claimed
-
-    async def confirm_message(self, message_id: int) -> None:
-        await self.conn.execute("UPDATE messages_out SET sent_at = ? WHERE id = ?", (claim_stamp(), message_id))
-
-    async def drop_message(self, message_id: int) -> None:
-        await self.conn.execute("DELETE FROM messages_out WHERE id = ? AND sent_at IS NULL", (message_id,))

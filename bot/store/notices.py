@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from bot.store.base import Base, claim_stamp
+from bot.store.base import Base
 from bot.store.records import Notice, NoticeReply, NoticeSend
 
 NOTICE_COLUMNS = "id, unit_id, kind, meeting_on, meeting_at, place, topic, agenda, text, created_by, created_at"
@@ -100,18 +100,3 @@ class NoticesStore(Base):
             (channel, chat_id) if chat_id else (channel,))
         return [NoticeSend(r["id"], r["notice_id"], r["unit_id"], r["channel"], r["chat_id"], bool(r["private"]),
                            r["claimed_at"]) for r in rows]
-
-    async def claim_notice_send(self, send_id: int, seen_claim: str | None) -> bool:
-        """One compare-and-set on ``claimed_at``: True when this call claimed the row."""
-        cur = await self.conn.execute(
-            "UPDATE notice_sends SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
-            (claim_stamp(), send_id, seen_claim))
-        claimed = cur.rowcount == 1
-        await cur.close()
-        return claimed
-
-    async def confirm_notice_send(self, send_id: int) -> None:
-        await self.conn.execute("UPDATE notice_sends SET sent_at = ? WHERE id = ?", (claim_stamp(), send_id))
-
-    async def drop_notice_send(self, send_id: int) -> None:
-        await self.conn.execute("DELETE FROM notice_sends WHERE id = ? AND sent_at IS NULL", (send_id,))

@@ -36,24 +36,6 @@ class OutboxStore(Base):
         return [OutboxItem(r["id"], r["doc_id"], r["unit_id"], r["channel"], r["chat_id"], r["text"],
                            r["claimed_at"]) for r in rows]
 
-    async def claim_share(self, item_id: int, seen_claim: str | None) -> bool:
-        """Claim an unconfirmed row whose ``claimed_at`` is still `seen_claim` (one statement: a
-        compare-and-set, so two sweeps never both claim it); True when this call claimed it."""
-        cur = await self.conn.execute(
-            "UPDATE outbox SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
-            (claim_stamp(), item_id, seen_claim))
-        claimed = cur.rowcount == 1
-        await cur.close()
-        return claimed
-
-    async def confirm_share(self, item_id: int) -> None:
-        """The document was sent: write ``sent_at``."""
-        await self.conn.execute("UPDATE outbox SET sent_at = ? WHERE id = ?", (claim_stamp(), item_id))
-
-    async def drop_share(self, item_id: int) -> None:
-        """Forget an unconfirmed row (the chat refuses the bot, the document is gone)."""
-        await self.conn.execute("DELETE FROM outbox WHERE id = ? AND sent_at IS NULL", (item_id,))
-
     async def shared_chats(self, doc_id: int) -> list[tuple[str, str]]:
         """Every (channel, chat) the document was queued for, sent or not."""
         rows = await self._all("SELECT channel, chat_id FROM outbox WHERE doc_id = ? ORDER BY id", (doc_id,))
