@@ -48,6 +48,11 @@ def private_file(path: str) -> None:
 
 
 class Base:
+    engine = "sqlite"  # or "postgresql": the store shared by several worker processes
+    # Seconds after which another process's claim of a queued row or reminder that was never confirmed is taken
+    # over. None on SQLite (one process): a claim made before this process started is an orphan at once.
+    claim_lease: float | None = None
+
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
         self._writing = asyncio.Lock()  # one explicit transaction at a time on the shared connection
