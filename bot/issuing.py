@@ -8,7 +8,7 @@ Every document the assistant writes (Kế hoạch, Biên bản, Nghị quyết, 
    computed from the rendered Document);
 3. `DocumentsStore.save_document` writes the document, its number, its dated items, the meeting it records
    and the completion of the draft it came from in ONE transaction; when the number was taken meanwhile
-   (sqlite3.IntegrityError) the next free number is tried, a few times;
+   (IntegrityError) the next free number is tried, a few times;
 4. after the commit, the PDF (None when LibreOffice is not installed).
 
 A request carrying a `Revision` re-issues an existing document instead (bot/revisions.py): the same number
@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -33,7 +32,8 @@ from bot.documents import Document, render_docx
 from bot.messages import OutDocument, Outgoing
 from bot.pdf import to_pdf
 from bot.revisions import Revision, RevisionRefused, StaleRevision, match_items
-from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore, VersionConflict
+from bot.store.base import IntegrityError
+from bot.store.documents import NUMBER_MAX, AlreadyIssued, DocumentsStore, VersionConflict, number_clash
 from bot.store.records import AuditNote, DeadlineChanges, NewMeeting, StoredDocument, Unit
 
 TERM_YEARS = 5
@@ -211,7 +211,7 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
     Exactly once per draft: when `request.draft` was issued already (a confirm repeated after a crash, a
     double tap, another process), nothing is written and the stored document is returned as it was issued.
 
-    Raises sqlite3.IntegrityError when the document cannot be stored (its number taken on every attempt,
+    Raises IntegrityError when the document cannot be stored (its number taken on every attempt,
     or a constraint of what it creates violated); nothing is then written.
     """
     if request.revises is not None:
@@ -236,8 +236,8 @@ async def issue(store: DocumentsStore, request: IssueRequest, *, retries: int = 
             break
         except AlreadyIssued as done:
             return await _already_issued(store, request, done.document_id)
-        except sqlite3.IntegrityError as exc:  # another account took the number meanwhile
-            if number is None or attempt == retries or "UNIQUE constraint failed: documents" not in str(exc):
+        except IntegrityError as exc:  # another account took the number meanwhile
+            if number is None or attempt == retries or not number_clash(exc):
                 raise
             log.info("number %s of %s taken meanwhile; trying the next free one", number, doc_series)
             number = await store.next_number(unit.id, doc_series)

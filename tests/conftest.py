@@ -65,6 +65,13 @@ async def select_one(store: Store, sql: str, *params: Any) -> sqlite3.Row | None
         return await cur.fetchone()
 
 
+async def table_names(store: Store) -> list[str]:
+    """The tables of the store's database, on either engine."""
+    sql = ("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public'"
+           if store.engine == "postgresql" else "SELECT name FROM sqlite_master WHERE type = 'table'")
+    return [r["name"] for r in await select(store, sql)]
+
+
 class Talk:
     """Drives the Assistant like a channel would, keeping the last offered choices."""
 

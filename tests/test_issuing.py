@@ -15,7 +15,7 @@ import pytest
 from bot import issuing
 from bot.documents import Document, Signature
 from bot.issuing import Issued, IssueRequest, file_name, issue, outgoing_documents, pdf_note, series
-from bot.store import Store, Unit
+from bot.store import IntegrityError, Store, Unit
 from bot.store.records import NewMeeting
 
 UNIT = {"kind": "chi_bo", "superior": "Đảng bộ xã Kim Phú", "name": "Chi bộ Xóm Định Thành", "code": "CB",
@@ -147,7 +147,7 @@ async def test_one_issue_stores_the_document_its_deadlines_and_its_meeting(store
 
 async def test_a_failed_transaction_leaves_nothing_behind(store: Store, path: Path, unit: Unit) -> None:
     await store.save_draft("test", "c1", "u1", {"flow": "meeting"})
-    with pytest.raises(sqlite3.IntegrityError):  # meetings.kind is checked by the schema
+    with pytest.raises(IntegrityError):  # meetings.kind is checked by the schema
         await issue(store, request(unit, items=TASKS, meeting=meeting("bogus"), draft=("test", "c1", "u1")),
                     retries=0)
     for table in ("documents", "number_series", "deadlines", "meetings", "attendance"):
@@ -163,7 +163,7 @@ async def test_a_number_taken_meanwhile_and_no_retry_left_writes_nothing(
         return False
 
     monkeypatch.setattr(store, "number_taken", looks_free)
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await issue(store, request(unit, number=5, items=TASKS, meeting=meeting()), retries=0)
     assert (count(path, "documents"), count(path, "deadlines"), count(path, "meetings")) \
         == (1, 0, 0)

@@ -17,7 +17,7 @@ from handlers.commands import BY_NAME, COMMANDS, NEEDS_UNIT, Command, cmd_cancel
 from handlers.forms import load_flows
 from handlers.intents import INTENTS, Intent
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, make_invite, onboard, select
+from tests.conftest import NOW, Talk, make_invite, onboard, select, table_names
 from tests.test_plan_flow import confirm, draft
 
 MEMBER_REFUSED = "việc này do bí thư hoặc người cùng quản lý làm"
@@ -29,7 +29,7 @@ VOLATILE = {"chats", "sqlite_sequence"}  # touched by every message (last seen),
 
 async def dump(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every table's rows, for comparing the database before and after a refused command."""
-    names = [r[0] for r in await select(store, "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    names = await table_names(store)
     return {name: sorted(tuple(r) for r in await select(store, f'SELECT * FROM "{name}"'))  # noqa: S608
             for name in names if name not in VOLATILE}
 

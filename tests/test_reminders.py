@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import sqlite3
 import sys
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -20,7 +18,7 @@ from bot.reminders.moments import Recipient, latest, moments, plan_due
 from bot.reminders.pacer import Undeliverable
 from bot.reminders.settings import ReminderSettings, defer
 from bot.reminders.sweeper import Sweeper, is_frozen, sweep_clock
-from bot.store import Deadline, Store
+from bot.store import Deadline, IntegrityError, Store
 from handlers.router import Assistant
 from tests.conftest import NOW, ROOT, Talk, onboard, select, select_one
 from tests.fakes.telegram import FakeTelegram
@@ -89,10 +87,11 @@ async def make_unit(store: Store, owner: str = "1001", reminders: dict | None = 
 async def add_item(store: Store, unit_id: int, title: str, due: str, kind: str = "deadline", *,
                    start: str | None = None, at_time: str | None = None, source: str = PLAN,
                    created_at: str = OLD, **extra) -> int:
-    cur = await store.conn.execute(
-        "INSERT INTO deadlines (unit_id, kind, title, due, start, at_time, source, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (unit_id, kind, title, due, start, at_time, source, created_at))
-    item_id = cur.lastrowid
+    row = await select_one(store, "INSERT INTO deadlines (unit_id, kind, title, due, start, at_time, source, created_at) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                           unit_id, kind, title, due, start, at_time, source, created_at)
+    assert row is not None
+    item_id = row["id"]
     for column, value in extra.items():
         await store.conn.execute(f"UPDATE deadlines SET {column} = ? WHERE id = ?", (value, item_id))
     return item_id
@@ -355,8 +354,7 @@ async def test_linked_group_gets_its_copy(store):
 async def test_monday_digest_once_per_week_per_chat(store):
     unit = await make_unit(store)
     await store.link_chat("telegram", "-100900", "group", unit)
-    await store.conn.execute("UPDATE units SET settings = json_set(settings, '$.linked_at', json(?))",
-                             (json.dumps({"telegram:-100900": OLD}),))
+    await store.patch_unit_settings(unit, {"linked_at": {"telegram:-100900": OLD}})
     await add_item(store, unit, "Nộp báo cáo tháng", "2026-11-27")
     clock, out = ManualClock("2026-11-23T07:00"), Outbox()
     sweeper = Sweeper(store, clock, "telegram", out)
@@ -404,7 +402,7 @@ async def test_duties_create_current_and_next_period_once(store):
     rows = await select(store, "SELECT duty_period, source FROM deadlines WHERE duty = 'sinh_hoat' ORDER BY due")
     assert [r["duty_period"] for r in rows] == ["2026-11", "2026-12", "2027-01"]
     assert {r["source"] for r in rows} == {"Việc định kỳ"}
-    with pytest.raises(sqlite3.IntegrityError):  # the unique index deadlines_duty
+    with pytest.raises(IntegrityError):  # the unique index deadlines_duty
         await store.conn.execute(
             "INSERT INTO deadlines (unit_id, kind, title, due, duty, duty_period, created_at) "
             "VALUES (?, 'period', 'x', '2026-11-30', 'sinh_hoat', '2026-11', ?)", (unit, OLD))

@@ -293,7 +293,7 @@ async def test_revising_a_resolution_by_words(assistant: Assistant) -> None:
 
 async def test_a_question_added_since_the_document_was_issued_is_asked_first(assistant: Assistant) -> None:
     talk = await plan_08(assistant)
-    await assistant.store.conn.execute("UPDATE documents SET answers = json_remove(answers, '$.place')")
+    await assistant.store.conn.execute("UPDATE documents SET answers = json_patch(answers, '{\"place\": null}')")
     reply = await talk.say("sửa kế hoạch số 8")
     assert "Địa danh ghi ở dòng ngày tháng?" in reply and "Xem lại kế hoạch" not in reply
     review = await talk.say("Tuyên Quang")

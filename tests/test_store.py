@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.store import Store
+from bot.store import IntegrityError, Store
 from bot.store.migrations import LATEST, MIGRATIONS
 from tests.conftest import NOW, select, select_one
 
@@ -62,7 +62,7 @@ async def test_unit_roster_and_update(store):
     await store.update_unit(unit_id, {**UNIT, "place": "Hà Giang"}, roster[:1])
     assert (await store.get_unit(unit_id)).place == "Hà Giang"
     assert len(await store.people(unit_id)) == 1
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         await store.create_unit(UNIT, [{"name": "C", "status": "khong_ro"}])
     assert len(await select(store, "SELECT id FROM units")) == 1  # the failed insert left nothing behind
 

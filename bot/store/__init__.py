@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.store.audit import AuditStore
-from bot.store.base import QueuedRows
+from bot.store.base import IntegrityError, QueuedRows
 from bot.store.deadlines import DeadlinesStore
 from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
@@ -33,5 +33,5 @@ class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsS
     pass
 
 
-__all__ = ["Account", "Deadline", "Link", "NewDeadline", "OutboxItem", "Person", "ReminderClaim", "Store", "Unit",
+__all__ = ["Account", "IntegrityError", "Deadline", "Link", "NewDeadline", "OutboxItem", "Person", "ReminderClaim", "Store", "Unit",
            "deadline_of"]

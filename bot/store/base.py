@@ -1,7 +1,8 @@
-"""The connection every table family shares: one aiosqlite connection in autocommit mode.
+"""The connection every table family shares: one aiosqlite connection in autocommit mode, or a PostgreSQL pool.
 
-WAL, foreign keys and a busy timeout; multi-statement writes run in explicit `BEGIN IMMEDIATE`
-transactions, one at a time on the shared connection. Every query is parameterised.
+SQLite: WAL, foreign keys and a busy timeout; multi-statement writes run in explicit `BEGIN IMMEDIATE`
+transactions, one at a time on the shared connection. PostgreSQL (a postgresql:// URL): bot/store/postgresql.py.
+Every query is parameterised.
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ import sqlite3
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Self, cast
 
 import aiosqlite
+import psycopg
 
+from bot.store import postgresql
 from bot.store.migrations import MIGRATIONS
+
+IntegrityError = (sqlite3.IntegrityError, psycopg.IntegrityError)  # a constraint refused a write, on either engine
+DEFAULT_POOL = 10  # PostgreSQL connections per process (CHIBO_DB_POOL)
+DEFAULT_LEASE = 120.0  # seconds (CHIBO_CLAIM_LEASE)
 
 
 def claim_stamp() -> str:
@@ -53,12 +60,29 @@ class Base:
     # over. None on SQLite (one process): a claim made before this process started is an orphan at once.
     claim_lease: float | None = None
 
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: aiosqlite.Connection, pg: postgresql.Connection | None = None, url: str = ""):
+        # On PostgreSQL `conn` is the pool's `postgresql.Connection`, which answers the calls the table families
+        # make (execute, executemany, fetchone, fetchall, rowcount).
         self.conn = conn
-        self._writing = asyncio.Lock()  # one explicit transaction at a time on the shared connection
+        self._pg = pg
+        self._url = url
+        self._writing = asyncio.Lock()  # SQLite: one explicit transaction at a time on the shared connection
+        if pg is not None:
+            self.engine = "postgresql"
+            self.claim_lease = float(os.environ.get("CHIBO_CLAIM_LEASE") or DEFAULT_LEASE)
 
     @classmethod
     async def open(cls, path: str, *, migrate_to: int | None = None) -> Self:
+        """The store in a SQLite file, or in the PostgreSQL database of a postgresql:// URL."""
+        if postgresql.is_url(path):
+            pg = await postgresql.Connection.open(path, int(os.environ.get("CHIBO_DB_POOL") or DEFAULT_POOL))
+            store = cls(cast(aiosqlite.Connection, pg), pg, path)
+            try:
+                await store.migrate(migrate_to)
+            except BaseException:
+                await pg.close()
+                raise
+            return store
         private_file(path)
         conn = await aiosqlite.connect(path, isolation_level=None)
         try:
@@ -75,10 +99,17 @@ class Base:
         return store
 
     async def close(self) -> None:
-        await self.conn.close()
+        if self._pg is not None:
+            await self._pg.close()
+        else:
+            await self.conn.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._pg is not None:
+            async with self._pg.transaction():
+                yield self.conn
+            return
         async with self._writing:
             await self.conn.execute("BEGIN IMMEDIATE")
             try:
@@ -87,6 +118,17 @@ class Base:
                 await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
+
+    @asynccontextmanager
+    async def chat_session(self, channel: str, chat_id: str) -> AsyncIterator[None]:
+        """While one message of a chat is answered: on PostgreSQL the chat's lock, so that its messages are
+        answered one at a time whichever worker process takes them (within a process, handlers/router.py's
+        lock orders them); on SQLite (one process) nothing more."""
+        if self._pg is None:
+            yield
+            return
+        async with self._pg.pinned(f"{channel}:{chat_id}"):
+            yield
 
     # -- schema ---------------------------------------------------------------------------------
 
@@ -99,6 +141,8 @@ class Base:
         return (row["v"] if row else None) or 0
 
     async def migrate(self, target: int | None = None) -> int:
+        if self._pg is not None:
+            return await self._migrate_pg(self._pg, target)
         current = await self.schema_version()
         for version, name, sql in MIGRATIONS:
             if version <= current or (target is not None and version > target):
@@ -111,7 +155,25 @@ class Base:
             current = version
         return current
 
+    async def _migrate_pg(self, pg: postgresql.Connection, target: int | None) -> int:
+        """The same numbered migrations in one transaction, one process at a time (bot/store/postgresql.py)."""
+        async with pg.transaction():
+            await pg.migration_lock()
+            current = await self.schema_version()
+            for version, name, sql in MIGRATIONS:
+                if version <= current or (target is not None and version > target):
+                    continue
+                await pg.script((postgresql.PREAMBLE if current == 0 else "") + postgresql.ddl(version, sql))
+                await self.conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, now_text()))
+                current = version
+        return current
+
     async def backup(self, path: str) -> None:
+        """A copy of the database while it is in use: SQLite's online backup into a file, or PostgreSQL's
+        pg_dump (custom format) of the database."""
+        if self._pg is not None:
+            await self._pg.backup(self._url, path)
+            return
         private_file(path)
         target = await aiosqlite.connect(path)
         try:
@@ -124,6 +186,11 @@ class Base:
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
         async with self.conn.execute(sql, tuple(params)) as cur:
             return await cur.fetchone()
+
+    async def _insert(self, sql: str, params: Iterable[Any] = ()) -> int | None:
+        """Run an INSERT and return the id of the row it made (None when ON CONFLICT DO NOTHING made none)."""
+        row = await self._one(sql + " RETURNING id", params)
+        return row["id"] if row else None
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self.conn.execute(sql, tuple(params)) as cur:
@@ -141,7 +208,7 @@ class QueuedRows(Base):
         two sweeps never both claim it); True when this call claimed it."""
         assert table in QUEUES
         cur = await self.conn.execute(
-            f"UPDATE {table} SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS ?",
+            f"UPDATE {table} SET claimed_at = ? WHERE id = ? AND sent_at IS NULL AND claimed_at IS NOT DISTINCT FROM ?",
             (claim_stamp(), row_id, seen_claim))
         claimed = cur.rowcount == 1
         await cur.close()

@@ -77,11 +77,9 @@ class DeadlinesStore(Base):
     async def add_deadline(self, unit_id: int, item: NewDeadline, *, source: str, created_at: str) -> int:
         """Add one item, matched to the roster member it is assigned to (bot/tasks.py)."""
         async with self.transaction() as conn:
-            cur = await conn.execute(
+            deadline_id = await self._insert(
                 "INSERT INTO deadlines (title, kind, due, start, at_time, assignee, unit_id, source, created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (*_values(item), unit_id, source, created_at))
-            deadline_id = cur.lastrowid
-            await cur.close()
             assert deadline_id is not None
             await match_people(conn, unit_id)
         return deadline_id

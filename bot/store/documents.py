@@ -7,6 +7,8 @@ import sqlite3
 from datetime import date
 from typing import Any
 
+import psycopg
+
 from bot.store.audit import write_note
 from bot.store.base import now_text
 from bot.store.deadlines import match_people
@@ -17,7 +19,14 @@ NUMBER_MAX = 9999  # a document number; larger ones (typed before this bound exi
 ROWID_MAX = 2**63 - 1  # SQLite's INTEGER
 
 
-__all__ = ["NUMBER_MAX", "AlreadyIssued", "DocumentsStore", "VersionConflict", "stored_document"]
+__all__ = ["NUMBER_MAX", "AlreadyIssued", "DocumentsStore", "VersionConflict", "number_clash", "stored_document"]
+
+
+def number_clash(exc: Exception) -> bool:
+    """Is this IntegrityError the number of a document taken already in its series (on either engine)?"""
+    if isinstance(exc, psycopg.IntegrityError):
+        return exc.diag.constraint_name == "documents_unit_id_series_number_key"
+    return "UNIQUE constraint failed: documents" in str(exc)
 
 
 class DocumentsStore(VersionsStore):  # a document may record a meeting in its transaction; revisions
@@ -26,7 +35,7 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
         row = await self._one(
             "SELECT MAX(n) AS n FROM (SELECT last AS n FROM number_series WHERE unit_id = ? AND series = ? "
             "AND last <= ? UNION ALL SELECT MAX(number) FROM documents WHERE unit_id = ? AND series = ? "
-            "AND number <= ?)",
+            "AND number <= ?) AS known",
             (unit_id, series, NUMBER_MAX, unit_id, series, NUMBER_MAX),
         )
         return ((row["n"] if row else None) or 0) + 1
@@ -46,24 +55,24 @@ class DocumentsStore(VersionsStore):  # a document may record a meeting in its t
         series, its dated items, the meeting it records (with attendance) and the completion of the draft
         it came from (the draft row is marked with the document's id, see bot/store/drafts.py). Returns (document id, meeting id or None).
 
-        Raises sqlite3.IntegrityError when the number was taken meanwhile, AlreadyIssued when the draft
+        Raises IntegrityError (bot/store/base.py) when the number was taken meanwhile, AlreadyIssued when the draft
         was issued already; nothing is then written.
         """
         async with self.transaction() as conn:
             await self._check_draft(draft)
-            cur = await conn.execute(
+            doc_id = await self._insert(
                 "INSERT INTO documents (unit_id, kind, doc_type, series, number, issued_on, title, answers, "
                 "filename, content, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc["unit_id"], doc["kind"], doc["doc_type"], doc["series"], doc.get("number"), doc["issued_on"],
                  doc["title"], json.dumps(doc["answers"], ensure_ascii=False), doc["filename"], doc["content"],
                  doc["created_by"], now_text()),
             )
-            doc_id = cur.lastrowid
             assert doc_id is not None
             if doc.get("number") is not None:
                 await conn.execute(
                     "INSERT INTO number_series (unit_id, series, last) VALUES (?, ?, ?) "
-                    "ON CONFLICT (unit_id, series) DO UPDATE SET last = MAX(last, excluded.last)",
+                    "ON CONFLICT (unit_id, series) DO UPDATE SET last = CASE WHEN excluded.last > number_series.last "
+                    "THEN excluded.last ELSE number_series.last END",
                     (doc["unit_id"], doc["series"], doc["number"]),
                 )
             await conn.executemany(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.store.base import Base
@@ -25,12 +25,12 @@ class MeetingsStore(Base):
     async def _insert_meeting(self, unit_id: int, meeting: NewMeeting, doc_id: int) -> int:
         """The meetings row, its attendance and the link from the minutes' tasks; runs inside the caller's
         transaction (see DocumentsStore.save_document)."""
-        cur = await self.conn.execute(
+        meeting_id = await self._insert(
             "INSERT INTO meetings (unit_id, kind, period_year, period_month, topic, held_on, started_at, ended_at, "
-            "answers, document_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))",
+            "answers, document_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (unit_id, meeting.kind, meeting.period_year, meeting.period_month, meeting.topic, meeting.held_on,
-             meeting.started_at, meeting.ended_at, json.dumps(meeting.answers, ensure_ascii=False), doc_id))
-        meeting_id = cur.lastrowid
+             meeting.started_at, meeting.ended_at, json.dumps(meeting.answers, ensure_ascii=False), doc_id,
+             datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")))
         assert meeting_id is not None
         await self.conn.executemany(
             "INSERT INTO attendance (meeting_id, person_name, status, reason) VALUES (?, ?, ?, ?)",
@@ -135,8 +135,8 @@ class MeetingsStore(Base):
         """For each meeting held from `start` to `end`, in the order they were held, its attendance counts."""
         rows = await self._all(
             "SELECT m.id AS id, m.kind AS kind, m.held_on AS held_on, "
-            "COALESCE(SUM(a.status = 'present'), 0) AS present, COALESCE(SUM(a.status = 'excused'), 0) AS excused, "
-            "COALESCE(SUM(a.status = 'absent'), 0) AS absent, COALESCE(SUM(a.status = 'exempt'), 0) AS exempt "
+            "COALESCE(SUM(CASE WHEN a.status = 'present' THEN 1 ELSE 0 END), 0) AS present, COALESCE(SUM(CASE WHEN a.status = 'excused' THEN 1 ELSE 0 END), 0) AS excused, "
+            "COALESCE(SUM(CASE WHEN a.status = 'absent' THEN 1 ELSE 0 END), 0) AS absent, COALESCE(SUM(CASE WHEN a.status = 'exempt' THEN 1 ELSE 0 END), 0) AS exempt "
             "FROM meetings m LEFT JOIN attendance a ON a.meeting_id = m.id "
             "WHERE m.unit_id = ? AND m.held_on BETWEEN ? AND ? GROUP BY m.id ORDER BY m.held_on, m.id",
             (unit_id, start.isoformat(), end.isoformat()))

@@ -422,6 +422,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX messages_out_unsent ON messages_out(channel, chat_id) WHERE sent_at IS NULL;
         """,
     ),
+    (
+        20,
+        "pictures in the order they were stored (PostgreSQL has no rowid): which are the newest to keep",
+        """
+        ALTER TABLE pictures ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+        """,
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -37,13 +37,11 @@ class NoticesStore(Base):
                             private: list[tuple[str, str]], groups: list[tuple[str, str]]) -> int:
         """Store the notice and queue it for each private chat and group, in one transaction; its id."""
         async with self.transaction() as conn:
-            cur = await conn.execute(
+            notice_id = await self._insert(
                 "INSERT INTO notices (unit_id, kind, meeting_on, meeting_at, place, topic, agenda, text, created_by, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (unit_id, kind, meeting_on.isoformat(), meeting_at, place, topic,
                  json.dumps(agenda, ensure_ascii=False), text, created_by, created_at.isoformat(timespec="seconds")))
-            notice_id = cur.lastrowid
-            await cur.close()
             assert notice_id is not None
             for chats, is_private in ((private, 1), (groups, 0)):
                 for channel, chat_id in chats:

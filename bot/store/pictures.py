@@ -16,11 +16,12 @@ class PicturesStore(Base):
         """Store a picture; pictures made before `older_than`, and all but the `keep` newest, are deleted."""
         async with self.transaction() as conn:
             for sql, args in (
-                ("INSERT INTO pictures (token, unit_id, png, created_at) VALUES (?, ?, ?, ?)",
+                ("INSERT INTO pictures (token, unit_id, png, created_at, seq) "
+                 "VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pictures))",
                  (token, unit_id, png, utc_text(now))),
                 ("DELETE FROM pictures WHERE created_at < ?", (utc_text(older_than),)),
                 ("DELETE FROM pictures WHERE token NOT IN "
-                 "(SELECT token FROM pictures ORDER BY created_at DESC, rowid DESC LIMIT ?)", (keep,)),
+                 "(SELECT token FROM pictures ORDER BY created_at DESC, seq DESC LIMIT ?)", (keep,)),
             ):
                 cur = await conn.execute(sql, args)
                 await cur.close()

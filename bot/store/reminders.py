@@ -176,17 +176,15 @@ class RemindersStore(Base):
                                 start: date, source: str) -> Deadline | None:
         """The deadline of a duty for one period, or None when that period has one already."""
         created_at = _wall().isoformat(timespec="seconds")
-        cur = await self.conn.execute(
+        new_id = await self._insert(
             "INSERT INTO deadlines (unit_id, kind, title, due, start, source, duty, duty_period, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (unit_id, duty, duty_period) WHERE duty IS NOT NULL DO NOTHING",
             (unit_id, kind, title, due.isoformat(), start.isoformat(), source, duty, period, created_at))
-        created = None
-        if cur.rowcount == 1 and cur.lastrowid is not None:
-            created = Deadline(id=cur.lastrowid, unit_id=unit_id, kind=kind, title=title, due=due, start=start,
-                               source=source, created_at=created_at, duty=duty, duty_period=period)
-        await cur.close()
-        return created
+        if new_id is None:
+            return None
+        return Deadline(id=new_id, unit_id=unit_id, kind=kind, title=title, due=due, start=start, source=source,
+                        created_at=created_at, duty=duty, duty_period=period)
 
     async def remove_open_duty_deadlines(self, unit_id: int, duty: str, from_day: date) -> None:
         """Delete the duty's open deadlines due on or after `from_day`."""

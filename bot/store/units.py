@@ -6,7 +6,6 @@ import json
 import math
 import re
 import secrets
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.store.audit import write_note
-from bot.store.base import Base, now_text
+from bot.store.base import Base, IntegrityError, now_text
 from bot.store.deadlines import match_people
 from bot.store.records import Account, AuditNote, InviteCheck, Person, Unit
 
@@ -35,12 +34,11 @@ class UnitsStore(Base):
     async def create_unit(self, fields: dict[str, Any], people: list[dict[str, Any]],
                           settings: dict[str, Any] | None = None) -> int:
         async with self.transaction() as conn:
-            cur = await conn.execute(
+            unit_id = await self._insert(
                 f"INSERT INTO units ({', '.join(UNIT_FIELDS)}, settings, created_at) "
                 f"VALUES ({', '.join('?' for _ in UNIT_FIELDS)}, ?, ?)",
                 (*(fields.get(k, "") for k in UNIT_FIELDS), json.dumps(settings or {}, ensure_ascii=False), now_text()),
             )
-            unit_id = cur.lastrowid
             assert unit_id is not None
             await self._write_roster(conn, unit_id, people)
         return unit_id
@@ -207,7 +205,7 @@ class UnitsStore(Base):
                     if audit is not None:
                         await self.write_audit(replace(audit, detail=audit.detail.replace("{code}", code)))
                 return code
-            except sqlite3.IntegrityError:
+            except IntegrityError:
                 continue
 
     async def write_audit(self, note: AuditNote) -> None:
@@ -248,14 +246,11 @@ class UnitsStore(Base):
             return InviteCheck(None, tries_left=tries - len(recent) - 1)
 
     async def use_invite(self, code: str, user: str, now: datetime) -> int | None:
-        async with self.transaction() as conn:
-            unit_id = await self.find_invite(code, now)
-            if unit_id is not None:
-                await conn.execute(
-                    "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ?",
-                    (user, utc_text(now), normal_code(code)),
-                )
-        return unit_id
+        """Use a valid join code (one statement: of two people typing it at once, one gets it); its unit."""
+        row = await self._one(
+            "UPDATE invites SET used_by = ?, used_at = ? WHERE code = ? AND purpose = 'join' AND used_by IS NULL "
+            "AND expires_at > ? RETURNING unit_id", (user, utc_text(now), normal_code(code), utc_text(now)))
+        return row["unit_id"] if row else None
 
 
 def normal_code(code: str) -> str:

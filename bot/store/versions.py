@@ -85,17 +85,21 @@ class VersionsStore(MeetingsStore):
             made_by = current["revised_by"] or current["created_by"]
             made_at = current["revised_at"] or current["created_at"]
             now = now_text()
+            version = base_version + 1
+            # A compare-and-set on the version, first: a revision confirmed meanwhile in another process makes it
+            # change nothing (PostgreSQL waits for that one to commit, then sees its version).
+            cur = await conn.execute(
+                "UPDATE documents SET issued_on = ?, title = ?, answers = ?, filename = ?, content = ?, version = ?, "
+                "revised_at = ?, revised_by = ? WHERE id = ? AND version = ?",
+                (doc["issued_on"], doc["title"], json.dumps(doc["answers"], ensure_ascii=False), doc["filename"],
+                 doc["content"], version, now, doc["revised_by"], doc_id, base_version))
+            if cur.rowcount != 1:
+                raise VersionConflict(await self._version_of(doc_id))
             await conn.execute(
                 "INSERT INTO document_versions (document_id, unit_id, version, number, issued_on, title, answers, "
                 "filename, content, made_by, made_at, superseded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (doc_id, unit_id, current["version"], current["number"], current["issued_on"], current["title"],
                  current["answers"], current["filename"], current["content"], made_by, made_at, now))
-            version = base_version + 1
-            await conn.execute(
-                "UPDATE documents SET issued_on = ?, title = ?, answers = ?, filename = ?, content = ?, version = ?, "
-                "revised_at = ?, revised_by = ? WHERE id = ?",
-                (doc["issued_on"], doc["title"], json.dumps(doc["answers"], ensure_ascii=False), doc["filename"],
-                 doc["content"], version, now, doc["revised_by"], doc_id))
             changes = await self._replace_items(unit_id, doc_id, list(items), match)
             meeting_id = await self._replace_meeting(unit_id, meeting, doc_id) if meeting else None
             # The chats sent the earlier version may be sent this one ("Gửi cho chi bộ" again); rows still
@@ -105,6 +109,10 @@ class VersionsStore(MeetingsStore):
             if audit is not None:
                 await write_note(conn, audit)
         return version, meeting_id, changes
+
+    async def _version_of(self, doc_id: int) -> int | None:
+        row = await self._one("SELECT version FROM documents WHERE id = ?", (doc_id,))
+        return row["version"] if row else None
 
     async def _replace_items(self, unit_id: int, doc_id: int, items: list[dict[str, Any]],
                              match: Callable[[list[Deadline], list[dict[str, Any]]], ItemPlan]) -> DeadlineChanges:
@@ -145,7 +153,8 @@ class VersionsStore(MeetingsStore):
     async def resolutions_of_meeting(self, unit_id: int, meeting_id: int) -> list[tuple[int, str, int | None]]:
         """(id, doc type, number) of the Nghị quyết / Kết luận written from a meeting, in the order issued."""
         rows = await self._all("SELECT id, doc_type, number FROM documents WHERE unit_id = ? AND kind = 'resolution' "
-                               "AND json_extract(answers, '$.meeting_id') = ? ORDER BY id", (unit_id, meeting_id))
+                               "AND CAST(json_extract(answers, '$.meeting_id') AS TEXT) = ? ORDER BY id",
+                               (unit_id, str(meeting_id)))
         return [(r["id"], r["doc_type"], r["number"]) for r in rows]
 
 
