@@ -7,7 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 from handlers.router import Assistant
+from tests.pg_server import PgServer, PgUnavailable, server_for_tests, unique_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -226,3 +227,38 @@ def replay(tmp_path_factory, worker_id: str) -> Callable[[str], Replay]:
 def worker_id(request) -> str:
     """The pytest-xdist worker ("gw0", …), or "master" without xdist (xdist's own fixture wins when loaded)."""
     return getattr(request.config, "workerinput", {}).get("workerid", "master")
+
+
+# -- PostgreSQL: a throwaway server per test session (tests/pg_server.py) -----------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory) -> Iterator[PgServer]:
+    """One PostgreSQL server per pytest-xdist worker: our own, or the one CHIBO_TEST_PG names. Without one,
+    every test that needs it skips with the reason (it fails instead under CHIBO_TEST_PG=require)."""
+    try:
+        server = server_for_tests(tmp_path_factory.mktemp("postgresql"))
+    except PgUnavailable as e:
+        if os.environ.get("CHIBO_TEST_PG", "").strip() == "require":
+            pytest.fail(f"PostgreSQL not available (CHIBO_TEST_PG=require): {e}", pytrace=False)
+        pytest.skip(f"PostgreSQL not available: {e}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server: PgServer) -> Iterator[str]:
+    """The URL of a fresh, empty database of its own for this test, dropped after it."""
+    name = unique_name()
+    url = pg_server.create_database(name)
+    yield url
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """The test once on a fresh SQLite file and once on a fresh PostgreSQL database (skipped, with the
+    reason, when there is no PostgreSQL)."""
+    if request.param == "sqlite":
+        return str(tmp_path / "db.sqlite3")
+    return request.getfixturevalue("pg_url")
