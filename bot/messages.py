@@ -30,6 +30,13 @@ class Incoming:
     files: bool = True  # the channel can bring files from the user (Zalo cannot: it offers an upload link)
     pictures: bool = True  # the channel can show the user a picture (Zalo only where its links are public https)
 
+    def __post_init__(self) -> None:
+        # A NUL typed or pasted is never meant, and PostgreSQL's text cannot hold one: gone before anything reads it.
+        for name in ("text", "choice", "user_name"):
+            value = getattr(self, name)
+            if value and "\x00" in value:
+                object.__setattr__(self, name, value.replace("\x00", ""))
+
 
 @dataclass(frozen=True)
 class OutDocument:

@@ -49,8 +49,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture
-async def store(tmp_path):
-    store = await Store.open(str(tmp_path / "test.sqlite3"))
+async def store(db_url):
+    """The store on a fresh database: each test that takes it runs on SQLite and on PostgreSQL."""
+    store = await Store.open(db_url)
     yield store
     await store.close()
 

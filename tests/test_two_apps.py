@@ -147,12 +147,12 @@ async def test_a_roster_edit_keeps_the_member_of_an_account(store):
     assert len(await select(store, "SELECT id FROM people WHERE unit_id = ?", unit_id)) == 1
 
 
-async def test_joining_and_linking_through_the_real_zalo_channel(tmp_path, store):
+async def test_joining_and_linking_through_the_real_zalo_channel(db_url, store):
     assistant, tg = await owner_on_telegram(store)
     invite = code_in(await make_invite(tg), "Mã mời: ")
     code = code_in(await tg.say("/ketnoi"))
     await store.close()
-    async with FakeZalo() as fake, running_zalo(fake, tmp_path / "test.sqlite3", Clock(frozen=NOW)) as run:
+    async with FakeZalo() as fake, running_zalo(fake, db_url, Clock(frozen=NOW)) as run:
         await run.say("zchat1", "/batdau")
         asked = "\n".join(await run.say("zchat1", "2"))  # the second numbered choice: join by invite
         assert "Xin nhập mã mời" in asked

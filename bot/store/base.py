@@ -159,11 +159,12 @@ class Base:
         """The same numbered migrations in one transaction, one process at a time (bot/store/postgresql.py)."""
         async with pg.transaction():
             await pg.migration_lock()
+            await pg.script(postgresql.PREAMBLE)  # CREATE OR REPLACE: the functions as this version defines them
             current = await self.schema_version()
             for version, name, sql in MIGRATIONS:
                 if version <= current or (target is not None and version > target):
                     continue
-                await pg.script((postgresql.PREAMBLE if current == 0 else "") + postgresql.ddl(version, sql))
+                await pg.script(postgresql.ddl(version, sql))
                 await self.conn.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", (version, name, now_text()))
                 current = version
         return current

@@ -7,8 +7,10 @@ FROM`, `json_extract` / `json_patch`. What differs is kept here:
 - the numbered migrations of bot/store/migrations.py are translated for PostgreSQL (`ddl`): an `INTEGER PRIMARY
   KEY` becomes an identity column, INTEGER BIGINT, BLOB BYTEA, and TEXT compares byte by byte (COLLATE "C") as
   SQLite's does, whatever the database's locale; a migration whose SQL cannot be translated has its own text in
-  `OVERRIDES`; `PREAMBLE` defines SQLite's `json_extract` and `json_patch` (RFC 7396) for PostgreSQL;
-- rows read by column name or position, as sqlite3.Row (`Row`), booleans written as 0 and 1;
+  `OVERRIDES`; `PREAMBLE` defines SQLite's `json_extract` (paths `$.a."b.c"[0]`) and `json_patch` (RFC 7396)
+  for PostgreSQL, on every start (before the migrations, under their lock);
+- rows read by column name or position, as sqlite3.Row (`Row`), booleans written as 0 and 1, a NUL in a text
+  dropped (handlers never see one: bot/messages.py);
 - connections: a statement outside a transaction borrows a pool connection (autocommit) for itself; a
   transaction, or a chat's session (`pinned`: the chat's advisory lock, held while one update of that chat is
   answered, whichever worker answers it), keeps one connection for every statement run in its task (a context
@@ -118,8 +120,16 @@ def pyformat(sql: str) -> str:
     return "".join(out)
 
 
+def _param(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and "\x00" in value:  # PostgreSQL's text cannot hold a NUL (SQLite's can)
+        return value.replace("\x00", "")
+    return value
+
+
 def _params(params: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(int(p) if isinstance(p, bool) else p for p in params)
+    return tuple(_param(p) for p in params)
 
 
 class Cursor:
@@ -263,9 +273,14 @@ class Connection:
 
 # -- the migrations, for PostgreSQL --------------------------------------------------------------------
 
-PREAMBLE = """
+PREAMBLE = r"""
+CREATE OR REPLACE FUNCTION chibo_json_path(path text) RETURNS text[] AS $$
+    SELECT COALESCE(array_agg(COALESCE(m[1], m[2], m[3]) ORDER BY n), '{}')
+    FROM regexp_matches(substring(path from 2), '\.(?:"([^"]*)"|([^.\[]+))|\[([0-9]+)\]', 'g')
+        WITH ORDINALITY AS t(m, n)
+$$ LANGUAGE sql IMMUTABLE;
 CREATE OR REPLACE FUNCTION json_extract(doc text, path text) RETURNS text AS $$
-    SELECT (doc::jsonb) #>> string_to_array(substring(path from 3), '.')
+    SELECT (doc::jsonb) #>> chibo_json_path(path)
 $$ LANGUAGE sql IMMUTABLE;
 CREATE OR REPLACE FUNCTION chibo_merge_patch(target jsonb, patch jsonb) RETURNS jsonb AS $$
 DECLARE
