@@ -52,6 +52,8 @@ def _parser(settings) -> argparse.ArgumentParser:
     serve.add_argument("--db", default=settings.db_path)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes sharing the port (default: 1; more need PostgreSQL and webhooks)")
 
     backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
     backup.add_argument("path", help="where to write the copy")
@@ -179,12 +181,28 @@ async def check_channels(settings, *, zalo: bool, telegram: bool) -> None:
             fail(f"Không kết nối được máy chủ Telegram ({settings.telegram_api_base}): {exc}")
 
 
-async def _serve(args, settings, *, only_zalo: bool = False) -> None:
-    import uvicorn
+def is_postgresql(db: str) -> bool:
+    return db.lower().startswith(("postgresql://", "postgres://"))
 
-    from bot.clock import Clock
-    from bot.links import link_key
-    from bot.web.serve import serve_app, webhook_mode
+
+def check_workers(workers: int, db: str, settings, *, chat: bool, command: str = "chibo serve") -> None:
+    """--workers: 1, or more on a PostgreSQL store with webhooks (only one process may poll for updates)."""
+    from bot.web.serve import webhook_mode
+
+    if workers < 1:
+        fail(f"{command}: --workers {workers} không hợp lệ; xin chọn một số từ 1 trở lên.")
+    if workers == 1:
+        return
+    if not is_postgresql(db):
+        fail(f"{command} --workers {workers}: nhiều tiến trình cần một cơ sở dữ liệu PostgreSQL dùng chung "
+             "(--db hoặc CHIBO_DB dạng postgresql://…); với tệp SQLite xin chạy --workers 1.")
+    if chat and not webhook_mode(settings):
+        fail(f"{command} --workers {workers}: nhiều tiến trình cần webhook (CHIBO_PUBLIC_URL dạng https://…) vì "
+             "chỉ một tiến trình được nhận tin nhắn bằng long polling; xin đặt CHIBO_PUBLIC_URL hoặc chạy --workers 1.")
+
+
+async def _serve(args, settings, *, only_zalo: bool = False) -> None:
+    from bot.web.serve import webhook_mode
 
     command = "chibo zalo" if only_zalo else "chibo serve"
     if only_zalo and not settings.zalo_token:
@@ -196,31 +214,81 @@ async def _serve(args, settings, *, only_zalo: bool = False) -> None:
     await check_channels(settings, zalo=zalo, telegram=telegram)
     sock = listening_socket(args.host, args.port, command)
     try:
-        if not (zalo or telegram):
-            print("chibo serve: chưa đặt ZALO_BOT_TOKEN hay TELEGRAM_BOT_TOKEN nên không chạy kênh trò chuyện nào; "
-                  "chỉ phục vụ các trang văn bản và /healthz.", file=sys.stderr, flush=True)
-        elif zalo and not settings.public_url:
-            print(f"{command}: chưa đặt CHIBO_PUBLIC_URL nên văn bản gửi qua Zalo không kèm đường dẫn tải về.",
-                  file=sys.stderr, flush=True)
+        _serve_notes(command, settings, zalo=zalo, telegram=telegram)
         store = await open_store(args.db)
     except BaseException:
         sock.close()
         raise
+    names = [name for name, on in (("Zalo", zalo), ("Telegram", telegram)) if on]
+    mode = "webhook" if webhook_mode(settings) else "long polling"
+    running = f"; kênh: {', '.join(names)} ({mode})" if names else ""
+    print(f"{command}: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]}{running}", file=sys.stderr,
+          flush=True)
+    await _serve_on(sock, store, args, settings, zalo=zalo, telegram=telegram)
+
+
+def _serve_notes(command: str, settings, *, zalo: bool, telegram: bool) -> None:
+    if not (zalo or telegram):
+        print(f"{command}: chưa đặt ZALO_BOT_TOKEN hay TELEGRAM_BOT_TOKEN nên không chạy kênh trò chuyện nào; "
+              "chỉ phục vụ các trang văn bản và /healthz.", file=sys.stderr, flush=True)
+    elif zalo and not settings.public_url:
+        print(f"{command}: chưa đặt CHIBO_PUBLIC_URL nên văn bản gửi qua Zalo không kèm đường dẫn tải về.",
+              file=sys.stderr, flush=True)
+
+
+async def _serve_on(sock: socket.socket, store, args, settings, *, zalo: bool, telegram: bool,
+                    tagged: bool = False) -> None:
+    """Serve the application on the bound `sock` until stopped; `tagged`: a worker of several (its pid in a
+    response header)."""
+    import uvicorn
+
+    from bot.clock import Clock
+    from bot.links import link_key
+    from bot.web.serve import serve_app
+    from bot.web.workers import tag_responses
+
     try:
         await link_key(store, settings)  # the first run makes the key now, not on the first link
         app = serve_app(store, settings, Clock(settings.tz), zalo=zalo, telegram=telegram)
-        config = uvicorn.Config(app, access_log=False, log_config=None,  # the paths hold the links' tokens
+        config = uvicorn.Config(tag_responses(app) if tagged else app, access_log=False,
+                                log_config=None,  # the paths hold the links' tokens
                                 log_level="info" if args.verbose else "warning", server_header=False,
                                 lifespan="on")
-        names = [name for name, on in (("Zalo", zalo), ("Telegram", telegram)) if on]
-        mode = "webhook" if webhook_mode(settings) else "long polling"
-        running = f"; kênh: {', '.join(names)} ({mode})" if names else ""
-        print(f"{command}: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]}{running}", file=sys.stderr,
-              flush=True)
         await uvicorn.Server(config).serve(sockets=[sock])
     finally:
         sock.close()
         await store.close()
+
+
+def _serve_workers(args, settings) -> int:
+    """`chibo serve --workers N` (N > 1): checked and bound here, served by N forked workers (bot/web/workers.py)."""
+    import dataclasses
+    import secrets
+
+    from bot.web.serve import webhook_mode
+    from bot.web.workers import Workers
+
+    command = "chibo serve"
+    zalo, telegram = bool(settings.zalo_token), bool(settings.telegram_token)
+    check_workers(args.workers, args.db, settings, chat=zalo or telegram)
+    asyncio.run(check_channels(settings, zalo=zalo, telegram=telegram))
+    if webhook_mode(settings) and not settings.webhook_secret:  # one secret for every worker's webhook
+        settings = dataclasses.replace(settings, webhook_secret=secrets.token_urlsafe(32))
+        redact.remember(settings.webhook_secret)
+    sock = listening_socket(args.host, args.port, command)
+    _serve_notes(command, settings, zalo=zalo, telegram=telegram)
+
+    async def work() -> None:
+        await _serve_on(sock, await open_store(args.db), args, settings, zalo=zalo, telegram=telegram, tagged=True)
+
+    names = [name for name, on in (("Zalo", zalo), ("Telegram", telegram)) if on]
+    running = f"; kênh: {', '.join(names)} (webhook)" if names else ""
+    print(f"{command}: đang phục vụ tại http://{args.host}:{sock.getsockname()[1]} với {args.workers} tiến trình"
+          f"{running}", file=sys.stderr, flush=True)
+    try:
+        return Workers(args.workers, lambda number: asyncio.run(work()), command=command).run()
+    finally:
+        sock.close()
 
 
 async def _backup(args) -> None:
@@ -283,8 +351,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if args.command == "chat":
             asyncio.run(_chat(args, settings))
-        elif args.command == "serve":
+        elif args.command == "serve" and args.workers == 1:
             asyncio.run(_serve(args, settings))
+        elif args.command == "serve":
+            raise SystemExit(_serve_workers(args, settings))
         elif args.command == "backup":
             asyncio.run(_backup(args))
         elif args.command == "extract":

@@ -228,3 +228,77 @@ async def test_zalo_deliver_answers_a_message_from_elsewhere_and_links_a_documen
         [message] = await run.channel.render_replies(CHAT, replies)
         assert message == "Văn bản đã được tạo: KH.docx. Tải về: https://chibo.example/d/7\n\nĐã lưu."
         assert asked == ["KH.docx"]
+
+
+async def test_serve_refuses_several_workers_on_sqlite_and_with_long_polling(tmp_path):
+    async def run(*args: str, **extra: str) -> tuple[int, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--port", str(free_port()), *args, cwd=str(ROOT),
+            env=clean_env(**extra), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+        text = err.decode()
+        assert len(text.strip().splitlines()) == 1 and "Traceback" not in text, text
+        return proc.returncode or 0, text.strip()
+
+    sqlite = str(tmp_path / "s.sqlite3")
+    assert await run("--workers", "2", "--db", sqlite) == (
+        2, "chibo serve --workers 2: nhiều tiến trình cần một cơ sở dữ liệu PostgreSQL dùng chung (--db hoặc "
+           "CHIBO_DB dạng postgresql://…); với tệp SQLite xin chạy --workers 1.")
+    assert not Path(sqlite).exists()  # refused before anything was opened
+    assert await run("--workers", "3", "--db", "postgresql://chibo@127.0.0.1:1/chibo", TELEGRAM_BOT_TOKEN="1:x",
+                     CHIBO_PUBLIC_URL="http://127.0.0.1:8080") == (
+        2, "chibo serve --workers 3: nhiều tiến trình cần webhook (CHIBO_PUBLIC_URL dạng https://…) vì chỉ một "
+           "tiến trình được nhận tin nhắn bằng long polling; xin đặt CHIBO_PUBLIC_URL hoặc chạy --workers 1.")
+    assert await run("--workers", "0", "--db", sqlite) == (
+        2, "chibo serve: --workers 0 không hợp lệ; xin chọn một số từ 1 trở lên.")
+
+
+@pytest.fixture
+async def pg_db(request) -> str:
+    """A fresh PostgreSQL database (tests/pg_server.py's `pg_url`) the store can open; skipped, with the reason,
+    when this tree has no PostgreSQL fixture, no server, or no PostgreSQL engine in the store."""
+    try:
+        url = request.getfixturevalue("pg_url")
+    except pytest.FixtureLookupError:
+        pytest.skip("no `pg_url` fixture (tests/pg_server.py) in this tree")
+    from bot.store import Store
+
+    try:
+        store = await Store.open(url)
+    except Exception as exc:  # the engine is not there (yet)
+        pytest.skip(f"the store cannot open PostgreSQL: {exc!r}")
+    await store.close()
+    return url
+
+
+@pytest.mark.slow
+async def test_serve_with_two_workers_on_postgresql_one_port_restart_and_stop(pg_db):
+    from tests.test_workers import alive, pids_seen
+
+    port = free_port()
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", "--workers", "2", "--db", pg_db, "--host", "127.0.0.1", "--port",
+        str(port), cwd=str(ROOT), env=clean_env(), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}/healthz"
+    try:
+        async with httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0)) as client:
+            first = await pids_seen(client, base, 2, timeout=60)  # both workers answer /healthz on the one port
+            assert proc.pid not in first
+            assert (await client.get(base)).text == "ok"
+            victim = min(first)
+            os.kill(victim, 9)
+            deadline = time.monotonic() + 30
+            while not (now := await pids_seen(client, base, 2)) - first:
+                assert time.monotonic() < deadline, "the killed worker was not restarted"
+        proc.terminate()  # SIGTERM to the parent stops all
+        _, err = await asyncio.wait_for(proc.communicate(), 40)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    text = err.decode()
+    assert proc.returncode == 0, text
+    assert "với 2 tiến trình" in text and "tiến trình phục vụ số" in text and "Traceback" not in text, text
+    assert pg_db.split("@")[0] not in text  # the URL's credentials are not logged
+    await asyncio.sleep(0.2)
+    assert not any(alive(pid) for pid in now)

@@ -93,6 +93,7 @@ class Due:
     text: str | None = None  # for rhythm notices: the text itself
     resend: bool = False  # claimed earlier and not confirmed: send again
     member: bool = False  # to the member the item is assigned to (her reminder offers "Đã xong", "Hoãn 3 ngày")
+    claim: str | None = None  # a resend: the claimed_at it was found with (taken over only while unchanged)
 
 
 def _latest_since(*values: datetime | None) -> datetime | None:

@@ -4,7 +4,8 @@ A row is claimed by one compare-and-set on its ``claimed_at``, sent as ONE messa
 send with no other await in between. A row claimed and never confirmed is sent again by a sweep of a later process
 (its claim is older than the process) or by this process after a transient failure; a claim of another process
 running now is left to it. So a kill between claim and confirm resends at most the row in flight, and no row is
-lost. A chat refusing the bot for good (Undeliverable) has its row deleted. No quiet hours: the user asked for the
+lost. With several workers (the store's ``claim_lease``, bot/reminders/lease.py) another worker's claim is left to it
+until it is older than the lease, and a row is claimed just before its send. A chat refusing the bot for good (Undeliverable) has its row deleted. No quiet hours: the user asked for the
 sending, the rows go at the next sweep. Each chat's rows go in order; chats are served side by side.
 """
 
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
 from bot.messages import Outgoing
+from bot.reminders.lease import Taken, expired
 from bot.reminders.pacer import Pacer, Undeliverable, paced_send
 from bot.store import Store
 
@@ -65,6 +67,7 @@ class QueuedSender(Generic[Row]):
         self.channel = channel
         self.chat_id = chat_id
         self.started = started
+        self.lease = store.claim_lease
         self._mine: set[int] = set()  # claimed by this process, not confirmed yet
 
     async def pending(self) -> list[Row]:
@@ -75,7 +78,10 @@ class QueuedSender(Generic[Row]):
         raise NotImplementedError
 
     def _ours(self, row: Row) -> bool:
-        """May this process claim the row: never claimed, claimed by an earlier process, or by us."""
+        """May this process claim the row: never claimed, claimed by an earlier process, or by us; under a lease,
+        never claimed or its claim expired (ours too: a failed send is retried after the lease)."""
+        if self.lease is not None:
+            return expired(row.claimed_at, self.lease)
         if row.claimed_at is None or row.id in self._mine:
             return True
         claimed = _instant(row.claimed_at)
@@ -97,14 +103,19 @@ class QueuedSender(Generic[Row]):
                 for row in rows:
                     if failures >= MAX_FAILURES or not keep_going():
                         return
-                    if not await self.store.claim_queued(self.table, row.id, row.claimed_at):
-                        continue  # another sweep took it meanwhile
-                    self._mine.add(row.id)
+                    if self.lease is None:
+                        if not await self.store.claim_queued(self.table, row.id, row.claimed_at):
+                            continue  # another sweep took it meanwhile
+                        self._mine.add(row.id)
                     out = await self.message(row)
                     if out is None:
-                        await self._drop(row)
+                        if self.lease is None or await self.store.claim_queued(self.table, row.id, row.claimed_at):
+                            await self._drop(row)
                         continue
-                    error = await paced_send(pacer, send, row.chat_id, out)
+                    error = await paced_send(pacer, send if self.lease is None else self._held(row, send),
+                                             row.chat_id, out)
+                    if isinstance(error, Taken):
+                        continue  # another worker took it meanwhile
                     if isinstance(error, Undeliverable):
                         log.warning("%s %s to %s:%s refused: %s", self.what, row.id, self.channel, row.chat_id, error)
                         await self._drop(row)
@@ -123,6 +134,17 @@ class QueuedSender(Generic[Row]):
 
         await asyncio.gather(*(serve(rows) for rows in by_chat.values()))
         return result
+
+    def _held(self, row: Row, send: Callable[[str, Outgoing], Awaitable[None]]) -> Callable[[str, Outgoing],
+                                                                                         Awaitable[None]]:
+        """Under a lease: `send`, after claiming the row (a compare-and-set from the claim it was listed with)."""
+        async def held(chat_id: str, out: Outgoing) -> None:
+            if not await self.store.claim_queued(self.table, row.id, row.claimed_at):
+                raise Taken(str(row.id))
+            self._mine.add(row.id)
+            await send(chat_id, out)
+
+        return held
 
     async def _drop(self, row: Row) -> None:
         await self.store.drop_queued(self.table, row.id)

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.clock import Clock
 from bot.messages import Outgoing
 from bot.reminders.duties import ensure_duties, satisfied_duties
+from bot.reminders.lease import Taken, expired
 from bot.reminders.messages import MessageSender
 from bot.reminders.moments import (
     CATCH_UP,
@@ -107,6 +108,7 @@ class Sweeper:
         self.concurrency = concurrency
         self.keep_going = keep_going  # False once the bot is shutting down: no new sends start
         self.pacer = Pacer(rate)
+        self.lease = store.claim_lease  # several workers share the log: claims are taken just before each send
         self.frozen = is_frozen(clock)
         self.started = started or _wall()  # when this process began: claims older than this are orphans
         self._lock = asyncio.Lock()
@@ -155,13 +157,18 @@ class Sweeper:
             for d in await self._unlogged(due):
                 if (d.key, d.chat_id) in self._refused:
                     continue
+                if self.lease is not None:
+                    rows.append(d)  # claimed just before its send (_hold), counted then
+                    continue
                 if await self.store.claim_reminder(self.channel, d.key, d.chat_id, d.unit_id, d.scheduled_for,
                                                    d.late, d.item_id):
                     self._mine.add((d.key, d.chat_id))
                     rows.append(d)
-            result.claimed = len(rows)
+            result.claimed = 0 if self.lease is not None else len(rows)
             current = {(d.key, d.chat_id): d for d in due}
-            pending = await self._pending(now, settings, current, {(r.key, r.chat_id) for r in rows}, result)
+            busy: set[str] = set()
+            pending = await self._pending(now, settings, current, {(r.key, r.chat_id) for r in rows}, result, busy)
+            rows = [r for r in rows if r.chat_id not in busy]  # under a lease: chats with a send in flight elsewhere
             result.resent = len(pending)
             await self._deliver(pending + rows, now, by_id, result)
             shared = await self.shares.deliver(self.send, self.pacer, self.keep_going, self.concurrency)
@@ -228,7 +235,7 @@ class Sweeper:
         return sorted(fresh, key=lambda d: (d.chat_id, d.scheduled_for, d.key))
 
     async def _pending(self, now: datetime, settings: dict[int, ReminderSettings], current: dict[tuple[str, str], Due],
-                       just_claimed: set[tuple[str, str]], result: SweepResult) -> list[Due]:
+                       just_claimed: set[tuple[str, str]], result: SweepResult, busy: set[str]) -> list[Due]:
         """Claimed, unconfirmed rows to send again: from an earlier process, or this one's failures.
 
         A resend follows the rules of a new claim at `now` (`current`: what plan_due finds due now): only
@@ -237,6 +244,9 @@ class Sweeper:
         notice only while it stands. Any other unconfirmed row is stale: it is deleted unsent (counted in
         ``skipped``), and what is due for its item instead is claimed as new. During the chat's quiet hours
         nothing is decided: the row waits.
+
+        Under a lease (several workers) a claim younger than the lease is live: its holder sends it, and the chat
+        is added to `busy` (its next reminders wait for that send, to keep the chat's order).
         """
         out = []
         for r in await self.store.unconfirmed_reminders(self.channel, self.chat_id):
@@ -244,7 +254,11 @@ class Sweeper:
             if pair in just_claimed:
                 continue
             claimed_at = _parse_instant(r.claimed_at)
-            if pair not in self._mine and (claimed_at is None or claimed_at >= self.started):
+            if self.lease is not None:
+                if not expired(r.claimed_at, self.lease):
+                    busy.add(r.chat_id)
+                    continue  # a live claim (another worker's, or ours in flight): its holder sends it
+            elif pair not in self._mine and (claimed_at is None or claimed_at >= self.started):
                 continue  # claimed by another process running now: it sends it
             s = settings.get(r.unit_id)
             if s is None:
@@ -256,11 +270,14 @@ class Sweeper:
             if due is None:
                 log.info("unconfirmed reminder %s to %s:%s (due %s) is no longer due: not sent", r.key,
                          self.channel, r.chat_id, r.scheduled_for)
-                await self.store.drop_reminder(self.channel, r.key, r.chat_id)
+                if self.lease is None:
+                    await self.store.drop_reminder(self.channel, r.key, r.chat_id)
+                elif not await self.store.drop_orphan_reminder(self.channel, r.key, r.chat_id, r.claimed_at):
+                    continue  # another worker took it over meanwhile
                 self._mine.discard(pair)
                 result.skipped += 1
                 continue
-            out.append(replace(due, resend=True))
+            out.append(replace(due, resend=True, claim=r.claimed_at))
         return sorted(out, key=lambda r: (r.chat_id, r.scheduled_for, r.key))
 
     async def _message(self, row: Due, now: datetime, items: dict[int, Deadline],
@@ -308,11 +325,14 @@ class Sweeper:
                     pair = (row.key, row.chat_id)
                     out = await self._message(row, now, items, digests)
                     if out is None:
-                        await self._drop(row)
-                        result.dropped += 1
+                        if await self._drop_unsent(row):
+                            result.dropped += 1
                         continue
                     late = row.late or now - row.scheduled_for > LATE_AFTER
-                    error = await paced_send(self.pacer, self.send, row.chat_id, out)
+                    send = self.send if self.lease is None else self._held_send(row, result)
+                    error = await paced_send(self.pacer, send, row.chat_id, out)
+                    if isinstance(error, Taken):
+                        return  # another worker has this chat's reminder: it goes on with the chat
                     if isinstance(error, Undeliverable):
                         log.warning("reminder %s to %s:%s refused: %s", row.key, self.channel, row.chat_id, error)
                         self._refused.add(pair)
@@ -339,6 +359,35 @@ class Sweeper:
     async def _drop(self, row: Due) -> None:
         await self.store.drop_reminder(self.channel, row.key, row.chat_id)
         self._mine.discard((row.key, row.chat_id))
+
+    async def _drop_unsent(self, row: Due) -> bool:
+        """Forget a row whose item is gone before its send. Under a lease the row is not held yet: a new one was
+        never claimed (nothing to forget), a resend is deleted only while it is still the orphan it was."""
+        if self.lease is None:
+            await self._drop(row)
+            return True
+        if not row.resend:
+            return False
+        return await self.store.drop_orphan_reminder(self.channel, row.key, row.chat_id, row.claim)
+
+    async def _hold(self, row: Due) -> bool:
+        """Under a lease: take the row right before its send. A new row is claimed (the log's one-statement claim),
+        a resend taken over from the claim it was found with (a compare-and-set); False when another worker was
+        first."""
+        if row.resend:
+            return await self.store.take_reminder(self.channel, row.key, row.chat_id, row.claim) is not None
+        return await self.store.claim_reminder(self.channel, row.key, row.chat_id, row.unit_id, row.scheduled_for,
+                                               row.late, row.item_id)
+
+    def _held_send(self, row: Due, result: SweepResult) -> Send:
+        """The channel's send, after taking the row (raises Taken, sending nothing, when another worker has it)."""
+        async def send(chat_id: str, out: Outgoing) -> None:
+            if not await self._hold(row):
+                raise Taken(row.key)
+            result.claimed += int(not row.resend)
+            await self.send(chat_id, out)
+
+        return send
 
     # -- running it periodically (the console; Telegram uses PTB's JobQueue) ---------------------
 

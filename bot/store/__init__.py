@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.store.audit import AuditStore
 from bot.store.base import IntegrityError, QueuedRows
+from bot.store.claims import ClaimsStore
 from bot.store.deadlines import DeadlinesStore
 from bot.store.documents import DocumentsStore
 from bot.store.drafts import DraftsStore
@@ -29,7 +30,7 @@ from bot.store.reminders import RemindersStore
 
 
 class Store(MembersStore, DraftsStore, DocumentsStore, DeadlinesStore, MeetingsStore, RemindersStore,
-            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore, MessagesOutStore, QueuedRows):
+            LinksStore, OutboxStore, PicturesStore, AuditStore, NoticesStore, MessagesOutStore, QueuedRows, ClaimsStore):
     pass
 
 
