@@ -8,6 +8,7 @@ import errno
 import json
 import logging
 import os
+import shutil
 import socket
 import sqlite3
 import sys
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from bot import redact
 from bot.config import load_settings
+from bot.store.postgresql import is_url, shown_url
 
 if TYPE_CHECKING:
     from bot.extract import Item
@@ -55,7 +57,10 @@ def _parser(settings) -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes sharing the port (default: 1; more need PostgreSQL and webhooks)")
 
-    backup = sub.add_parser("backup", help="copy the database safely while the bot runs")
+    migrate = sub.add_parser("migrate", help="bring the database's schema up to date, then exit (before workers start)")
+    migrate.add_argument("--db", default=settings.db_path, help="SQLite file or postgresql:// URL (default: $CHIBO_DB)")
+
+    backup = sub.add_parser("backup", help="copy the database safely while the bot runs (PostgreSQL: pg_dump)")
     backup.add_argument("path", help="where to write the copy")
     backup.add_argument("--db", default=settings.db_path)
     return parser
@@ -87,7 +92,10 @@ def _writable_folder(folder: Path, what: str) -> None:
 
 
 def check_db(db: str) -> None:
-    """The database file given by --db (or CHIBO_DB): its folder must exist; it is created if missing."""
+    """The database file given by --db (or CHIBO_DB): its folder must exist; it is created if missing. A
+    postgresql:// URL is checked by connecting (`open_store`)."""
+    if is_url(db):
+        return
     path = Path(db)
     if path.is_dir():
         fail(f"--db: “{db}” là một thư mục; xin ghi đường dẫn của tệp cơ sở dữ liệu, ví dụ {path / 'chibo.sqlite3'}.")
@@ -109,13 +117,20 @@ def check_out(out: str) -> None:
 
 
 async def open_store(db: str):
-    """The store on --db, or one clear line when the file is not a database the app can use."""
+    """The store on --db, or one clear line when the file is not a database the app can use, or the PostgreSQL
+    server cannot be reached (its password never printed)."""
+    import psycopg
+    from psycopg_pool import PoolTimeout
+
     from bot.store import Store
 
     try:
         return await Store.open(db)
     except (sqlite3.DatabaseError, OSError) as exc:
         fail(f"--db: không mở được cơ sở dữ liệu “{db}” ({exc}).")
+    except (psycopg.Error, PoolTimeout) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__  # one line
+        fail(f"--db: không kết nối được cơ sở dữ liệu PostgreSQL “{shown_url(db)}” ({detail}).")
 
 
 async def _chat(args, settings) -> None:
@@ -181,10 +196,6 @@ async def check_channels(settings, *, zalo: bool, telegram: bool) -> None:
             fail(f"Không kết nối được máy chủ Telegram ({settings.telegram_api_base}): {exc}")
 
 
-def is_postgresql(db: str) -> bool:
-    return db.lower().startswith(("postgresql://", "postgres://"))
-
-
 def check_workers(workers: int, db: str, settings, *, chat: bool, command: str = "chibo serve") -> None:
     """--workers: 1, or more on a PostgreSQL store with webhooks (only one process may poll for updates)."""
     from bot.web.serve import webhook_mode
@@ -193,7 +204,7 @@ def check_workers(workers: int, db: str, settings, *, chat: bool, command: str =
         fail(f"{command}: --workers {workers} không hợp lệ; xin chọn một số từ 1 trở lên.")
     if workers == 1:
         return
-    if not is_postgresql(db):
+    if not is_url(db):
         fail(f"{command} --workers {workers}: nhiều tiến trình cần một cơ sở dữ liệu PostgreSQL dùng chung "
              "(--db hoặc CHIBO_DB dạng postgresql://…); với tệp SQLite xin chạy --workers 1.")
     if chat and not webhook_mode(settings):
@@ -291,8 +302,24 @@ def _serve_workers(args, settings) -> int:
         sock.close()
 
 
+async def _migrate(args) -> None:
+    from bot.store.migrations import LATEST
+
+    check_db(args.db)
+    store = await open_store(args.db)
+    try:
+        version = await store.schema_version()
+    finally:
+        await store.close()
+    print(f"Cơ sở dữ liệu {shown_url(args.db)}: lược đồ phiên bản {version} (mới nhất: {LATEST}).")
+
+
 async def _backup(args) -> None:
-    if not Path(args.db).is_file():
+    pg = is_url(args.db)
+    if pg and shutil.which("pg_dump") is None:
+        fail("chibo backup: sao lưu PostgreSQL cần lệnh pg_dump (gói postgresql-client, cùng phiên bản chính với "
+             "máy chủ); xin cài rồi chạy lại.")
+    if not pg and not Path(args.db).is_file():
         fail(f"Không có cơ sở dữ liệu {args.db}")
     target = Path(args.path)
     if target.is_dir():
@@ -303,9 +330,12 @@ async def _backup(args) -> None:
     store = await open_store(args.db)
     try:
         await store.backup(args.path)
+    except OSError as exc:  # pg_dump refused (its own words)
+        fail(f"chibo backup: pg_dump không sao lưu được ({exc}).")
     finally:
         await store.close()
-    print(f"Đã sao lưu {args.db} vào {args.path}")
+    restore = f" (khôi phục: pg_restore --clean --if-exists --no-owner -d <URL> {args.path})" if pg else ""
+    print(f"Đã sao lưu {shown_url(args.db)} vào {args.path}{restore}")
 
 
 def _human(item: Item) -> str:
@@ -357,6 +387,8 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(_serve_workers(args, settings))
         elif args.command == "backup":
             asyncio.run(_backup(args))
+        elif args.command == "migrate":
+            asyncio.run(_migrate(args))
         elif args.command == "extract":
             from bot.clock import Clock
 

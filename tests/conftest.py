@@ -9,7 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ import pytest
 from bot.clock import Clock
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
+from bot.store.base import QUEUES
 from handlers.router import Assistant
 from tests.pg_server import PgServer, PgUnavailable, server_for_tests, unique_name
 
@@ -65,6 +66,25 @@ async def select(store: Store, sql: str, *params: Any) -> list[sqlite3.Row]:
 async def select_one(store: Store, sql: str, *params: Any) -> sqlite3.Row | None:
     async with store.conn.execute(sql, params) as cur:
         return await cur.fetchone()
+
+
+def left_claimed(store: Store, rows_due: int) -> int:
+    """How many reminder rows a sweep killed with its first send in flight leaves claimed: all it found due on
+    SQLite (one process claims them up front), only the one in flight under a lease (PostgreSQL: several workers
+    claim each row right before its send)."""
+    return rows_due if store.claim_lease is None else 1
+
+
+async def lease_passes(store: Store) -> None:
+    """Time passes beyond the lease of every claim not confirmed (a killed process's). On a store shared by worker
+    processes (PostgreSQL) only then may another process take them over; on SQLite (one process) a restarted
+    process takes them over at once, and nothing changes here."""
+    if store.claim_lease is None:
+        return
+    old = (datetime.now(UTC) - timedelta(seconds=store.claim_lease + 1)).isoformat(timespec="microseconds")
+    for table in ("reminder_log", *QUEUES):
+        await store.conn.execute(f"UPDATE {table} SET claimed_at = ? "  # noqa: S608 - our own table names
+                                 "WHERE sent_at IS NULL AND claimed_at IS NOT NULL", (old,))
 
 
 async def table_names(store: Store) -> list[str]:

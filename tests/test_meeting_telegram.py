@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import io
-import sqlite3
 
 import docx
 
-from tests.conftest import ONBOARD
+from bot.store import Store
+from tests.conftest import ONBOARD, select
 from tests.telegram_harness import TgUser, running_bot
 
 ROSTER = "Nguyễn Thị Thược\nNguyễn Văn An\nTrần Thị Bình, dự bị\nLê Văn Cường, miễn\nPhạm Văn Dũng\nHoàng Thị Lan"
 ONBOARD_CELL = ONBOARD[:11] + [ROSTER] + ONBOARD[12:]
 
 
-async def test_attendance_by_taps_across_a_restart_and_counts_refused(fake, tmp_path, clock):
-    db = str(tmp_path / "db.sqlite3")
+async def test_attendance_by_taps_across_a_restart_and_counts_refused(db_url, fake, tmp_path, clock):
+    db = db_url
     user = TgUser(fake, 8001)
     async with running_bot(fake, db, clock):
         for answer in ONBOARD_CELL:
@@ -82,7 +82,8 @@ async def test_attendance_by_taps_across_a_restart_and_counts_refused(fake, tmp_
         assert "3/3 đồng chí tán thành (100%), 0 đồng chí không tán thành." in text
         assert any(b["text"] == "Soạn nghị quyết" for b in user.last_with_buttons().buttons)
 
-    with sqlite3.connect(db) as conn:
-        rows = dict(conn.execute("SELECT person_name, status FROM attendance").fetchall())
+    store = await Store.open(db)
+    rows = {r["person_name"]: r["status"] for r in await select(store, "SELECT person_name, status FROM attendance")}
+    await store.close()
     assert rows == {"Nguyễn Thị Thược": "present", "Nguyễn Văn An": "present", "Trần Thị Bình": "excused",
                     "Lê Văn Cường": "exempt", "Phạm Văn Dũng": "absent", "Hoàng Thị Lan": "present"}

@@ -15,7 +15,7 @@ from bot.reminders.sweeper import Sweeper
 from bot.store import Store
 from handlers.meetings.notice import read_answer
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, onboard, select, select_one
+from tests.conftest import NOW, Talk, lease_passes, onboard, select, select_one
 from tests.docx_checks import all_text, norm
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import TgUser, running_bot
@@ -129,6 +129,7 @@ async def test_a_notice_killed_between_claim_and_confirm_is_resent_once(assistan
     early = Sweeper(store, Clock(frozen=NOW), "zalo", Recorder(), started=datetime(2026, 1, 1, tzinfo=UTC))
     assert (await early.sweep()).noticed == 0  # a process running since before the claim leaves it alone
     restarted = Recorder()
+    await lease_passes(store)
     assert (await Sweeper(store, Clock(frozen=NOW), "zalo", restarted).sweep()).noticed == 1
     assert (await Sweeper(store, Clock(frozen=NOW), "zalo", restarted).sweep()).noticed == 0
     assert [chat for chat, _ in restarted.notices()] == [DUNG]

@@ -15,7 +15,7 @@ import pytest
 from bot.messages import Outgoing
 from bot.reminders.sweeper import Sweeper
 from bot.store import Store
-from tests.conftest import select
+from tests.conftest import lease_passes, left_claimed, select
 from tests.test_reminders import NO_DIGEST, ManualClock, Outbox, add_item, make_unit
 
 PLAN = "(Kế hoạch số 46-KH/ĐU)"
@@ -37,6 +37,7 @@ async def crash_mid_sweep(store: Store, clock: ManualClock) -> int:
         await task
     rows = await select(store, "SELECT sent_at FROM reminder_log")
     assert rows and all(r["sent_at"] is None for r in rows)
+    await lease_passes(store)
     return len(rows)
 
 
@@ -50,7 +51,8 @@ async def test_row16_claims_left_by_a_kill_get_one_message_each_six_days_later(s
     done = await add_item(store, unit, "Xong trong lúc bot dừng", "2026-11-30")
     snoozed = await add_item(store, unit, "Hoãn trong lúc bot dừng", "2026-11-30")
     clock = ManualClock("2026-11-23T07:05")  # Monday: the digest and every 7-day reminder are due
-    assert await crash_mid_sweep(store, clock) == 14
+    left = left_claimed(store, 14)
+    assert await crash_mid_sweep(store, clock) == left
     await store.conn.execute("UPDATE deadlines SET status = 'done' WHERE id = ?", (done,))
     await store.conn.execute("UPDATE deadlines SET snoozed_until = '2026-12-01' WHERE id = ?", (snoozed,))
 
@@ -58,7 +60,7 @@ async def test_row16_claims_left_by_a_kill_get_one_message_each_six_days_later(s
     out = Outbox()
     restarted = Sweeper(store, clock, "telegram", out)
     result = await restarted.sweep()
-    assert (result.claimed, result.resent, result.skipped, result.sent) == (11, 0, 14, 11)
+    assert (result.claimed, result.resent, result.skipped, result.sent) == (11, 0, left, 11)
     texts = [text for _, text in out.take()]
     assert sorted(texts) == [f"Nhắc việc: còn 1 ngày (ngày mai, thứ hai, 30/11/2026) — Việc số {n:02} {PLAN}"
                      for n in range(1, 12)]  # one each, today's moment: no 7-day resend, no old digest
@@ -160,10 +162,11 @@ async def test_a_claim_for_an_item_done_meanwhile_is_not_resent(store):
     first = await add_item(store, unit, "Việc một", "2026-11-30")
     await add_item(store, unit, "Việc hai", "2026-11-30")
     clock = ManualClock("2026-11-23T07:00")
-    assert await crash_mid_sweep(store, clock) == 2
+    left = left_claimed(store, 2)
+    assert await crash_mid_sweep(store, clock) == left
     await store.conn.execute("UPDATE deadlines SET status = 'done' WHERE id = ?", (first,))
     clock.set("2026-11-23T07:01")
     out = Outbox()
     result = await Sweeper(store, clock, "telegram", out).sweep()
     assert [t.split(" — ")[1] for _, t in out.take()] == [f"Việc hai {PLAN}"]
-    assert (result.resent, result.skipped) == (1, 1)
+    assert (result.resent, result.skipped) == (left - 1, 1)  # under a lease only the first (done) was claimed

@@ -15,7 +15,7 @@ from bot.reminders.pacer import Undeliverable
 from bot.reminders.sweeper import Sweeper
 from bot.store import Store
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, make_invite, onboard, select, select_one
+from tests.conftest import NOW, Talk, lease_passes, make_invite, onboard, select, select_one
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import running_bot
 from tests.test_meetings import BODY, HEAD, ROLL, TAIL, TASK, cell, say_all
@@ -143,6 +143,7 @@ async def test_killed_between_claim_and_confirm_is_resent_once(assistant):
     assert (await early.sweep()).shared == 1 and [c for c, _ in running.shares()] == ["z2"]
     # …a later process sends the orphan once, and nothing after.
     restarted = Recorder()
+    await lease_passes(store)
     assert (await Sweeper(store, Clock(frozen=NOW), "zalo", restarted).sweep()).shared == 1
     assert [c for c, _ in restarted.shares()] == ["z1"]
     assert (await Sweeper(store, Clock(frozen=NOW), "zalo", restarted).sweep()).shared == 0

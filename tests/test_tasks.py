@@ -11,7 +11,7 @@ from bot.reminders.sweeper import Sweeper
 from bot.store import NewDeadline, Person, Store
 from bot.tasks import person_of
 from handlers.router import Assistant
-from tests.conftest import NOW, Talk, select, select_one
+from tests.conftest import NOW, Talk, lease_passes, select, select_one
 from tests.fakes.telegram import FakeTelegram
 from tests.telegram_harness import TgUser, running_bot
 from tests.test_meetings import BODY, HEAD, cell, say_all
@@ -120,6 +120,7 @@ async def test_the_member_is_reminded_of_her_own_items_at_each_moment_exactly_on
     out.fail["2001"] = TimeoutError("network")
     await sweeper.sweep()
     assert out.to("2001") == [] and len(out.to("1001")) == 2
+    await lease_passes(store)
     restarted = Sweeper(store, clock, "telegram", out)
     result = await restarted.sweep()
     assert result.resent == 1

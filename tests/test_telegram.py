@@ -15,8 +15,8 @@ from tests.telegram_harness import TgUser, running_bot
 TAPS = {1, 2, 5, 8, 9, 10, 13}  # indexes of ONBOARD answered by tapping a button
 
 
-async def test_onboarding_by_typing(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_onboarding_by_typing(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         user = TgUser(fake, 1001)
         for answer in ONBOARD:
             reply = await user.say(answer)
@@ -27,8 +27,8 @@ async def test_onboarding_by_typing(fake, tmp_path, clock):
         assert all(m.parse_mode == "HTML" for m in fake.messages_to(1001))
 
 
-async def test_onboarding_by_button_taps(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_onboarding_by_button_taps(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         user = TgUser(fake, 1002)
         for index, answer in enumerate(ONBOARD):
             reply = await (user.tap(answer) if index in TAPS else user.say(answer))
@@ -38,14 +38,14 @@ async def test_onboarding_by_button_taps(fake, tmp_path, clock):
         assert len(edited) == len(TAPS)
         assert edited[0].text.endswith("✓ Tạo đơn vị mới")
         assert "<b>" in edited[0].raw_text  # the question keeps its bold title after the edit
-    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    store = await Store.open(db_url)
     unit = await store.get_unit((await store.account("telegram", "1002")).unit_id)
     assert (unit.kind, unit.code, unit.signer_title, unit.spelling) == ("chi_bo", "CB", "BÍ THƯ", "ủy")
     await store.close()
 
 
-async def test_restart_mid_flow_resumes(fake, tmp_path, clock):
-    db = str(tmp_path / "db.sqlite3")
+async def test_restart_mid_flow_resumes(db_url, fake, tmp_path, clock):
+    db = db_url
     user = TgUser(fake, 1003)
     async with running_bot(fake, db, clock):
         for answer in ONBOARD[:6]:
@@ -58,8 +58,8 @@ async def test_restart_mid_flow_resumes(fake, tmp_path, clock):
         assert "Đã tạo hồ sơ Chi bộ Xóm Định Thành" in reply
 
 
-async def test_stale_button_after_restart_is_explained(fake, tmp_path, clock):
-    db = str(tmp_path / "db.sqlite3")
+async def test_stale_button_after_restart_is_explained(db_url, fake, tmp_path, clock):
+    db = db_url
     user = TgUser(fake, 1004)
     async with running_bot(fake, db, clock):
         await user.say("/batdau")
@@ -72,8 +72,8 @@ async def test_stale_button_after_restart_is_explained(fake, tmp_path, clock):
         assert "câu hỏi trước" in reply and "cấp trên" in reply
 
 
-async def test_two_units_cannot_see_each_other(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_two_units_cannot_see_each_other(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         first, second = TgUser(fake, 2001), TgUser(fake, 2002)
         other = list(ONBOARD)
         other[4], other[11] = "Thôn Hạ", "Hoàng Văn Em"
@@ -85,8 +85,8 @@ async def test_two_units_cannot_see_each_other(fake, tmp_path, clock):
         assert "Thôn Hạ" in two and "Nguyễn Văn An" not in two and "Xóm Định Thành" not in two
 
 
-async def test_html_characters_and_emoji_are_escaped(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_html_characters_and_emoji_are_escaped(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         user = TgUser(fake, 3001)
         answers = list(ONBOARD)
         answers[7] = "Nguyễn <b>Thị</b> & Co 🌸"
@@ -100,8 +100,8 @@ async def test_html_characters_and_emoji_are_escaped(fake, tmp_path, clock):
         assert "&lt;b&gt;Thị&lt;/b&gt; &amp; Co" in raw
 
 
-async def test_long_answer_refused_and_long_reply_split(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_long_answer_refused_and_long_reply_split(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         user = TgUser(fake, 3002)
         for answer in ONBOARD[:3]:
             await user.say(answer)
@@ -122,18 +122,18 @@ async def test_long_answer_refused_and_long_reply_split(fake, tmp_path, clock):
         assert parts[2].buttons and not parts[0].buttons and not parts[1].buttons  # buttons go with the last part
 
 
-async def test_messages_of_one_chat_are_handled_in_order(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_messages_of_one_chat_are_handled_in_order(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         for answer in ONBOARD:  # all at once, no waiting between messages
             fake.push_text(4001, answer)
         await fake.wait_for(lambda s: s.chat_id == 4001 and "Đã tạo hồ sơ" in (s.text or ""), timeout=15)
-    store = await Store.open(str(tmp_path / "db.sqlite3"))
+    store = await Store.open(db_url)
     assert (await store.account("telegram", "4001")).role == "owner"
     await store.close()
 
 
-async def test_flood_control_and_server_errors_are_retried(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock):
+async def test_flood_control_and_server_errors_are_retried(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock):
         user = TgUser(fake, 5001)
         fake.fail_next("sendMessage", status=429, retry_after=1)
         assert "Chào mừng" in await user.say("/batdau")
@@ -150,8 +150,8 @@ async def run_cli(*args: str, env: dict[str, str]) -> tuple[int, str]:
     return proc.returncode, out.decode()
 
 
-async def test_missing_or_wrong_token_is_a_clear_error(fake, tmp_path):
-    env = {"TELEGRAM_BOT_TOKEN": "", "CHIBO_DB": str(tmp_path / "db.sqlite3"), "TELEGRAM_API_BASE": fake.base_url}
+async def test_missing_or_wrong_token_is_a_clear_error(db_url, fake, tmp_path):
+    env = {"TELEGRAM_BOT_TOKEN": "", "CHIBO_DB": db_url, "TELEGRAM_API_BASE": fake.base_url}
     code, out = await run_cli("telegram", env=env)
     assert code != 0 and "Thiếu TELEGRAM_BOT_TOKEN" in out and "Traceback" not in out
     code, out = await run_cli("telegram", env={**env, "TELEGRAM_BOT_TOKEN": "999:WRONG"})
@@ -167,8 +167,8 @@ class SlowAssistant:
                          document=OutDocument("Kế hoạch số 05-KH/CB.docx", b"PK\x03\x04 fake docx", "Kế hoạch <số 05>"))]
 
 
-async def test_typing_action_and_document_upload(fake, tmp_path, clock):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), clock) as app:
+async def test_typing_action_and_document_upload(db_url, fake, tmp_path, clock):
+    async with running_bot(fake, db_url, clock) as app:
         app.bot_data["assistant"] = SlowAssistant()
         user = TgUser(fake, 7001)
         assert "Văn bản đã soạn xong." in await user.say("/kehoach")

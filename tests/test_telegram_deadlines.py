@@ -8,8 +8,8 @@ from tests.telegram_harness import TgUser, running_bot
 from tests.test_deadlines import plan_docx
 
 
-async def test_import_a_docx_and_ask_what_is_due(fake, tmp_path):
-    async with running_bot(fake, str(tmp_path / "db.sqlite3"), Clock(frozen=NOW)):
+async def test_import_a_docx_and_ask_what_is_due(db_url, fake, tmp_path):
+    async with running_bot(fake, db_url, Clock(frozen=NOW)):
         user = TgUser(fake, 8001)
         for answer in ONBOARD:
             await user.say(answer)

@@ -163,8 +163,8 @@ def assert_economical(answers: list[tuple[str, list[str]]]) -> None:
             assert len(a) + 2 + len(b) > 2000, f"after {line!r}: two messages that fit in one"
 
 
-async def test_onboarding_on_zalo_by_numbers_and_labels(fake, tmp_path):
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+async def test_onboarding_on_zalo_by_numbers_and_labels(db_url, fake, tmp_path):
+    async with running_zalo(fake, db_url) as run:
         answers = await replay(run, CHAT, "onboarding")
         assert_economical(answers)
         assert fake.count("sendMessage") == len(answers) < sum(run.replies)  # merged: fewer messages than replies
@@ -173,8 +173,8 @@ async def test_onboarding_on_zalo_by_numbers_and_labels(fake, tmp_path):
         assert (await select(run.store, "SELECT name FROM units"))[0]["name"] == "Chi bộ Xóm Định Thành"
 
 
-async def test_seed_002_typed_on_zalo_ends_with_the_document_line(fake, tmp_path):
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+async def test_seed_002_typed_on_zalo_ends_with_the_document_line(db_url, fake, tmp_path):
+    async with running_zalo(fake, db_url) as run:
         answers = await replay(run, CHAT, "seed_002")
         assert_economical(answers)
         line, last = answers[-1]
@@ -191,8 +191,8 @@ async def test_seed_002_typed_on_zalo_ends_with_the_document_line(fake, tmp_path
         assert fake.count("sendMessage") < sum(run.replies)  # merged: fewer messages than replies
 
 
-async def test_a_file_gets_the_explanation_and_the_bots_messages_are_ignored(fake, tmp_path):
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+async def test_a_file_gets_the_explanation_and_the_bots_messages_are_ignored(db_url, fake, tmp_path):
+    async with running_zalo(fake, db_url) as run:
         file_id = fake.push_unsupported(CHAT)
         await run.wait_handled(file_id)
         assert fake.messages_to(CHAT) == [UNSUPPORTED]
@@ -204,8 +204,8 @@ async def test_a_file_gets_the_explanation_and_the_bots_messages_are_ignored(fak
         assert len(fake.messages_to(CHAT)) == 2 and "/batdau" in replies[0]
 
 
-async def test_a_duplicate_message_id_is_answered_once(fake, tmp_path):
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+async def test_a_duplicate_message_id_is_answered_once(db_url, fake, tmp_path):
+    async with running_zalo(fake, db_url) as run:
         first = fake.push_text(CHAT, "/batdau", message_id="dup-1")
         fake.push_text(CHAT, "/batdau", message_id="dup-1")
         await run.wait_handled(first)
@@ -214,14 +214,14 @@ async def test_a_duplicate_message_id_is_answered_once(fake, tmp_path):
         assert "câu 1, còn khoảng 9 câu" in after[0]
 
 
-async def test_faults_are_retried_without_losing_a_message(fake, tmp_path, caplog):
+async def test_faults_are_retried_without_losing_a_message(db_url, fake, tmp_path, caplog):
     fake.fail("getUpdates", status=500)
     fake.fail("getUpdates", code=429, description="Too Many Requests")
     fake.fail("getUpdates", code=400, description="Bad Request", times=2)
     fake.fail("sendMessage", status=502)
     fake.fail("sendMessage", code=429)
     caplog.set_level(logging.WARNING, "bot.channels.zalo")
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+    async with running_zalo(fake, db_url) as run:
         replies = await run.say(CHAT, "/batdau")
         assert len(replies) == 1 and "1. Tạo đơn vị mới" in replies[0]
         second = await run.say(CHAT, "1")
@@ -232,8 +232,8 @@ async def test_faults_are_retried_without_losing_a_message(fake, tmp_path, caplo
     assert fake.token not in logged
 
 
-async def test_chats_are_served_concurrently_in_order(fake, tmp_path):
-    async with running_zalo(fake, tmp_path / "z.sqlite3") as run:
+async def test_chats_are_served_concurrently_in_order(db_url, fake, tmp_path):
+    async with running_zalo(fake, db_url) as run:
         ids = [fake.push_text(chat, text) for text in ("/batdau", "1", "Chi bộ") for chat in ("a1", "b2")]
         for message_id in ids:
             await run.wait_handled(message_id)
@@ -242,9 +242,9 @@ async def test_chats_are_served_concurrently_in_order(fake, tmp_path):
             assert len(sent) == 3 and "câu 1, còn khoảng 9 câu" in sent[1] and "câu 2, còn khoảng 8 câu" in sent[2]
 
 
-async def test_a_reminder_is_delivered_on_zalo_by_the_sweep(fake, tmp_path, monkeypatch):
+async def test_a_reminder_is_delivered_on_zalo_by_the_sweep(db_url, fake, tmp_path, monkeypatch):
     monkeypatch.setenv("CHIBO_NOW", "2026-11-23T07:00")  # the sweep's clock, as for `chibo zalo`
-    db = tmp_path / "z.sqlite3"
+    db = db_url
     async with running_zalo(fake, db) as run:  # the schema
         unit = await make_unit(run.store, owner=CHAT, reminders=NO_DIGEST, channel="zalo")
         await add_item(run.store, unit, "Nộp báo cáo sơ kết", "2026-11-30")
@@ -267,11 +267,11 @@ async def _chibo_zalo(env: dict[str, str], db: str) -> tuple[int, str]:
     return proc.returncode or 0, err.decode()
 
 
-async def test_chibo_zalo_with_a_wrong_or_missing_token_says_so_in_one_line(fake, tmp_path):
+async def test_chibo_zalo_with_a_wrong_or_missing_token_says_so_in_one_line(db_url, fake, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ZALO_", "TELEGRAM_"))}
     env["ZALO_API_BASE"] = fake.base_url
-    code, err = await _chibo_zalo({**env, "ZALO_BOT_TOKEN": "42:not-the-token"}, str(tmp_path / "z.sqlite3"))
+    code, err = await _chibo_zalo({**env, "ZALO_BOT_TOKEN": "42:not-the-token"}, db_url)
     assert code == 2 and len(err.strip().splitlines()) == 1, err
     assert err.startswith("ZALO_BOT_TOKEN không đúng") and "not-the-token" not in err
-    code, err = await _chibo_zalo(env, str(tmp_path / "z.sqlite3"))
+    code, err = await _chibo_zalo(env, db_url)
     assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("Thiếu ZALO_BOT_TOKEN"), err

@@ -79,9 +79,9 @@ class QueuedSender(Generic[Row]):
 
     def _ours(self, row: Row) -> bool:
         """May this process claim the row: never claimed, claimed by an earlier process, or by us; under a lease,
-        never claimed or its claim expired (ours too: a failed send is retried after the lease)."""
+        ours (a failed send), never claimed, or its claim expired."""
         if self.lease is not None:
-            return expired(row.claimed_at, self.lease)
+            return row.id in self._mine or expired(row.claimed_at, self.lease)
         if row.claimed_at is None or row.id in self._mine:
             return True
         claimed = _instant(row.claimed_at)

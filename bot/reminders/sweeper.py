@@ -255,9 +255,9 @@ class Sweeper:
                 continue
             claimed_at = _parse_instant(r.claimed_at)
             if self.lease is not None:
-                if not expired(r.claimed_at, self.lease):
+                if pair not in self._mine and not expired(r.claimed_at, self.lease):
                     busy.add(r.chat_id)
-                    continue  # a live claim (another worker's, or ours in flight): its holder sends it
+                    continue  # a live claim of another worker: its holder sends it
             elif pair not in self._mine and (claimed_at is None or claimed_at >= self.started):
                 continue  # claimed by another process running now: it sends it
             s = settings.get(r.unit_id)
@@ -384,6 +384,7 @@ class Sweeper:
         async def send(chat_id: str, out: Outgoing) -> None:
             if not await self._hold(row):
                 raise Taken(row.key)
+            self._mine.add((row.key, row.chat_id))  # a failed send of ours is retried by our next sweep
             result.claimed += int(not row.resend)
             await self.send(chat_id, out)
 

@@ -70,6 +70,11 @@ def is_url(db: str) -> bool:
     return db.lower().startswith(SCHEMES)
 
 
+def shown_url(url: str) -> str:
+    """The URL as it may be printed: without its password."""
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+
+
 class Row:
     """A row read by column name or position, like sqlite3.Row."""
 
@@ -181,6 +186,9 @@ class Connection:
 
     @classmethod
     async def open(cls, url: str, size: int) -> Connection:
+        # One connection first: a wrong address or password is its own clear error at once, not a pool's timeout.
+        first = await psycopg.AsyncConnection.connect(url, connect_timeout=10)
+        await first.close()
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(
             url, min_size=1, max_size=max(2, size), kwargs={"autocommit": True}, open=False, timeout=60,
             name="chibo")
