@@ -517,8 +517,8 @@ def wrong_chats(fake, chats: list[int], people: Sequence[asyncio.Future[bool]], 
     turn lacks "Đã tạo hồ sơ")."""
     expected, wrong = sum(counts), 0
     for chat, task in zip(chats, people, strict=True):
-        if task.cancelled() or not task.result():
-            continue  # unfinished at the time limit, or already counted as an error or timeout
+        if not task.done() or task.cancelled() or not task.result():
+            continue  # unfinished at the time limit (a cancel may still be on its way), or an error or timeout
         got = fake.messages_to(chat)
         last_turn = " ".join(m.text or "" for m in got[len(got) - counts[-1]:])
         if len(got) != expected or (onboarding and "Đã tạo hồ sơ" not in last_turn):

@@ -429,6 +429,9 @@ async def run_people(opts: argparse.Namespace, fake: WebhookTelegram, turns: Tur
     await asyncio.sleep(QUIET)  # late extra messages would show as stray or wrong counts
     result.stray = turns.stray
     result.wrong_chats = wrong_chats(fake, chats, people, counts, onboarding=onboarding)
+    for task in people:  # a cancel that lost its race with a reply: the person went on to the next turn
+        task.cancel()
+    await asyncio.gather(*people, return_exceptions=True)
 
 
 # -- the echo bot's process ------------------------------------------------------------------------
