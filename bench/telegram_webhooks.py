@@ -529,11 +529,17 @@ class Postgres:
     def drop(self, name: str) -> None:
         import psycopg
 
-        url = self.url or getattr(self.server, "url", None)
-        if not url:
-            return
-        with contextlib.suppress(psycopg.Error), psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with contextlib.suppress(psycopg.Error):
+            if self.server is not None:
+                self.server.drop_database(name)
+            elif self.url:
+                with psycopg.connect(self.url, autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def describe(self) -> str:
+        if self.url:
+            return f"the server at --pg-url ({urlsplit(self.url).hostname}:{urlsplit(self.url).port or 5432})"
+        return "a throwaway server from tests/pg_server.py (its settings: no fsync), started for this run"
 
     def stop(self) -> None:
         if self.server is not None:
@@ -667,6 +673,8 @@ def main(argv: list[str] | None = None) -> list[HookResult]:
     rows: list[HookResult] = []
     with tempfile.TemporaryDirectory(prefix="chibo-hooks-pg-") as tmp:
         pg = Postgres(opts.pg_url, Path(tmp))
+        if any(c.engine == "postgres" for c in configs):
+            print(f"PostgreSQL: {pg.describe()}; a fresh database for each measurement")
         try:
             for think in thinks:
                 what = ("closed loop: each chat sends its next message as soon as the last turn is answered"
