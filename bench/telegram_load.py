@@ -110,7 +110,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -511,6 +511,21 @@ def close_run(result: Result, running: set, inflight: dict, time_limit: float, e
         result.wall = result.wall - started if result.messages else elapsed
 
 
+def wrong_chats(fake, chats: list[int], people: Sequence[asyncio.Future[bool]], counts: list[int], *,
+                onboarding: bool) -> int:
+    """The finished chats that did not get exactly the expected messages (with `onboarding`: or whose last
+    turn lacks "Đã tạo hồ sơ")."""
+    expected, wrong = sum(counts), 0
+    for chat, task in zip(chats, people, strict=True):
+        if not task.done() or task.cancelled() or not task.result():
+            continue  # unfinished at the time limit (a cancel may still be on its way), or an error or timeout
+        got = fake.messages_to(chat)
+        last_turn = " ".join(m.text or "" for m in got[len(got) - counts[-1]:])
+        if len(got) != expected or (onboarding and "Đã tạo hồ sơ" not in last_turn):
+            wrong += 1
+    return wrong
+
+
 def _busy_cpu_seconds() -> float:
     """CPU seconds used by every process on the machine so far (to spot a busy machine)."""
     t = psutil.cpu_times()
@@ -590,14 +605,7 @@ async def measure(opts: argparse.Namespace) -> Result:
 
             await asyncio.sleep(QUIET)  # late extra messages would show as stray or wrong counts
             result.stray = turns.stray
-            expected = sum(counts)
-            for chat, task in zip(chats, people, strict=True):
-                if task.cancelled() or not task.result():
-                    continue  # unfinished at the time limit, or already counted as an error or timeout
-                got = fake.messages_to(chat)
-                last_turn = " ".join(m.text or "" for m in got[len(got) - counts[-1]:])
-                if len(got) != expected or (kind == "ours" and "Đã tạo hồ sơ" not in last_turn):
-                    result.wrong_chats += 1
+            result.wrong_chats = wrong_chats(fake, chats, people, counts, onboarding=kind == "ours")
 
             if child is not None:
                 await command("errors")
