@@ -128,6 +128,8 @@ async def open_store(db: str):
         return await Store.open(db)
     except (sqlite3.DatabaseError, OSError) as exc:
         fail(f"--db: không mở được cơ sở dữ liệu “{db}” ({exc}).")
+    except ValueError as exc:  # a setting of the PostgreSQL store (CHIBO_DB_POOL, CHIBO_CLAIM_LEASE)
+        fail(f"--db: {exc}.")
     except (psycopg.Error, PoolTimeout) as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__  # one line
         fail(f"--db: không kết nối được cơ sở dữ liệu PostgreSQL “{shown_url(db)}” ({detail}).")

@@ -54,6 +54,18 @@ def private_file(path: str) -> None:
             pass
 
 
+def _positive(name: str, default: float) -> float:
+    """A number setting of the environment (PostgreSQL's pool and lease); ValueError, in words, when it is not one."""
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        number = 0
+    if not number > 0:
+        raise ValueError(f"{name}={value!r}: cần một số lớn hơn 0")
+    return number
+
+
 class Base:
     engine = "sqlite"  # or "postgresql": the store shared by several worker processes
     # Seconds after which another process's claim of a queued row or reminder that was never confirmed is taken
@@ -69,13 +81,13 @@ class Base:
         self._writing = asyncio.Lock()  # SQLite: one explicit transaction at a time on the shared connection
         if pg is not None:
             self.engine = "postgresql"
-            self.claim_lease = float(os.environ.get("CHIBO_CLAIM_LEASE") or DEFAULT_LEASE)
+            self.claim_lease = _positive("CHIBO_CLAIM_LEASE", DEFAULT_LEASE)
 
     @classmethod
     async def open(cls, path: str, *, migrate_to: int | None = None) -> Self:
         """The store in a SQLite file, or in the PostgreSQL database of a postgresql:// URL."""
         if postgresql.is_url(path):
-            pg = await postgresql.Connection.open(path, int(os.environ.get("CHIBO_DB_POOL") or DEFAULT_POOL))
+            pg = await postgresql.Connection.open(path, int(_positive("CHIBO_DB_POOL", DEFAULT_POOL)))
             store = cls(cast(aiosqlite.Connection, pg), pg, path)
             try:
                 await store.migrate(migrate_to)
