@@ -273,7 +273,7 @@ async def pg_db(request) -> str:
 
 @pytest.mark.slow
 async def test_serve_with_two_workers_on_postgresql_one_port_restart_and_stop(pg_db):
-    from tests.test_workers import alive, pids_seen
+    from tests.test_workers import alive, kill_one_and_see_it_replaced, pids_seen
 
     port = free_port()
     proc = await asyncio.create_subprocess_exec(
@@ -285,11 +285,7 @@ async def test_serve_with_two_workers_on_postgresql_one_port_restart_and_stop(pg
             first = await pids_seen(client, base, 2, timeout=60)  # both workers answer /healthz on the one port
             assert proc.pid not in first
             assert (await client.get(base)).text == "ok"
-            victim = min(first)
-            os.kill(victim, 9)
-            deadline = time.monotonic() + 30
-            while not (now := await pids_seen(client, base, 2)) - first:
-                assert time.monotonic() < deadline, "the killed worker was not restarted"
+            now = await kill_one_and_see_it_replaced(client, base, first)
         proc.terminate()  # SIGTERM to the parent stops all
         _, err = await asyncio.wait_for(proc.communicate(), 40)
     finally:

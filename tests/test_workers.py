@@ -38,6 +38,18 @@ async def pids_seen(client: httpx.AsyncClient, base: str, want: int, timeout: fl
     return seen
 
 
+async def kill_one_and_see_it_replaced(client: httpx.AsyncClient, base: str, first: set[int],
+                                       timeout: float = 30) -> set[int]:
+    """Kill one of the two workers seen (`first`) with SIGKILL; the two workers answering once it is replaced."""
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + timeout
+    while not (now := await pids_seen(client, base, 2)) - first:
+        assert time.monotonic() < deadline, "the killed worker was not restarted"
+    assert victim not in now and len(now) == 2
+    return now
+
+
 def alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -57,15 +69,7 @@ async def test_two_workers_share_the_port_a_killed_one_comes_back_sigterm_stops_
         async with httpx.AsyncClient(limits=httpx.Limits(max_keepalive_connections=0)) as client:
             first = await pids_seen(client, base, 2)
             assert proc.pid not in first  # the parent serves nothing
-            victim = min(first)
-            os.kill(victim, signal.SIGKILL)
-            deadline = time.monotonic() + 20
-            while True:  # a third worker, the restarted one, answers beside the survivor
-                now = await pids_seen(client, base, 2)
-                if now - first:
-                    break
-                assert time.monotonic() < deadline, "the killed worker was not restarted"
-            assert victim not in now and len(now) == 2
+            now = await kill_one_and_see_it_replaced(client, base, first, timeout=20)
         proc.send_signal(signal.SIGTERM)
         _, err = await asyncio.wait_for(proc.communicate(), 40)
     finally:
