@@ -41,12 +41,13 @@ class Assistant:
         self._locks: WeakValueDictionary[tuple[str, str], asyncio.Lock] = WeakValueDictionary()
 
     async def handle(self, inc: Incoming) -> list[Outgoing]:
-        """Answer one message; messages of the same chat are answered strictly in order."""
+        """Answer one message; messages of the same chat are answered strictly in order (in this process by its
+        lock, across the worker processes of a PostgreSQL store by the chat's session)."""
         key = (inc.channel, inc.chat_id)
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
-        async with lock:
+        async with lock, self.store.chat_session(inc.channel, inc.chat_id):  # in order across worker processes too
             try:
                 return await self._handle(inc)
             except Exception:

@@ -39,25 +39,27 @@ CHAT_LOCK, MIGRATION_LOCK = 1, 2  # first key of the two-key advisory locks
 
 
 class _Held:
-    """A connection kept for a task (and the tasks it starts) while `open`: a task that outlives the transaction
-    or session it was started in goes back to the pool, never to a connection another task now holds."""
+    """A connection of a pool kept for a task (and the tasks it starts) while `open`: a task that outlives the
+    transaction or session it was started in goes back to the pool, never to a connection another task now holds;
+    another store (pool) in the same process never uses it."""
 
-    def __init__(self, conn: psycopg.AsyncConnection[Any]) -> None:
+    def __init__(self, conn: psycopg.AsyncConnection[Any], pool: AsyncConnectionPool[Any]) -> None:
         self.conn = conn
+        self.pool = pool
         self.open = True
 
 
 _held: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("chibo_pg_connection", default=None)
 
 
-def _current() -> psycopg.AsyncConnection[Any] | None:
+def _current(pool: AsyncConnectionPool[Any]) -> psycopg.AsyncConnection[Any] | None:
     held = _held.get()
-    return held.conn if held is not None and held.open else None
+    return held.conn if held is not None and held.open and held.pool is pool else None
 
 
 @asynccontextmanager
-async def _holding(conn: psycopg.AsyncConnection[Any]) -> AsyncIterator[None]:
-    held = _Held(conn)
+async def _holding(conn: psycopg.AsyncConnection[Any], pool: AsyncConnectionPool[Any]) -> AsyncIterator[None]:
+    held = _Held(conn, pool)
     token = _held.set(held)
     try:
         yield
@@ -219,7 +221,7 @@ class Connection:
 
     @asynccontextmanager
     async def _connection(self) -> AsyncIterator[psycopg.AsyncConnection[Any]]:
-        conn = _current()
+        conn = _current(self.pool)
         if conn is not None:
             yield conn
         else:
@@ -229,19 +231,19 @@ class Connection:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[None]:
         """One transaction for every statement of this task until it ends (a savepoint when nested)."""
-        conn = _current()
+        conn = _current(self.pool)
         if conn is not None:
             async with conn.transaction():
                 yield
             return
-        async with self.pool.connection() as conn, _holding(conn), conn.transaction():
+        async with self.pool.connection() as conn, _holding(conn, self.pool), conn.transaction():
             yield
 
     @asynccontextmanager
     async def pinned(self, key: str) -> AsyncIterator[None]:
         """Hold the advisory lock of `key` (a chat) on one connection that every statement of this task uses
         meanwhile: whoever else asks for the same key, in this process or another, waits until it is released."""
-        if _current() is not None:  # inside a session or transaction already: its connection goes on
+        if _current(self.pool) is not None:  # inside a session or transaction already: its connection goes on
             yield
             return
         lock = (CHAT_LOCK, zlib.crc32(key.encode()) - 2**31)
@@ -252,7 +254,7 @@ class Connection:
                 await conn.close()  # the lock may have been granted as the wait was cancelled: the server drops it
                 raise
             try:
-                async with _holding(conn):
+                async with _holding(conn, self.pool):
                     yield
             finally:
                 try:
